@@ -1,0 +1,53 @@
+# Two commands for a fresh machine: `make run` (the demo) and `make test` (lint + whole suite, SQLite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/giftoffice_test
+
+.PHONY: install run test lint format test-postgres bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
+	$(PY) -m pip install --quiet -e . --group dev
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The demo: migrate, demo data in four languages, an admin login, the app + qcluster + sandbox.
+run: export DEBUG = 1
+run: export GIFTOFFICE_SANDBOX = 1
+run: export GIFTOFFICE_SANDBOX_URL = http://$(HOST):$(PORT)/sandbox
+run: $(STAMP)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py demo_setup
+	@echo "Serving http://$(HOST):$(PORT)/admin/ (Ctrl-C stops the web server and the qcluster)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(PY) manage.py qcluster & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint
+	$(VENV)/bin/pytest -q
+
+# Same suite on PostgreSQL (row locks and concurrency tests run only here).
+test-postgres: $(STAMP)
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(VENV)/bin/pytest -q
+
+bench: $(STAMP)
+	DEBUG=0 GIFTOFFICE_TESTING=1 $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .test-*.sqlite3* *.egg-info

@@ -1,0 +1,96 @@
+"""Catalog models. Per-language columns (name_ro, name_ru, ...) are added by modeltranslation
+(`catalog/translation.py`); the attribute without suffix reads the active language."""
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+def gift_image_path(instance: "Gift", filename: str) -> str:
+    """Uploads are renamed to a UUID so names never collide and never leak the uploader's file name."""
+    ext = PurePosixPath(filename).suffix.lower() or ".png"
+    return f"gift_images/{uuid.uuid4()}{ext}"
+
+
+class Partner(models.Model):
+    """A partner site that calls our /external/gift/ API with its keys."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnerApiKey(models.Model):
+    """Only a SHA-256 hash of the key is stored; the key itself is shown once, at creation."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("label"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    can_write = models.BooleanField(_("can write"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("partner API key")
+        verbose_name_plural = _("partner API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.partner} {self.prefix}…"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Gift(models.Model):
+    """A "gift with product": translated texts and images, shown between start_time and removal_time."""
+
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    link = models.URLField(_("partner link"), max_length=1000, blank=True)
+    # Uploaded files live under media/gift_images/<uuid>.<ext>. A value that is already an absolute
+    # http(s) URL (sent by a partner through the API) is stored and served as is.
+    icon = models.ImageField(_("icon"), upload_to=gift_image_path, max_length=1000, blank=True)
+    image = models.ImageField(_("image"), upload_to=gift_image_path, max_length=1000, blank=True)
+    start_time = models.DateTimeField(_("start time"))
+    removal_time = models.DateTimeField(_("removal time"))
+    active = models.BooleanField(_("active"), default=True)
+    owner = models.ForeignKey(
+        Partner,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gifts",
+        help_text=_("The partner that created it through the API; empty for gifts made by staff."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("gift")
+        verbose_name_plural = _("gifts")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(removal_time__gt=F("start_time")),
+                name="gift_removal_after_start",
+                violation_error_message=_("Removal time must be after start time."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"#{self.pk}"

@@ -1,0 +1,8 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from catalog.models import Gift
+
+
+@register(Gift)
+class GiftTranslationOptions(TranslationOptions):
+    fields = ("name", "description", "link", "icon", "image")

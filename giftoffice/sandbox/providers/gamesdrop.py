@@ -1,0 +1,3 @@
+"""Sandbox simulator of the gamesdrop API (to be built)."""
+
+urlpatterns: list = []

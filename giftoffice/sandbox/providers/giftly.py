@@ -1,0 +1,3 @@
+"""Sandbox simulator of the giftly API (to be built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Sandbox simulator of the partner API (to be built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Sandbox simulator of the telegram API (to be built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Sandbox simulator of the tribute API (to be built)."""
+
+urlpatterns: list = []

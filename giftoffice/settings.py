@@ -1,0 +1,259 @@
+"""The one settings module: every deploy-time choice comes from the environment.
+
+Defaults make a fresh clone run with nothing else installed (SQLite file, django-q2 ORM broker);
+`DATABASE_URL` / `REDIS_URL` switch to PostgreSQL / Redis without touching code.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+TESTING = env_bool("GIFTOFFICE_TESTING")
+DEBUG = env_bool("DEBUG", default=False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG and not TESTING and not env_bool("GIFTOFFICE_INSECURE_DEV_KEY"):
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    SECRET_KEY = "insecure-dev-key-not-for-production"
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# The sandbox serves supplier simulators under /sandbox/. Off unless asked for; never in production
+# (DEBUG off) unless explicitly forced, so a stray env var cannot expose fake suppliers.
+SANDBOX_ENABLED = env_bool("GIFTOFFICE_SANDBOX")
+if SANDBOX_ENABLED and not DEBUG and not TESTING and not env_bool("GIFTOFFICE_SANDBOX_FORCE"):
+    raise ImproperlyConfigured(
+        "GIFTOFFICE_SANDBOX=1 with DEBUG off: set GIFTOFFICE_SANDBOX_FORCE=1 to run the sandbox anyway"
+    )
+
+INSTALLED_APPS = [
+    "modeltranslation",  # must precede django.contrib.admin
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "django_q",
+    "catalog",
+    "orders",
+    # Always installed so its tables exist in every database; its URLs are mounted only when enabled.
+    "giftoffice.sandbox",
+    "giftoffice",  # project-wide management commands (demo_setup)
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "giftoffice.urls"
+WSGI_APPLICATION = "giftoffice.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two
+        # writers queue on the busy timeout instead of failing with "database is locked" mid-transaction.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
+    }
+    # A file (not :memory:) test database, so live_server threads each get their own connection.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-{os.getpid()}.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Languages --------------------------------------------------------------------------------------
+LANGUAGE_CODE = "ro"
+LANGUAGES = [
+    ("ro", _("Romanian")),
+    ("ru", _("Russian")),
+    ("en", _("English")),
+    ("uk", _("Ukrainian")),
+]
+LANGUAGE_CODES = [code for code, _name in LANGUAGES]
+MODELTRANSLATION_DEFAULT_LANGUAGE = "ro"
+MODELTRANSLATION_LANGUAGES = tuple(LANGUAGE_CODES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("ro",)
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+USE_TZ = True
+
+# --- Static and media -------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not (DEBUG or TESTING)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# A bulk request of GIFT_BULK_MAX_ITEMS full items (4 languages x 5 text fields) is ~3 MB; allow 10 MB.
+GIFT_BULK_MAX_ITEMS = env_int("GIFT_BULK_MAX_ITEMS", 1000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+
+# --- REST framework and OpenAPI ---------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_RATES": {
+        "partner_key_read": os.environ.get("PARTNER_THROTTLE_READ", "600/min"),
+        "partner_key_write": os.environ.get("PARTNER_THROTTLE_WRITE", "120/min"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "giftoffice partner API",
+    "DESCRIPTION": "The /external/gift/ API (gift with product), per-language fields for ro, ru, en, uk.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Cache (throttling state) -----------------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- django-q2 ----------------------------------------------------------------------------------------
+# retry must exceed timeout, or a slow task is handed to a second worker while the first still runs.
+Q_CLUSTER = {
+    "name": "giftoffice",
+    "workers": env_int("Q_WORKERS", 2),
+    "timeout": env_int("Q_TIMEOUT", 300),
+    "retry": env_int("Q_RETRY", 360),
+    "max_attempts": env_int("Q_MAX_ATTEMPTS", 5),
+    "ack_failures": True,
+    "save_limit": 1000,
+    "catch_up": False,
+    "label": "Task queue",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+if env_bool("Q_SYNC"):
+    Q_CLUSTER["sync"] = True
+
+# --- Suppliers ----------------------------------------------------------------------------------------
+# With the sandbox on and a base URL unset, each client points at the local simulator.
+SANDBOX_BASE_URL = os.environ.get("GIFTOFFICE_SANDBOX_URL", "http://127.0.0.1:8000/sandbox").rstrip("/")
+
+
+def _supplier_url(name: str, sandbox_path: str, production: str) -> str:
+    value = os.environ.get(name, "").rstrip("/")
+    if value:
+        return value
+    return f"{SANDBOX_BASE_URL}/{sandbox_path}" if SANDBOX_ENABLED else production
+
+
+GAMESDROP_BASE_URL = _supplier_url("GAMESDROP_BASE_URL", "gamesdrop", "https://partner.gamesdrop.io")
+TRIBUTE_BASE_URL = _supplier_url("TRIBUTE_BASE_URL", "tribute", "https://tribute.tg")
+GIFTLY_BASE_URL = _supplier_url("GIFTLY_BASE_URL", "giftly", "https://stars-rocket.com")
+TELEGRAM_API_BASE = _supplier_url("TELEGRAM_API_BASE", "telegram", "https://api.telegram.org")
+
+# Fixed demo credentials when unset: the sandbox accepts exactly these and nothing else.
+GAMESDROP_TOKEN = os.environ.get("GAMESDROP_TOKEN", "sandbox-gamesdrop-token")
+TRIBUTE_API_KEY = os.environ.get("TRIBUTE_API_KEY", "sandbox-tribute-key")
+GIFTLY_TOKEN = os.environ.get("GIFTLY_TOKEN", "sandbox-giftly-token")
+TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN", "123456:sandbox-telegram-token")
+
+# Outgoing HTTP: (connect, read) seconds for every client unless a call says otherwise.
+INTEGRATION_CONNECT_TIMEOUT = float(os.environ.get("INTEGRATION_CONNECT_TIMEOUT", "3.05"))
+INTEGRATION_READ_TIMEOUT = float(os.environ.get("INTEGRATION_READ_TIMEOUT", "20"))
+INTEGRATION_MAX_RETRIES = env_int("INTEGRATION_MAX_RETRIES", 3)
+INTEGRATION_BACKOFF_SECONDS = float(os.environ.get("INTEGRATION_BACKOFF_SECONDS", "0.5"))
+
+# Sandbox catalog size (100,000 must work for benchmarks).
+SANDBOX_GAMESDROP_OFFERS = env_int("GIFTOFFICE_SANDBOX_GAMESDROP_OFFERS", 300)
+
+# --- Schedules ----------------------------------------------------------------------------------------
+SYNC_OFFERS_EVERY_MINUTES = env_int("SYNC_OFFERS_EVERY_MINUTES", 15)
+SYNC_PRODUCTS_EVERY_MINUTES = env_int("SYNC_PRODUCTS_EVERY_MINUTES", 60)
+
+# --- Logging: secrets never reach it (clients redact before logging) ---------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"level": "WARNING" if TESTING else "INFO"}},
+}
+
+if not DEBUG and not TESTING:
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)

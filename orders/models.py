@@ -1,0 +1,1 @@
+"""Purchases from suppliers (Giftly, GamesDrop) land here in a later step."""
