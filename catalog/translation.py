@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from catalog.models import Gift
+from catalog.models.gifts import Gift
 
 
 @register(Gift)

@@ -1,0 +1,1 @@
+"""Business logic, one module per area (gifts, api_keys, offers, products, push)."""
