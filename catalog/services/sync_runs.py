@@ -1,0 +1,96 @@
+"""The life of a SyncRun, shared by every catalog sync (Tribute products, GamesDrop offers).
+
+Each sync service takes an optional queued `run` and wraps its work in `tracked_run`, so a run
+queued from the admin, one from a schedule and one from a command all end up recorded the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import transaction
+from django.utils.module_loading import import_string
+from django_q.tasks import async_task
+
+from catalog.models import SyncRun, SyncSource, SyncStatus
+
+# source -> dotted path of the service `fn(*, run: SyncRun, **params) -> SyncRun`
+SYNC_SERVICES: dict[str, str] = {
+    SyncSource.TRIBUTE_PRODUCTS: "catalog.services.products.sync_products",
+    SyncSource.GAMESDROP_OFFERS: "catalog.services.offers.sync_offers",
+}
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:500]
+
+
+@contextmanager
+def tracked_run(
+    *,
+    source: str,
+    run: SyncRun | None = None,
+    trigger: str = "command",
+    params: dict[str, Any] | None = None,
+    dry_run: bool = False,
+) -> Iterator[SyncRun]:
+    """Mark the run running, then succeeded or failed (with a one-line error) when the block ends.
+
+    The caller fills in the counts on the yielded run; they are saved with the final status.
+    """
+    if run is None:
+        run = SyncRun.objects.create(source=source, trigger=trigger, params=params or {}, dry_run=dry_run)
+    elif dry_run and not run.dry_run:
+        run.dry_run = True
+        run.save(update_fields=["dry_run"])
+    if run.status == SyncStatus.QUEUED:  # a run claimed by run_queued_sync is already running
+        run.set_status(SyncStatus.RUNNING)
+        run.save(update_fields=["status", "started_at"])
+    try:
+        yield run
+    except BaseException as exc:
+        run.error = one_line(exc)
+        run.set_status(SyncStatus.FAILED)
+        run.save()
+        raise
+    run.set_status(SyncStatus.SUCCEEDED)
+    run.save()
+
+
+def enqueue_sync(*, source: str, user: Any = None, params: dict[str, Any] | None = None) -> SyncRun:
+    """Queue a sync in django-q2 once the current transaction commits; returns the queued run."""
+    if source not in SYNC_SERVICES:
+        raise ValueError(f"unknown sync source {source!r}")
+    run = SyncRun.objects.create(
+        source=source,
+        trigger="admin" if user is not None else "queue",
+        triggered_by=user if getattr(user, "pk", None) else None,
+        params=params or {},
+    )
+    transaction.on_commit(
+        lambda: async_task("catalog.tasks.run_queued_sync", run.pk, task_name=f"sync-{run.pk}")
+    )
+    return run
+
+
+def run_queued_sync(*, run_id: int) -> str:
+    """Execute a queued run. Idempotent: a run that already started (a retried task) is left alone."""
+    with transaction.atomic():
+        run = SyncRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status != SyncStatus.QUEUED:
+            return f"run {run_id} skipped ({run.status if run else 'missing'})"
+        # Claimed under a row lock: a second delivery of the same task finds it running and leaves.
+        run.set_status(SyncStatus.RUNNING)
+        run.save(update_fields=["status", "started_at"])
+    service = import_string(SYNC_SERVICES[run.source])
+    result = service(run=run, **run.params)
+    return result.summary()
+
+
+def run_scheduled_sync(*, source: str) -> str:
+    service = import_string(SYNC_SERVICES[source])
+    run = SyncRun.objects.create(source=source, trigger="schedule")
+    return service(run=run).summary()
