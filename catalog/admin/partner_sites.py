@@ -30,6 +30,12 @@ PLAN_ROWS_SHOWN = 200
 
 # --- partner sites ------------------------------------------------------------------------------------
 class PartnerSiteForm(forms.ModelForm):
+    base_url = forms.URLField(
+        label=_("base URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("The site's {domain}: calls go to <base URL>/external/gift/."),
+    )
     auth_secret = forms.CharField(
         label=_("auth header value"),
         required=False,

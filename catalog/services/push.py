@@ -302,9 +302,9 @@ def execute_run(*, run_id: int, on_progress: ProgressCallback | None = None) -> 
         return PushRun.objects.get(pk=run_id)
     try:
         if run.kind == PushRunKind.PULL:
-            _Puller(run, on_progress).run()
+            _Puller(run, on_progress).execute()
         else:
-            _Pusher(run, on_progress).run()
+            _Pusher(run, on_progress).execute()
     except Exception as exc:
         logger.exception("push run #%s crashed", run.pk)
         run.refresh_from_db()
@@ -383,7 +383,7 @@ class _Pusher:
         self.settled: set[int] = set()  # gift ids with an outcome in this run
 
     # -- orchestration --
-    def run(self) -> None:
+    def execute(self) -> None:
         gifts = select_gifts(gift_ids=self.run.gift_ids) if self.run.gift_ids is not None else None
         plan = plan_push(site=self.site, gifts=gifts if gifts is not None else Gift.objects.order_by("id"))
         self.total = len(plan.items)
@@ -680,7 +680,7 @@ class _Puller:
         self.on_progress = on_progress
         self.counts = _Counts()
 
-    def run(self) -> None:
+    def execute(self) -> None:
         try:
             remote = client_for(self.site).list_gifts()
         except IntegrationError as exc:
