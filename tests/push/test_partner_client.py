@@ -35,7 +35,8 @@ def test_list_get_update_and_bulk_update_round_trip(partner_client):
         [GiftWrite(id=second.id, fields={"active": False}), GiftWrite(id=first.id, fields={"active": False})]
     )
     # then
-    assert updated.id == first.id and dict(updated.fields) == {"name_en": "Gift A"}
+    assert updated.id == first.id
+    assert dict(updated.fields) == {"name_en": "Gift A"}
     assert [gift.id for gift in bulk] == [second.id, first.id]
     one = partner_client.get_gift(first.id)
     assert (one.get("name_ro"), one.get("name_en"), one.get("active")) == ("Cadou A", "Gift A", False)

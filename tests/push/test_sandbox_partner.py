@@ -109,7 +109,8 @@ def test_bulk_create_answers_201_with_the_sent_fields_plus_ids_as_in_example_4(p
     assert response.status_code == 201
     answer = response.json()
     ids = [item["id"] for item in answer]
-    assert ids == sorted(ids) and len(set(ids)) == 2
+    assert ids == sorted(ids)
+    assert len(set(ids)) == 2
     assert answer == [{"id": ids[0], **BULK_CREATE_BODY[0]}, {"id": ids[1], **BULK_CREATE_BODY[1]}]
     assert list(PartnerRemoteGift.objects.order_by("id").values_list("name_ro", flat=True)) == [
         "Cadou nou 1",
@@ -181,9 +182,8 @@ def test_bulk_create_refuses_null_name_bad_datetime_and_bad_url(partner_api):
     assert response.status_code == 400
     errors = response.json()
     assert errors[0] == {"name_ro": ["This field may not be null."]}
-    assert list(errors[1]) == ["start_time"] and errors[1]["start_time"][0].startswith(
-        "Datetime has wrong format"
-    )
+    assert list(errors[1]) == ["start_time"]
+    assert errors[1]["start_time"][0].startswith("Datetime has wrong format")
     assert errors[2] == {"link_ro": ["Enter a valid URL."]}
 
 
