@@ -52,9 +52,7 @@ class UserFactory(DjangoModelFactory):
     def permissions(self, create, extracted, **kwargs):
         from django.contrib.auth.models import Permission
 
-        if not extracted:
-            return
-        for dotted in extracted:
+        for dotted in extracted or []:
             app_label, codename = dotted.split(".")
             self.user_permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)

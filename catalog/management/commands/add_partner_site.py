@@ -1,6 +1,6 @@
 import os
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from catalog.services import partner_sites
 
@@ -24,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=None, help="Gifts per bulk call (default 500)")
         parser.add_argument("--languages", default=None, help="Comma-separated, e.g. ro,ru (default all)")
 
+    @no_translations
     def handle(self, *args, **options) -> None:
         secret = options["auth_secret"]
         if options["auth_secret_env"]:

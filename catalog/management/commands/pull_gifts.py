@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from catalog.management.commands.push_gifts import get_site
 from catalog.management.progress import progress_bar
@@ -13,6 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--site", required=True, help="Partner site name")
         parser.add_argument("--dry-run", action="store_true", help="Count what would change; write nothing")
 
+    @no_translations
     def handle(self, *args, **options) -> None:
         site = get_site(options["site"])
         try:

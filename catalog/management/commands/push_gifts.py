@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from catalog.management.progress import progress_bar
 from catalog.models import PartnerSite, PushRunStatus
@@ -35,6 +35,7 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Show the plan and the diffs; send nothing"
         )
 
+    @no_translations
     def handle(self, *args, **options) -> None:
         site = get_site(options["site"])
         gift_ids = None if options["all"] else parse_ids(options["ids"])
