@@ -715,7 +715,7 @@ class _Puller:
     def _one(self, remote: RemoteGift, pub: GiftPublication | None, languages: list[str]) -> None:
         gift = pub.gift if pub is not None else Gift()
         values = _values_from_remote(remote, languages)
-        changed = any(getattr(gift, key) != value for key, value in values.items())
+        changed = any(_comparable(getattr(gift, key)) != _comparable(value) for key, value in values.items())
         for key, value in values.items():
             setattr(gift, key, value)
         try:
@@ -766,6 +766,13 @@ def _values_from_remote(remote: RemoteGift, languages: list[str]) -> dict[str, A
     if "active" in remote.fields:
         values["active"] = remote.fields["active"] is True
     return values
+
+
+def _comparable(value: Any) -> Any:
+    """Empty is empty: a NULL column, an empty string and a file field without a file compare equal."""
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    return "" if value is None else value
 
 
 def _validation_text(exc: ValidationError) -> str:

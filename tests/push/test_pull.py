@@ -86,6 +86,18 @@ def test_pulled_gifts_are_unchanged_for_the_next_push(partner_site):
     assert Fault.objects.get().remaining == 1
 
 
+def test_pull_after_a_push_finds_our_own_gifts_unchanged(partner_site):
+    # given: gifts of ours (no icons, untranslated fields left empty) already pushed
+    from tests.push.factories import GiftFactory
+
+    gifts = [GiftFactory(name_uk=None, description_ru=None), GiftFactory()]
+    push.push_gifts(site=partner_site, gift_ids=[gift.pk for gift in gifts])
+    # when
+    run = push.pull_gifts(site=partner_site)
+    # then
+    assert (run.created, run.updated, run.skipped, run.failed) == (0, 0, 2, 0)
+
+
 def test_pull_dry_run_counts_and_writes_nothing(partner_site):
     _remote(), _remote(name_ro="Al doilea")
 
