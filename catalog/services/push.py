@@ -384,8 +384,10 @@ class _Pusher:
 
     # -- orchestration --
     def execute(self) -> None:
-        gifts = select_gifts(gift_ids=self.run.gift_ids) if self.run.gift_ids is not None else None
-        plan = plan_push(site=self.site, gifts=gifts if gifts is not None else Gift.objects.order_by("id"))
+        gifts = Gift.objects.order_by("id")
+        if self.run.gift_ids is not None:  # gifts deleted since the run was requested are simply gone
+            gifts = gifts.filter(pk__in=self.run.gift_ids)
+        plan = plan_push(site=self.site, gifts=gifts)
         self.total = len(plan.items)
         self.counts.skipped = len(plan.unchanged)
         self.counts.done = self.counts.skipped

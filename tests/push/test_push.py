@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from catalog import tasks_push
 from catalog.models import GiftPublication, PushRun, PushRunStatus
 from catalog.services import push
 from giftoffice.integrations.partner import GiftWrite
@@ -325,6 +326,46 @@ def test_a_finished_run_is_left_alone_when_executed_again(partner_site):
 
     assert (again.status, again.created, again.finished_at) == ("succeeded", 1, run.finished_at)
     assert PartnerRemoteGift.objects.count() == 1
+
+
+def test_a_run_whose_worker_died_is_resumed_without_duplicates(partner_site, settings, partner_client):
+    # given: a queued run that started, sent its bulk-create (which the site committed), then died
+    gifts = GiftFactory.create_batch(2)
+    stale = timezone.now() - timedelta(seconds=settings.PUSH_STALE_RUN_SECONDS + 1)
+    run = PushRun.objects.create(
+        site=partner_site, status="running", gift_ids=[g.pk for g in gifts], heartbeat_at=stale
+    )
+    payload = push.render_gift(gifts[0], languages=partner_site.site_languages)
+    partner_client.bulk_create([GiftWrite(fields=payload)])
+    GiftPublication.objects.create(gift=gifts[0], site=partner_site, create_sent_at=stale)
+    # when: the queue hands the task out again
+    summary = tasks_push.run_push(run.pk)
+    again = tasks_push.run_push(run.pk)
+    # then
+    run.refresh_from_db()
+    assert (run.status, run.created, run.linked) == ("succeeded", 2, 1)
+    assert summary == again == run.summary()
+    assert _remote_names() == [gift.name_ro for gift in gifts]
+
+
+def test_a_run_another_worker_is_executing_is_left_to_it(partner_site):
+    run = PushRun.objects.create(site=partner_site, status="running", heartbeat_at=timezone.now())
+
+    tasks_push.run_push(run.pk)
+
+    run.refresh_from_db()
+    assert (run.status, run.created) == ("running", 0)
+    assert PartnerRemoteGift.objects.count() == 0
+
+
+def test_gifts_deleted_after_the_request_are_skipped(partner_site):
+    kept, deleted = GiftFactory.create_batch(2)
+    run = push.start_run(site=partner_site, gift_ids=[kept.pk, deleted.pk])
+    deleted.delete()
+
+    run = push.execute_run(run_id=run.pk)
+
+    assert (run.status, run.total, run.created) == ("succeeded", 1, 1)
 
 
 def test_unknown_gift_ids_are_refused_before_anything_is_recorded(partner_site):
