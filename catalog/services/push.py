@@ -403,8 +403,10 @@ class _Pusher:
             self._ensure_publications(creates)
             for batch in _batches(creates, self.site.batch_size):
                 self._create_batch(batch)
+                self._save_progress()
             for batch in _batches(plan.updates, self.site.batch_size):
                 self._update_batch(batch)
+                self._save_progress()
         except _Abort as exc:
             message = str(exc)
             for item in [*plan.creates, *plan.updates]:
@@ -473,8 +475,9 @@ class _Pusher:
                     raise _Abort(f"site unavailable: {exc}") from exc
                 self._backoff(attempt, exc.retry_after)
                 continue
-            for item, remote in zip(remaining, results, strict=True):
-                self._created(item, remote.id, linked=False)
+            with transaction.atomic():  # one commit per batch; a crash here leaves them "create sent"
+                for item, remote in zip(remaining, results, strict=True):
+                    self._created(item, remote.id, linked=False)
             return
 
     def _reconcile_or_abort(self, items: list[PlanItem]) -> tuple[list[PlanItem], list[PlanItem]]:
@@ -547,18 +550,18 @@ class _Pusher:
                     self._fail(item, f"site unavailable: {exc}")
                 raise _Abort(f"site unavailable: {exc}") from exc
             now = timezone.now()
-            for item in remaining:
-                GiftPublication.objects.filter(site=self.site, gift_id=item.gift_id).update(
-                    pushed_payload=item.payload,
-                    fingerprint=item.fingerprint,
-                    last_pushed_at=now,
-                    last_error="",
-                    last_error_at=None,
-                    updated_at=now,
-                )
-                self.counts.updated += 1
-                self._settle(item)
-            self._save_progress()
+            with transaction.atomic():
+                for item in remaining:
+                    GiftPublication.objects.filter(site=self.site, gift_id=item.gift_id).update(
+                        pushed_payload=item.payload,
+                        fingerprint=item.fingerprint,
+                        last_pushed_at=now,
+                        last_error="",
+                        last_error_at=None,
+                        updated_at=now,
+                    )
+                    self.counts.updated += 1
+                    self._settle(item)
             return
 
     # -- bookkeeping --
