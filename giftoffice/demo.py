@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 
+from catalog.services.partner_sites import ensure_sandbox_site
+
 
 def ensure_admin(*, username: str = "admin", password: str | None = None) -> tuple[str, str]:
     """Create (or reset) the demo superuser and return its login."""
@@ -25,4 +27,5 @@ def demo_steps() -> list[tuple[str, Callable[[], str]]]:
     """(title, step) pairs; each step returns a one-line summary."""
     steps: list[tuple[str, Callable[[], str]]] = []
     # Each feature registers its demo step here.
+    steps.append(("Partner site", ensure_sandbox_site))
     return steps

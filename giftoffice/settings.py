@@ -257,3 +257,17 @@ LOGGING = {
 if not DEBUG and not TESTING:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+
+# --- Partner push (gifts published on partner sites) -------------------------------------------------
+# The sandbox partner site accepts exactly this header and value (the `sandbox` demo site sends them).
+SANDBOX_PARTNER_AUTH_HEADER = os.environ.get("GIFTOFFICE_SANDBOX_PARTNER_AUTH_HEADER", "Authorization")
+SANDBOX_PARTNER_SECRET = os.environ.get("GIFTOFFICE_SANDBOX_PARTNER_SECRET", "Api-Key sandbox-partner-key")
+# Icons/images are sent as absolute URLs: uploaded files are prefixed with this public origin.
+PUSH_PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Admin pushes of more gifts than this run in django-q2; smaller ones run in the request.
+PUSH_ASYNC_THRESHOLD = env_int("PUSH_ASYNC_THRESHOLD", 36)
+# Attempts per batch when the site is unavailable or the outcome of a bulk-create is unknown.
+PUSH_MAX_ATTEMPTS = env_int("PUSH_MAX_ATTEMPTS", 3)
+# A run whose progress has not moved for this long is presumed dead (its worker crashed) and may be
+# resumed; keep it above the django-q2 task timeout.
+PUSH_STALE_RUN_SECONDS = env_int("PUSH_STALE_RUN_SECONDS", Q_CLUSTER["timeout"] + 60)

@@ -1,1 +1,408 @@
-"""(to be built)"""
+"""Admin for partner sites, pushes and publications, and the Gift admin's "Push to partner site…" action.
+
+The Gift admin lives in catalog/admin/gifts.py; wire the action and the per-site inline into it with
+`install_gift_admin_hooks(GiftAdmin)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import GiftPublication, PartnerSite, PushRun
+from catalog.services import partner_sites as site_service
+from catalog.services import push as push_service
+from giftoffice.integrations.base import IntegrationError
+
+PUSH_PERMISSION = "catalog.push_gifts"
+PLAN_ROWS_SHOWN = 200
+
+
+# --- partner sites ------------------------------------------------------------------------------------
+class PartnerSiteForm(forms.ModelForm):
+    base_url = forms.URLField(
+        label=_("base URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("The site's {domain}: calls go to <base URL>/external/gift/."),
+    )
+    auth_secret = forms.CharField(
+        label=_("auth header value"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Never shown. Leave empty to keep the current value."),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("languages"),
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only these languages' fields are sent. The default language is required."),
+    )
+
+    class Meta:
+        model = PartnerSite
+        fields = [
+            "name",
+            "base_url",
+            "auth_header",
+            "auth_secret",
+            "timeout_seconds",
+            "batch_size",
+            "enabled",
+            "languages",
+        ]
+
+    def clean_auth_secret(self) -> str:
+        value = self.cleaned_data.get("auth_secret") or ""
+        if not value and self.instance.pk:
+            return self.instance.auth_secret  # empty means "keep"
+        return value
+
+    def clean_languages(self) -> list[str]:
+        chosen = set(self.cleaned_data.get("languages") or [])
+        return [code for code in settings.LANGUAGE_CODES if code in chosen]
+
+
+@admin.register(PartnerSite)
+class PartnerSiteAdmin(admin.ModelAdmin):
+    form = PartnerSiteForm
+    change_form_template = "admin/catalog/partnersite/change_form.html"
+    list_display = ["name", "base_url", "enabled", "secret_status", "languages_display", "batch_size"]
+    list_filter = ["enabled"]
+    search_fields = ["name", "base_url"]
+    actions = ["test_connection_action"]
+
+    @admin.display(description=_("auth secret"))
+    def secret_status(self, obj: PartnerSite) -> str:
+        return f"•••• ({obj.auth_header})" if obj.auth_secret else "—"
+
+    @admin.display(description=_("languages"))
+    def languages_display(self, obj: PartnerSite) -> str:
+        return ", ".join(obj.site_languages)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/test-connection/",
+                self.admin_site.admin_view(self.test_connection_view),
+                name="{}_{}_test_connection".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def test_connection_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """POST only (the button on the change form): GET the site's list and report the count."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        site = self.get_object(request, object_id)
+        if site is None or not self.has_change_permission(request, site):
+            raise PermissionDenied
+        self._report_connection(request, site)
+        return HttpResponseRedirect(
+            reverse(f"{self.admin_site.name}:catalog_partnersite_change", args=[site.pk])
+        )
+
+    @admin.action(description=_("Test connection"), permissions=["change"])
+    def test_connection_action(self, request: HttpRequest, queryset: QuerySet[PartnerSite]) -> None:
+        for site in queryset:
+            self._report_connection(request, site)
+
+    def _report_connection(self, request: HttpRequest, site: PartnerSite) -> None:
+        try:
+            count = site_service.check_connection(site=site)
+        except IntegrationError as exc:
+            self.message_user(
+                request,
+                _("%(site)s: connection failed: %(error)s") % {"site": site, "error": exc},
+                messages.ERROR,
+            )
+            return
+        self.message_user(
+            request,
+            _("%(site)s: connected, the site holds %(count)d gifts.") % {"site": site, "count": count},
+        )
+
+
+# --- runs ---------------------------------------------------------------------------------------------
+def _can_push(request: HttpRequest) -> bool:
+    return request.user.has_perm(PUSH_PERMISSION)
+
+
+@admin.register(PushRun)
+class PushRunAdmin(admin.ModelAdmin):
+    """Read-only history of pushes and pulls; a running one refreshes its page until it finishes."""
+
+    change_form_template = "admin/catalog/pushrun/change_form.html"
+    list_display = [
+        "id",
+        "kind",
+        "site",
+        "status",
+        "dry_run",
+        "created",
+        "updated",
+        "skipped",
+        "failed",
+        "requested_by",
+        "source",
+        "created_at",
+    ]
+    list_filter = ["kind", "status", "dry_run", "site", "source"]
+    date_hierarchy = "created_at"
+    fields = [
+        "summary_display",
+        "progress_display",
+        "kind",
+        "site",
+        "status",
+        "dry_run",
+        "requested_by",
+        "source",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "message",
+        "errors_display",
+        "report_display",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Whoever may push may follow the runs they start.
+        return super().has_view_permission(request, obj) or _can_push(request)
+
+    @admin.display(description=_("summary"))
+    def summary_display(self, obj: PushRun) -> str:
+        return obj.summary()
+
+    @admin.display(description=_("progress"))
+    def progress_display(self, obj: PushRun) -> str:
+        return format_html(
+            '<progress value="{}" max="{}"></progress> {} / {}', obj.done, obj.total or 1, obj.done, obj.total
+        )
+
+    @admin.display(description=_("errors"))
+    def errors_display(self, obj: PushRun) -> str:
+        if not obj.errors:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((e.get("gift") or "—", e.get("remote_id") or "—", e.get("error", "")) for e in obj.errors),
+        )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("gift"),
+            _("remote id"),
+            _("error"),
+            rows,
+        )
+
+    @admin.display(description=_("plan"))
+    def report_display(self, obj: PushRun) -> str:
+        report = obj.report or {}
+        if not report:
+            return "—"
+        updates = format_html_join(
+            "",
+            "<li>#{} {} (remote #{}): {}</li>",
+            (
+                (
+                    u["gift"],
+                    u["label"],
+                    u["remote_id"],
+                    "; ".join(f"{c['field']}: {c['old']!r} → {c['new']!r}" for c in u["changes"]),
+                )
+                for u in report.get("update", [])[:PLAN_ROWS_SHOWN]
+            ),
+        )
+        creates = format_html_join(
+            "",
+            "<li>#{} {}</li>",
+            ((c["gift"], c["label"]) for c in report.get("create", [])[:PLAN_ROWS_SHOWN]),
+        )
+        return format_html(
+            "<p>{}</p><ul>{}</ul><p>{}</p><ul>{}</ul><p>{}</p>",
+            _("To create: %(n)d") % {"n": len(report.get("create", []))},
+            creates,
+            _("To update: %(n)d") % {"n": len(report.get("update", []))},
+            updates,
+            _("Unchanged: %(n)d") % {"n": len(report.get("unchanged", []))},
+        )
+
+
+# --- publications -------------------------------------------------------------------------------------
+class HasErrorFilter(admin.SimpleListFilter):
+    title = _("last error")
+    parameter_name = "has_error"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("with an error")), ("no", _("without"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(last_error="")
+        if self.value() == "no":
+            return queryset.filter(last_error="")
+        return queryset
+
+
+@admin.register(GiftPublication)
+class GiftPublicationAdmin(admin.ModelAdmin):
+    """Where each gift is published. Deleting a row makes the next push create the gift again there."""
+
+    list_display = ["gift", "site", "remote_id", "last_pushed_at", "create_pending", "last_error"]
+    list_filter = ["site", HasErrorFilter]
+    search_fields = ["gift__name_ro", "gift__name_en", "=remote_id"]
+    list_select_related = ["gift", "site"]
+    readonly_fields = [
+        "gift",
+        "site",
+        "remote_id",
+        "last_pushed_at",
+        "fingerprint",
+        "pushed_payload",
+        "create_sent_at",
+        "last_error",
+        "last_error_at",
+        "created_at",
+        "updated_at",
+    ]
+
+    @admin.display(description=_("create outcome unknown"), boolean=True)
+    def create_pending(self, obj: GiftPublication) -> bool:
+        return obj.create_sent_at is not None and obj.remote_id is None
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class GiftPublicationInline(admin.TabularInline):
+    """On the gift's change form: per site, whether and when it was published, and the last error."""
+
+    model = GiftPublication
+    fk_name = "gift"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name = _("partner site publication")
+    verbose_name_plural = _("published on partner sites")
+    fields = ["site", "published", "remote_id", "last_pushed_at", "last_error", "last_error_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("published"), boolean=True)
+    def published(self, obj: GiftPublication) -> bool:
+        return obj.is_published
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("site")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# --- the Gift admin action ----------------------------------------------------------------------------
+class PushForm(forms.Form):
+    site = forms.ModelChoiceField(
+        label=_("Partner site"), queryset=PartnerSite.objects.filter(enabled=True), empty_label=None
+    )
+
+
+@admin.action(description=_("Push to partner site…"), permissions=["push_gifts"])
+def push_to_partner_site(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+) -> HttpResponse:
+    """Intermediate page: choose the site, see the plan (create / update with diffs / unchanged), confirm."""
+    if not _can_push(request):  # the action list already hides it; refuse a forged POST all the same
+        raise PermissionDenied
+    form = PushForm(request.POST if "site" in request.POST else None)
+    gifts = list(queryset.order_by("pk"))
+    plan = None
+    if form.is_bound and form.is_valid():
+        site = form.cleaned_data["site"]
+        if request.POST.get("confirm") == "yes":
+            try:
+                run, queued = push_service.request_push(
+                    site=site, gift_ids=[gift.pk for gift in gifts], user=request.user
+                )
+            except push_service.PushError as exc:
+                modeladmin.message_user(request, str(exc), messages.ERROR)
+            else:
+                level = messages.SUCCESS if run.status == "succeeded" or queued else messages.WARNING
+                text = _("Push run #%(id)d queued.") % {"id": run.pk} if queued else run.summary()
+                modeladmin.message_user(request, text, level)
+                return HttpResponseRedirect(
+                    reverse(f"{modeladmin.admin_site.name}:catalog_pushrun_change", args=[run.pk])
+                )
+        plan = push_service.plan_push(site=site, gifts=gifts)
+    elif not form.is_bound:
+        sites = list(PartnerSite.objects.filter(enabled=True)[:2])
+        if len(sites) == 1:  # one site: go straight to its plan
+            form = PushForm(initial={"site": sites[0]})
+            plan = push_service.plan_push(site=sites[0], gifts=gifts)
+    request.current_app = modeladmin.admin_site.name
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Push to partner site"),
+        "opts": modeladmin.opts,
+        "form": form,
+        "plan": plan,
+        "creates": plan.creates[:PLAN_ROWS_SHOWN] if plan else [],
+        "updates": plan.updates[:PLAN_ROWS_SHOWN] if plan else [],
+        "gift_count": len(gifts),
+        "queued": len(gifts) > settings.PUSH_ASYNC_THRESHOLD,
+        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "select_across": request.POST.get("select_across", "0"),
+        "action_name": "push_to_partner_site",
+        "rows_shown": PLAN_ROWS_SHOWN,
+        "media": modeladmin.media,
+    }
+    return TemplateResponse(request, "admin/catalog/push_to_partner_site.html", context)
+
+
+def _has_push_gifts_permission(self: admin.ModelAdmin, request: HttpRequest) -> bool:
+    return _can_push(request)
+
+
+def install_gift_admin_hooks(gift_admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
+    """Add the push action (behind `catalog.push_gifts`) and the per-site publications inline.
+
+    Idempotent; usable as a class decorator or called once after the class is defined.
+    """
+    actions = list(gift_admin_class.actions or [])
+    if push_to_partner_site not in actions:
+        actions.append(push_to_partner_site)
+    gift_admin_class.actions = actions
+    inlines = list(gift_admin_class.inlines or [])
+    if GiftPublicationInline not in inlines:
+        inlines.append(GiftPublicationInline)
+    gift_admin_class.inlines = inlines
+    gift_admin_class.has_push_gifts_permission = _has_push_gifts_permission  # type: ignore[attr-defined]
+    return gift_admin_class

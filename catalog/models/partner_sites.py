@@ -1,3 +1,246 @@
-"""(to be built)"""
+"""Partner sites we publish our gifts to (they speak the /external/gift/ API), and the push records."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models.gifts import Gift
+
+__all__ = [
+    "GiftPublication",
+    "InvalidRunTransition",
+    "PartnerSite",
+    "PushRun",
+    "PushRunKind",
+    "PushRunStatus",
+    "default_site_languages",
+]
+
+
+def default_site_languages() -> list[str]:
+    return list(settings.LANGUAGE_CODES)
+
+
+def validate_site_languages(value: object) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one language."))
+    unknown = [code for code in value if code not in settings.LANGUAGE_CODES]
+    if unknown:
+        raise ValidationError(
+            _("Unknown languages: %(codes)s"), params={"codes": ", ".join(map(str, unknown))}
+        )
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    if default not in value:
+        # Remote copies are matched on the default-language name after an unknown outcome.
+        raise ValidationError(
+            _("The default language (%(code)s) must be included."), params={"code": default}
+        )
+
+
+class PartnerSite(models.Model):
+    """A remote site serving the /external/gift/ API. `base_url` is its {domain}."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    base_url = models.URLField(
+        _("base URL"),
+        max_length=500,
+        help_text=_("The site's {domain}: calls go to <base URL>/external/gift/."),
+    )
+    auth_header = models.CharField(_("auth header name"), max_length=100, default="Authorization")
+    auth_secret = models.CharField(
+        _("auth header value"),
+        max_length=500,
+        blank=True,
+        help_text=_("Sent as the value of the auth header, e.g. 'Api-Key …'. Never shown again once saved."),
+    )
+    timeout_seconds = models.FloatField(
+        _("timeout (seconds)"), default=20.0, validators=[MinValueValidator(0.1), MaxValueValidator(600)]
+    )
+    batch_size = models.PositiveIntegerField(
+        _("batch size"), default=500, validators=[MinValueValidator(1), MaxValueValidator(5000)]
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    languages = models.JSONField(
+        _("languages"),
+        default=default_site_languages,
+        validators=[validate_site_languages],
+        help_text=_("Only these languages' fields are sent."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("partner site")
+        verbose_name_plural = _("partner sites")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def site_languages(self) -> list[str]:
+        """The configured languages in settings order (stable payloads and fingerprints)."""
+        chosen = set(self.languages or [])
+        return [code for code in settings.LANGUAGE_CODES if code in chosen]
+
+
+class GiftPublication(models.Model):
+    """One gift on one partner site: its remote id and what we last sent there."""
+
+    gift = models.ForeignKey(
+        Gift, verbose_name=_("gift"), on_delete=models.CASCADE, related_name="publications"
+    )
+    site = models.ForeignKey(
+        PartnerSite, verbose_name=_("site"), on_delete=models.CASCADE, related_name="publications"
+    )
+    remote_id = models.PositiveBigIntegerField(_("remote id"), null=True, blank=True)
+    last_pushed_at = models.DateTimeField(_("last pushed"), null=True, blank=True)
+    fingerprint = models.CharField(_("payload fingerprint"), max_length=64, blank=True)
+    pushed_payload = models.JSONField(
+        _("payload last sent"), null=True, blank=True, help_text=_("Used for the field-level diff.")
+    )
+    # Set (and committed) before a bulk-create that carries this gift is sent, cleared when its remote
+    # id is known or the site refused it: while set without a remote id, the create may have happened.
+    create_sent_at = models.DateTimeField(_("create sent, outcome unknown"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("gift publication")
+        verbose_name_plural = _("gift publications")
+        ordering = ["site__name", "gift_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["gift", "site"], name="publication_one_per_gift_and_site"),
+            models.UniqueConstraint(
+                fields=["site", "remote_id"],
+                condition=Q(remote_id__isnull=False),
+                name="publication_remote_id_unique_per_site",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f"#{self.remote_id}" if self.remote_id else "not published"
+        return f"{self.gift} on {self.site} ({where})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.remote_id is not None
+
+
+class PushRunKind(models.TextChoices):
+    PUSH = "push", _("push")
+    PULL = "pull", _("pull")
+
+
+class PushRunStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    RUNNING = "running", _("running")
+    SUCCEEDED = "succeeded", _("succeeded")
+    PARTIAL = "partial", _("partly failed")
+    FAILED = "failed", _("failed")
+
+
+# The one table of allowed status moves. RUNNING -> RUNNING is the resume of a run whose worker died.
+RUN_TRANSITIONS: dict[str, frozenset[str]] = {
+    PushRunStatus.PENDING: frozenset({PushRunStatus.RUNNING, PushRunStatus.FAILED}),
+    PushRunStatus.RUNNING: frozenset(
+        {PushRunStatus.RUNNING, PushRunStatus.SUCCEEDED, PushRunStatus.PARTIAL, PushRunStatus.FAILED}
+    ),
+    PushRunStatus.SUCCEEDED: frozenset(),
+    PushRunStatus.PARTIAL: frozenset(),
+    PushRunStatus.FAILED: frozenset(),
+}
+FINISHED_STATUSES = frozenset({PushRunStatus.SUCCEEDED, PushRunStatus.PARTIAL, PushRunStatus.FAILED})
+
+
+class InvalidRunTransition(Exception):
+    def __init__(self, current: str, target: str) -> None:
+        super().__init__(f"a {current} run cannot become {target}")
+        self.current = current
+        self.target = target
+
+
+class PushRun(models.Model):
+    """One push to (or pull from) a partner site: who, when, what it did. Kept for the record."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=PushRunKind.choices, default=PushRunKind.PUSH)
+    site = models.ForeignKey(
+        PartnerSite, verbose_name=_("site"), on_delete=models.PROTECT, related_name="runs"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=20, default="admin", help_text=_("admin or command"))
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=PushRunStatus.choices,
+        default=PushRunStatus.PENDING,
+        db_index=True,
+    )
+    gift_ids = models.JSONField(
+        _("gifts"), null=True, blank=True, help_text=_("The selected gift ids; empty means every gift.")
+    )
+    total = models.PositiveIntegerField(_("total"), default=0)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    linked = models.PositiveIntegerField(
+        _("linked"), default=0, help_text=_("Created earlier with an unknown outcome, found and linked.")
+    )
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True, help_text=_("Why the whole run failed, if it did."))
+    report = models.JSONField(_("plan / report"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("push run")
+        verbose_name_plural = _("push runs")
+        ordering = ["-created_at", "-id"]
+        permissions = [("push_gifts", _("Can push gifts to partner sites"))]
+
+    def __str__(self) -> str:
+        dry = " (dry run)" if self.dry_run else ""
+        return f"{self.get_kind_display()} #{self.pk} {self.site}{dry}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    def check_transition(self, target: str) -> None:
+        if target not in RUN_TRANSITIONS[self.status]:
+            raise InvalidRunTransition(self.status, target)
+
+    def summary(self) -> str:
+        """One line for messages and command output."""
+        verb = "would " if self.dry_run else ""
+        if self.kind == PushRunKind.PULL:
+            text = (
+                f"pull from {self.site}: {verb}create {self.created}, {verb}update {self.updated}, "
+                f"unchanged {self.skipped}, failed {self.failed}"
+            )
+        else:
+            linked = f" ({self.linked} found already on the site)" if self.linked else ""
+            text = (
+                f"push to {self.site}: {verb}create {self.created}{linked}, {verb}update {self.updated}, "
+                f"unchanged {self.skipped}, failed {self.failed}"
+            )
+        return f"{text} (run #{self.pk}, {self.get_status_display()})"

@@ -1,0 +1,32 @@
+from django.core.management.base import BaseCommand, CommandError, no_translations
+
+from catalog.management.commands.push_gifts import get_site
+from catalog.management.progress import progress_bar
+from catalog.models import PushRunStatus
+from catalog.services import push
+
+
+class Command(BaseCommand):
+    help = "Import a partner site's gifts into our catalog (upsert by remote id); for onboarding a partner."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--site", required=True, help="Partner site name")
+        parser.add_argument("--dry-run", action="store_true", help="Count what would change; write nothing")
+
+    @no_translations
+    def handle(self, *args, **options) -> None:
+        site = get_site(options["site"])
+        try:
+            with progress_bar(self.stdout, f"pull from {site.name}") as on_progress:
+                run = push.pull_gifts(site=site, dry_run=options["dry_run"], on_progress=on_progress)
+        except push.PushError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(run.summary())
+        if run.status == PushRunStatus.FAILED:
+            raise CommandError(f"pull from {site.name} failed: {run.message}")
+        if run.failed:
+            first = run.errors[0] if run.errors else {}
+            raise CommandError(
+                f"{run.failed} remote gift(s) not imported (run #{run.pk}); "
+                f"first: remote #{first.get('remote_id')}: {first.get('error')}"
+            )

@@ -1,0 +1,69 @@
+from django.core.management.base import BaseCommand, CommandError, no_translations
+
+from catalog.management.progress import progress_bar
+from catalog.models import PartnerSite, PushRunStatus
+from catalog.services import push
+
+
+def parse_ids(text: str) -> list[int]:
+    try:
+        ids = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise CommandError(f"--ids takes comma-separated gift ids, got {text!r}") from None
+    if not ids:
+        raise CommandError("--ids is empty")
+    return ids
+
+
+def get_site(name: str) -> PartnerSite:
+    site = PartnerSite.objects.filter(name=name).first()
+    if site is None:
+        known = ", ".join(PartnerSite.objects.values_list("name", flat=True)) or "none yet (add_partner_site)"
+        raise CommandError(f"no partner site named {name!r}; known: {known}")
+    return site
+
+
+class Command(BaseCommand):
+    help = "Push gifts to a partner site: bulk-create new ones, bulk-update changed ones, skip the rest."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--site", required=True, help="Partner site name")
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--ids", help="Comma-separated gift ids, e.g. 1,2,3")
+        which.add_argument("--all", action="store_true", help="Every gift")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show the plan and the diffs; send nothing"
+        )
+
+    @no_translations
+    def handle(self, *args, **options) -> None:
+        site = get_site(options["site"])
+        gift_ids = None if options["all"] else parse_ids(options["ids"])
+        try:
+            with progress_bar(self.stdout, f"push to {site.name}") as on_progress:
+                run = push.push_gifts(
+                    site=site, gift_ids=gift_ids, dry_run=options["dry_run"], on_progress=on_progress
+                )
+        except push.PushError as exc:
+            raise CommandError(str(exc)) from exc
+        if run.dry_run:
+            self._print_plan(run.report or {})
+        self.stdout.write(run.summary())
+        if run.status == PushRunStatus.FAILED:
+            raise CommandError(f"push to {site.name} failed: {run.message}")
+        if run.failed:
+            first = run.errors[0] if run.errors else {}
+            raise CommandError(
+                f"{run.failed} gift(s) failed (run #{run.pk}); "
+                f"first: gift {first.get('gift')}: {first.get('error')}"
+            )
+
+    def _print_plan(self, report: dict) -> None:
+        for item in report.get("create", []):
+            note = " (sent before, outcome unknown: checked first)" if item.get("uncertain") else ""
+            self.stdout.write(f"create     #{item['gift']} {item['label']}{note}")
+        for item in report.get("update", []):
+            changes = "; ".join(f"{c['field']}: {c['old']!r} -> {c['new']!r}" for c in item["changes"])
+            self.stdout.write(
+                f"update     #{item['gift']} {item['label']} (remote #{item['remote_id']}): {changes}"
+            )

@@ -1,0 +1,91 @@
+"""Partner sites: add one, build its client, check the connection, the demo's sandbox site."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from catalog.models import PartnerSite
+from giftoffice.integrations.base import Timeouts
+from giftoffice.integrations.partner import PartnerSiteClient
+
+SANDBOX_SITE_NAME = "sandbox"
+
+
+class SiteConfigError(Exception):
+    """A site cannot be added or used as configured; the message is one readable line."""
+
+
+def client_for(site: PartnerSite) -> PartnerSiteClient:
+    """The site's client: its own base URL, auth header and timeout (connect capped at the read timeout)."""
+    read = float(site.timeout_seconds)
+    return PartnerSiteClient(
+        base_url=site.base_url,
+        auth_header=site.auth_header,
+        auth_secret=site.auth_secret,
+        timeouts=Timeouts(connect=min(settings.INTEGRATION_CONNECT_TIMEOUT, read), read=read),
+        name=site.name,
+    )
+
+
+def add_site(
+    *,
+    name: str,
+    base_url: str,
+    auth_header: str = "Authorization",
+    auth_secret: str = "",
+    timeout_seconds: float | None = None,
+    batch_size: int | None = None,
+    languages: Sequence[str] | None = None,
+) -> PartnerSite:
+    """Create a site after full validation; refuses a name already taken."""
+    if PartnerSite.objects.filter(name=name).exists():
+        raise SiteConfigError(f"a partner site named {name!r} already exists")
+    site = PartnerSite(
+        name=name, base_url=base_url.rstrip("/"), auth_header=auth_header, auth_secret=auth_secret
+    )
+    if timeout_seconds is not None:
+        site.timeout_seconds = timeout_seconds
+    if batch_size is not None:
+        site.batch_size = batch_size
+    if languages is not None:
+        site.languages = list(languages)
+    _validate(site)
+    site.save()
+    return site
+
+
+def ensure_sandbox_site() -> str:
+    """Demo step: a site named `sandbox` pointing at the sandbox partner, with the sandbox's credentials."""
+    with transaction.atomic():
+        site, created = PartnerSite.objects.select_for_update().get_or_create(
+            name=SANDBOX_SITE_NAME,
+            defaults={"base_url": f"{settings.SANDBOX_BASE_URL}/partner"},
+        )
+        site.base_url = f"{settings.SANDBOX_BASE_URL}/partner"
+        site.auth_header = settings.SANDBOX_PARTNER_AUTH_HEADER
+        site.auth_secret = settings.SANDBOX_PARTNER_SECRET
+        site.enabled = True
+        _validate(site)
+        site.save()
+    verb = "created" if created else "updated"
+    return f"partner site {site.name!r} {verb}, pointing at {site.base_url}"
+
+
+def check_connection(*, site: PartnerSite) -> int:
+    """GET the site's gift list with the configured auth; returns how many gifts it holds.
+
+    Raises the client's IntegrationError subclasses (AuthError for refused credentials, ...).
+    """
+    return len(client_for(site).list_gifts())
+
+
+def _validate(site: PartnerSite) -> None:
+    try:
+        site.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        parts = [f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()]
+        raise SiteConfigError("; ".join(parts)) from exc

@@ -1,0 +1,132 @@
+"""Pulling a partner site's gifts into our catalog (onboarding), over real HTTP against the sandbox."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from catalog.models import Gift, GiftPublication
+from catalog.services import push
+from giftoffice.sandbox import faults
+from giftoffice.sandbox.models import Fault, PartnerRemoteGift
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _remote(**fields) -> PartnerRemoteGift:
+    values = {
+        "name_ro": "Cadou test",
+        "name_ru": "Test gift",
+        "name_en": "Test gift",
+        "name_uk": "Test gift",
+        "link_ro": "https://www.google.com/",
+        "description_ro": "Descriere test",
+        "icon_ro": "http://partner.example/media/gift_images/b88e0864.png",
+        "start_time": datetime(2025, 8, 25, 9, 50, tzinfo=UTC),
+        "removal_time": datetime(2025, 8, 30, 10, 50, tzinfo=UTC),
+        "active": True,
+        **fields,
+    }
+    return PartnerRemoteGift.objects.create(**values)
+
+
+def test_pull_imports_the_sites_gifts_and_links_them_by_remote_id(partner_site):
+    # given
+    first, second = _remote(), _remote(name_ro="Al doilea", active=False, icon_ro=None)
+    # when
+    run = push.pull_gifts(site=partner_site)
+    # then
+    assert (run.kind, run.status, run.created, run.updated, run.skipped, run.failed) == (
+        "pull",
+        "succeeded",
+        2,
+        0,
+        0,
+        0,
+    )
+    imported = GiftPublication.objects.get(site=partner_site, remote_id=first.pk).gift
+    assert (imported.name_ro, imported.name_ru, imported.link_ro, imported.description_ro) == (
+        "Cadou test",
+        "Test gift",
+        "https://www.google.com/",
+        "Descriere test",
+    )
+    assert imported.icon_ro.name == "http://partner.example/media/gift_images/b88e0864.png"
+    assert (imported.start_time, imported.removal_time, imported.active) == (
+        first.start_time,
+        first.removal_time,
+        True,
+    )
+    other = GiftPublication.objects.get(site=partner_site, remote_id=second.pk).gift
+    assert (other.name_ro, other.active, other.icon_ro.name) == ("Al doilea", False, "")
+
+
+def test_pull_again_updates_changed_gifts_and_creates_no_copies(partner_site):
+    # given
+    changed = _remote()
+    _remote(name_ro="Neschimbat")
+    push.pull_gifts(site=partner_site)
+    PartnerRemoteGift.objects.filter(pk=changed.pk).update(name_en="Renamed on the site")
+    # when
+    run = push.pull_gifts(site=partner_site)
+    # then
+    assert (run.created, run.updated, run.skipped) == (0, 1, 1)
+    assert Gift.objects.count() == 2
+    assert GiftPublication.objects.get(remote_id=changed.pk).gift.name_en == "Renamed on the site"
+
+
+def test_pulled_gifts_are_unchanged_for_the_next_push(partner_site):
+    # given
+    _remote(), _remote(name_ro="Al doilea", description_ro=None)
+    push.pull_gifts(site=partner_site)
+    faults.arm(provider="partner", kind="http_500", count=1)  # any call would consume it
+    # when
+    run = push.push_gifts(site=partner_site, gift_ids=None)
+    # then
+    assert (run.created, run.updated, run.skipped) == (0, 0, 2)
+    assert Fault.objects.get().remaining == 1
+
+
+def test_pull_after_a_push_finds_our_own_gifts_unchanged(partner_site):
+    # given: gifts of ours (no icons, untranslated fields left empty) already pushed
+    from tests.push.factories import GiftFactory
+
+    gifts = [GiftFactory(name_uk=None, description_ru=None), GiftFactory()]
+    push.push_gifts(site=partner_site, gift_ids=[gift.pk for gift in gifts])
+    # when
+    run = push.pull_gifts(site=partner_site)
+    # then
+    assert (run.created, run.updated, run.skipped, run.failed) == (0, 0, 2, 0)
+
+
+def test_pull_dry_run_counts_and_writes_nothing(partner_site):
+    _remote(), _remote(name_ro="Al doilea")
+
+    run = push.pull_gifts(site=partner_site, dry_run=True)
+
+    assert (run.dry_run, run.status, run.created) == (True, "succeeded", 2)
+    assert Gift.objects.count() == 0
+    assert GiftPublication.objects.count() == 0
+
+
+def test_a_remote_gift_we_cannot_store_is_reported_and_the_rest_imported(partner_site):
+    # given: a gift whose removal time is not after its start time (the site let it through)
+    good = _remote()
+    bad = _remote(name_ro="Stricat", removal_time=datetime(2025, 8, 1, tzinfo=UTC))
+    # when
+    run = push.pull_gifts(site=partner_site)
+    # then
+    assert (run.status, run.created, run.failed) == ("partial", 1, 1)
+    assert run.errors == [
+        {"gift": None, "remote_id": bad.pk, "error": "__all__: Removal time must be after start time."}
+    ]
+    assert list(GiftPublication.objects.values_list("remote_id", flat=True)) == [good.pk]
+
+
+def test_pull_from_a_site_that_refuses_the_credentials_fails_with_one_message(partner_site):
+    partner_site.auth_secret = "Api-Key nope"
+    partner_site.save()
+
+    run = push.pull_gifts(site=partner_site)
+
+    assert (run.status, run.message) == ("failed", "partner sandbox: Invalid API key. (HTTP 401)")
+    assert Gift.objects.count() == 0

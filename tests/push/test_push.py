@@ -1,0 +1,385 @@
+"""Pushing gifts to the sandbox partner site over real HTTP."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from catalog import tasks_push
+from catalog.models import GiftPublication, PushRun, PushRunStatus
+from catalog.services import push
+from giftoffice.integrations.partner import GiftWrite
+from giftoffice.sandbox import faults
+from giftoffice.sandbox.models import Fault, PartnerRemoteGift
+from tests.push.factories import GiftFactory, PartnerSiteFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _remote_names() -> list[str]:
+    return list(PartnerRemoteGift.objects.order_by("id").values_list("name_ro", flat=True))
+
+
+def _remote_id(gift, site) -> int | None:
+    return GiftPublication.objects.get(gift=gift, site=site).remote_id
+
+
+def _push(site, gifts, **kwargs) -> PushRun:
+    return push.push_gifts(site=site, gift_ids=[gift.pk for gift in gifts], **kwargs)
+
+
+def test_first_push_creates_every_gift_and_stores_remote_ids_in_input_order(partner_site):
+    # given
+    gifts = GiftFactory.create_batch(5)
+    partner_site.batch_size = 2
+    partner_site.save()
+    # when
+    run = _push(partner_site, gifts)
+    # then
+    assert (run.status, run.created, run.updated, run.skipped, run.failed) == ("succeeded", 5, 0, 0, 0)
+    assert (run.done, run.total) == (5, 5)
+    for gift in gifts:
+        remote = PartnerRemoteGift.objects.get(pk=_remote_id(gift, partner_site))
+        assert (remote.name_ro, remote.name_uk, remote.start_time) == (
+            gift.name_ro,
+            gift.name_uk,
+            gift.start_time,
+        )
+    assert _remote_names() == [gift.name_ro for gift in gifts]
+
+
+def test_second_push_of_unchanged_gifts_sends_nothing(partner_site):
+    # given
+    gifts = GiftFactory.create_batch(3)
+    _push(partner_site, gifts)
+    # Any call to the partner site would consume this fault (and fail): it must still be armed after.
+    faults.arm(provider="partner", kind="http_500", count=1)
+    # when
+    run = _push(partner_site, gifts)
+    # then
+    assert (run.status, run.created, run.updated, run.skipped, run.failed) == ("succeeded", 0, 0, 3, 0)
+    assert Fault.objects.get().remaining == 1
+    assert PartnerRemoteGift.objects.count() == 3
+
+
+def test_an_edited_gift_is_updated_and_the_others_are_left_alone(partner_site):
+    # given
+    edited, untouched = GiftFactory.create_batch(2)
+    _push(partner_site, [edited, untouched])
+    untouched_remote = PartnerRemoteGift.objects.get(pk=_remote_id(untouched, partner_site))
+    edited.name_ru = "Подарок изменён"
+    edited.active = False
+    edited.save()
+    # when
+    run = _push(partner_site, [edited, untouched])
+    # then
+    assert (run.status, run.created, run.updated, run.skipped) == ("succeeded", 0, 1, 1)
+    remote = PartnerRemoteGift.objects.get(pk=_remote_id(edited, partner_site))
+    assert (remote.name_ru, remote.active, remote.name_ro) == ("Подарок изменён", False, edited.name_ro)
+    assert PartnerRemoteGift.objects.get(pk=untouched_remote.pk).updated_at == untouched_remote.updated_at
+    assert PartnerRemoteGift.objects.count() == 2
+
+
+def test_dry_run_shows_the_field_level_diff_and_sends_nothing(partner_site):
+    # given
+    edited, unchanged = GiftFactory.create_batch(2)
+    _push(partner_site, [edited, unchanged])
+    new = GiftFactory()
+    old_name = edited.name_en
+    edited.name_en = "Renamed"
+    edited.save()
+    faults.arm(provider="partner", kind="http_500", count=1)
+    # when
+    run = _push(partner_site, [edited, unchanged, new], dry_run=True)
+    # then
+    assert (run.dry_run, run.status, run.created, run.updated, run.skipped) == (True, "succeeded", 1, 1, 1)
+    assert run.report["create"] == [{"gift": new.pk, "label": new.name_ro, "uncertain": False}]
+    assert run.report["update"] == [
+        {
+            "gift": edited.pk,
+            "label": edited.name_ro,
+            "remote_id": _remote_id(edited, partner_site),
+            "changes": [{"field": "name_en", "old": old_name, "new": "Renamed"}],
+        }
+    ]
+    assert Fault.objects.get().remaining == 1
+    assert PartnerRemoteGift.objects.count() == 2
+
+
+def test_plan_diff_names_the_old_and_new_values():
+    # given a gift last sent with another English name
+    site = PartnerSiteFactory()
+    gift = GiftFactory(name_en="Before")
+    payload = push.render_gift(gift, languages=site.site_languages)
+    GiftPublication.objects.create(
+        gift=gift, site=site, remote_id=5, pushed_payload=payload, fingerprint=push.fingerprint(payload)
+    )
+    gift.name_en = "After"
+    gift.description_ru = "Описание"
+    gift.save()
+    # when
+    plan = push.plan_push(site=site, gifts=[gift])
+    # then
+    [item] = plan.updates
+    assert [(c.field, c.old, c.new) for c in item.changes] == [
+        ("name_en", "Before", "After"),
+        ("description_ru", None, "Описание"),
+    ]
+    assert item.update_write().to_json() == {
+        "id": 5,
+        "name_en": "After",
+        "description_ru": "Описание",
+        "start_time": payload["start_time"],
+        "removal_time": payload["removal_time"],
+        "active": True,
+    }
+
+
+def test_refused_items_are_recorded_and_the_other_items_and_batches_go_on(partner_site):
+    # given: the site refuses a gift without a Romanian name; batches of two
+    partner_site.batch_size = 2
+    partner_site.save()
+    ok_1, nameless, ok_2, ok_3 = GiftFactory(), GiftFactory(name_ro=""), GiftFactory(), GiftFactory()
+    # when
+    run = _push(partner_site, [ok_1, nameless, ok_2, ok_3])
+    # then
+    assert (run.status, run.created, run.failed) == (PushRunStatus.PARTIAL, 3, 1)
+    assert run.errors == [
+        {"gift": nameless.pk, "remote_id": None, "error": "refused: name_ro: This field may not be null."}
+    ]
+    failed = GiftPublication.objects.get(gift=nameless, site=partner_site)
+    assert (failed.remote_id, failed.last_error, failed.create_sent_at) == (
+        None,
+        "refused: name_ro: This field may not be null.",
+        None,
+    )
+    assert sorted(_remote_names()) == sorted([ok_1.name_ro, ok_2.name_ro, ok_3.name_ro])
+
+
+def test_a_gift_deleted_on_the_site_fails_its_update_and_the_rest_is_updated(partner_site):
+    # given
+    gone, kept = GiftFactory.create_batch(2)
+    _push(partner_site, [gone, kept])
+    gone_remote_id = _remote_id(gone, partner_site)
+    PartnerRemoteGift.objects.filter(pk=gone_remote_id).delete()
+    for gift in (gone, kept):
+        gift.active = False
+        gift.save()
+    # when
+    run = _push(partner_site, [gone, kept])
+    # then
+    assert (run.status, run.updated, run.failed) == ("partial", 1, 1)
+    assert PartnerRemoteGift.objects.get(pk=_remote_id(kept, partner_site)).active is False
+    error = GiftPublication.objects.get(gift=gone, site=partner_site).last_error
+    assert error == f"refused: id: Gift with id {gone_remote_id} does not exist."
+
+
+@pytest.mark.parametrize("kind", ["commit_then_hang", "commit_then_500", "commit_then_drop"])
+def test_an_unknown_create_outcome_is_reconciled_so_the_site_holds_one_copy_of_each(partner_site, kind):
+    # given: the site commits the first bulk-create, then the answer is lost
+    gifts = GiftFactory.create_batch(3)
+    faults.arm(provider="partner", kind=kind, path="external/gift/bulk-create", delay_seconds=2.0)
+    # when
+    run = _push(partner_site, gifts)
+    # then
+    assert (run.status, run.created, run.linked, run.failed) == ("succeeded", 3, 3, 0)
+    assert _remote_names() == [gift.name_ro for gift in gifts]
+    for gift in gifts:
+        pub = GiftPublication.objects.get(gift=gift, site=partner_site)
+        assert PartnerRemoteGift.objects.get(pk=pub.remote_id).name_ro == gift.name_ro
+        assert pub.create_sent_at is None
+    assert not Fault.objects.exists()
+
+
+def test_a_lost_create_that_did_not_happen_is_created_on_the_retry(partner_site):
+    # given: the site hangs before doing anything
+    gifts = GiftFactory.create_batch(2)
+    faults.arm(provider="partner", kind="hang", path="external/gift/bulk-create", delay_seconds=2.0)
+    # when
+    run = _push(partner_site, gifts)
+    # then
+    assert (run.status, run.created, run.linked) == ("succeeded", 2, 0)
+    assert _remote_names() == [gift.name_ro for gift in gifts]
+
+
+def test_only_the_batch_with_the_unknown_outcome_is_reconciled(partner_site):
+    # given: batches of one; the first one's answer is lost after the site committed it
+    partner_site.batch_size = 1
+    partner_site.save()
+    gifts = GiftFactory.create_batch(3)
+    faults.arm(provider="partner", kind="commit_then_drop", path="external/gift/bulk-create")
+    # when
+    run = _push(partner_site, gifts)
+    # then
+    assert (run.status, run.created, run.linked, run.failed) == ("succeeded", 3, 1, 0)
+    assert _remote_names() == [gift.name_ro for gift in gifts]
+
+
+def test_a_rate_limited_bulk_create_is_sent_again_after_the_pause(partner_site):
+    gifts = GiftFactory.create_batch(2)
+    faults.arm(provider="partner", kind="http_429", path="external/gift/bulk-create", retry_after=0)
+
+    run = _push(partner_site, gifts)
+
+    assert (run.status, run.created, run.linked) == ("succeeded", 2, 0)
+    assert _remote_names() == [gift.name_ro for gift in gifts]
+    assert not Fault.objects.exists()
+
+
+def test_a_create_left_unknown_by_a_crashed_run_is_linked_by_the_next_push(partner_site, partner_client):
+    # given: a run sent gift A and died before storing the answer
+    sent, new = GiftFactory.create_batch(2)
+    payload = push.render_gift(sent, languages=partner_site.site_languages)
+    [copy] = partner_client.bulk_create([GiftWrite(fields=payload)])
+    GiftPublication.objects.create(gift=sent, site=partner_site, create_sent_at=timezone.now())
+    # when
+    plan = push.plan_push(site=partner_site, gifts=[sent, new])
+    run = _push(partner_site, [sent, new])
+    # then
+    assert [(item.gift_id, item.uncertain) for item in plan.creates] == [(sent.pk, True), (new.pk, False)]
+    assert (run.status, run.created, run.linked) == ("succeeded", 2, 1)
+    assert _remote_id(sent, partner_site) == copy.id
+    assert _remote_names() == [sent.name_ro, new.name_ro]
+
+
+def test_identical_gifts_are_each_linked_to_their_own_copy(partner_site):
+    # given: two of our gifts the site cannot tell apart
+    twin_a = GiftFactory(name_ro="Twin")
+    twin_b = GiftFactory(name_ro="Twin", start_time=twin_a.start_time, removal_time=twin_a.removal_time)
+    faults.arm(provider="partner", kind="commit_then_500", path="external/gift/bulk-create")
+    # when
+    run = _push(partner_site, [twin_a, twin_b])
+    # then
+    assert (run.created, run.linked) == (2, 2)
+    assert PartnerRemoteGift.objects.count() == 2
+    assert {_remote_id(twin_a, partner_site), _remote_id(twin_b, partner_site)} == set(
+        PartnerRemoteGift.objects.values_list("pk", flat=True)
+    )
+
+
+def test_refused_credentials_fail_the_run_with_one_message_and_send_nothing(partner_site):
+    partner_site.auth_secret = "Api-Key wrong"
+    partner_site.save()
+    gifts = GiftFactory.create_batch(2)
+
+    run = _push(partner_site, gifts)
+
+    assert (run.status, run.failed) == ("failed", 2)
+    assert run.message == "partner sandbox: Invalid API key. (HTTP 401)"
+    assert PartnerRemoteGift.objects.count() == 0
+    assert not GiftPublication.objects.filter(create_sent_at__isnull=False).exists()
+
+
+def test_an_unreachable_site_fails_the_run_and_marks_nothing_as_sent(db, settings):
+    settings.INTEGRATION_BACKOFF_SECONDS = 0
+    site = PartnerSiteFactory(base_url="http://127.0.0.1:9/partner")
+    gift = GiftFactory()
+
+    run = _push(site, [gift])
+
+    assert run.status == "failed"
+    assert run.message.startswith("site unavailable:")
+    pub = GiftPublication.objects.get(gift=gift, site=site)
+    assert (pub.remote_id, pub.create_sent_at) == (None, None)
+    assert pub.last_error.startswith("site unavailable:")
+
+
+def test_only_the_languages_the_site_takes_are_sent(partner_site):
+    partner_site.languages = ["ro", "en"]
+    partner_site.save()
+    gift = GiftFactory()
+
+    _push(partner_site, [gift])
+
+    remote = PartnerRemoteGift.objects.get()
+    assert (remote.name_ro, remote.name_en, remote.name_ru, remote.name_uk) == (
+        gift.name_ro,
+        gift.name_en,
+        None,
+        None,
+    )
+
+
+def test_a_second_run_on_a_site_with_an_active_run_is_refused(partner_site):
+    running = PushRun.objects.create(site=partner_site, status="running", heartbeat_at=timezone.now())
+
+    with pytest.raises(push.PushError, match=f"run #{running.pk} on 'sandbox' is still running"):
+        _push(partner_site, [GiftFactory()])
+
+
+def test_a_run_silent_for_too_long_no_longer_blocks_the_site(partner_site, settings):
+    PushRun.objects.create(
+        site=partner_site,
+        status="running",
+        heartbeat_at=timezone.now() - timedelta(seconds=settings.PUSH_STALE_RUN_SECONDS + 1),
+    )
+
+    run = _push(partner_site, [GiftFactory()])
+
+    assert run.status == "succeeded"
+
+
+def test_a_finished_run_is_left_alone_when_executed_again(partner_site):
+    run = _push(partner_site, [GiftFactory()])
+
+    again = push.execute_run(run_id=run.pk)
+
+    assert (again.status, again.created, again.finished_at) == ("succeeded", 1, run.finished_at)
+    assert PartnerRemoteGift.objects.count() == 1
+
+
+def test_a_run_whose_worker_died_is_resumed_without_duplicates(partner_site, settings, partner_client):
+    # given: a queued run that started, sent its bulk-create (which the site committed), then died
+    gifts = GiftFactory.create_batch(2)
+    stale = timezone.now() - timedelta(seconds=settings.PUSH_STALE_RUN_SECONDS + 1)
+    run = PushRun.objects.create(
+        site=partner_site, status="running", gift_ids=[g.pk for g in gifts], heartbeat_at=stale
+    )
+    payload = push.render_gift(gifts[0], languages=partner_site.site_languages)
+    partner_client.bulk_create([GiftWrite(fields=payload)])
+    GiftPublication.objects.create(gift=gifts[0], site=partner_site, create_sent_at=stale)
+    # when: the queue hands the task out again
+    summary = tasks_push.run_push(run.pk)
+    again = tasks_push.run_push(run.pk)
+    # then
+    run.refresh_from_db()
+    assert (run.status, run.created, run.linked) == ("succeeded", 2, 1)
+    assert summary == again == run.summary()
+    assert _remote_names() == [gift.name_ro for gift in gifts]
+
+
+def test_a_run_another_worker_is_executing_is_left_to_it(partner_site):
+    run = PushRun.objects.create(site=partner_site, status="running", heartbeat_at=timezone.now())
+
+    tasks_push.run_push(run.pk)
+
+    run.refresh_from_db()
+    assert (run.status, run.created) == ("running", 0)
+    assert PartnerRemoteGift.objects.count() == 0
+
+
+def test_gifts_deleted_after_the_request_are_skipped(partner_site):
+    kept, deleted = GiftFactory.create_batch(2)
+    run = push.start_run(site=partner_site, gift_ids=[kept.pk, deleted.pk])
+    deleted.delete()
+
+    run = push.execute_run(run_id=run.pk)
+
+    assert (run.status, run.total, run.created) == ("succeeded", 1, 1)
+
+
+def test_unknown_gift_ids_are_refused_before_anything_is_recorded(partner_site):
+    gift = GiftFactory()
+
+    with pytest.raises(push.PushError, match="no gift with id 999999"):
+        push.push_gifts(site=partner_site, gift_ids=[gift.pk, 999999])
+
+    assert not PushRun.objects.exists()
+
+
+def test_a_disabled_site_is_refused(partner_site):
+    partner_site.enabled = False
+    partner_site.save()
+
+    with pytest.raises(push.PushError, match="disabled"):
+        _push(partner_site, [GiftFactory()])
