@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0001_initial'),
+        ('catalog', '0002_sync_runs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
