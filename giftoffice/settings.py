@@ -157,6 +157,10 @@ STORAGES = {
     },
 }
 
+# In development and tests whitenoise serves straight from the apps' static dirs (no collectstatic).
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+
 # A bulk request of GIFT_BULK_MAX_ITEMS full items (4 languages x 5 text fields) is ~3 MB; allow 10 MB.
 GIFT_BULK_MAX_ITEMS = env_int("GIFT_BULK_MAX_ITEMS", 1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
