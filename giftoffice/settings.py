@@ -257,3 +257,9 @@ LOGGING = {
 if not DEBUG and not TESTING:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+
+# --- Suppliers (Tribute products, Giftly gifts, Telegram reports) and their sandbox simulators -------
+# The sandbox Giftly account starts with this RUB balance; each accepted gift debits its price.
+SANDBOX_GIFTLY_BALANCE_RUB = os.environ.get("GIFTOFFICE_SANDBOX_GIFTLY_BALANCE_RUB", "10000")
+# Size of the generated sandbox Tribute catalog (listed products; 3 forbidden ones come on top).
+SANDBOX_TRIBUTE_PRODUCTS = env_int("GIFTOFFICE_SANDBOX_TRIBUTE_PRODUCTS", 123)
