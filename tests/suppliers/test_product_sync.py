@@ -19,6 +19,8 @@ from .factories import SandboxTributeProductFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+SPEC_DESCRIPTION = "Высокоскоростной VPN-сервис с неограниченным трафиком и 50+ серверами по всему миру"  # noqa: RUF001
+
 
 def counts(run: SyncRun) -> tuple:
     return (run.status, run.fetched, run.created, run.updated, run.unchanged, run.removed)
@@ -50,7 +52,7 @@ def test_first_sync_mirrors_every_product_field_for_field(sandbox):
     } == {
         "type": "digital",
         "name_ru": "Доступ к VPN на 1 месяц",
-        "description_ru": "Высокоскоростной VPN-сервис с неограниченным трафиком и 50+ серверами по всему миру",  # noqa: RUF001
+        "description_ru": SPEC_DESCRIPTION,
         "amount": 499,
         "currency": "usd",
         "stars": (100, True),

@@ -102,7 +102,7 @@ def test_list_refuses_page_sizes_the_api_refuses():
     client = TributeClient(base_url="https://tribute.test")
 
     for size in (0, 101):
-        with pytest.raises(ValueError, match="size 1..100"):
+        with pytest.raises(ValueError, match=r"size 1\.\.100"):
             client.list_products(size=size)
     with pytest.raises(ValueError, match="type must be one of"):
         client.list_products(type="gold")
