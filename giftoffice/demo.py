@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
+from django.utils.module_loading import import_string
 
 
 def ensure_admin(*, username: str = "admin", password: str | None = None) -> tuple[str, str]:
@@ -25,4 +26,5 @@ def demo_steps() -> list[tuple[str, Callable[[], str]]]:
     """(title, step) pairs; each step returns a one-line summary."""
     steps: list[tuple[str, Callable[[], str]]] = []
     # Each feature registers its demo step here.
+    steps.append(("Supplier catalogs", import_string("catalog.services.products.load_demo_products")))
     return steps
