@@ -1,5 +1,6 @@
 """sync_products against the Tribute sandbox over real HTTP."""
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -226,3 +227,25 @@ def test_the_scheduled_sync_runs_the_products_service(sandbox):
 
     assert summary == "fetched 123, created 123, updated 0, unchanged 0, removed 0"
     assert SyncRun.objects.get().trigger == "schedule"
+
+
+def test_two_syncs_planning_at_once_both_succeed_without_duplicates(sandbox, postgres_only):
+    # given: both runs have planned "create all 123" before either writes
+    barrier = threading.Barrier(2, timeout=20)
+    statuses: list[str] = []
+
+    def sync() -> None:
+        try:
+            statuses.append(sync_products(on_plan=lambda plan: barrier.wait()).status)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sync) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert statuses == [SyncStatus.SUCCEEDED, SyncStatus.SUCCEEDED]
+    assert Product.objects.count() == 123
+    assert sorted(SyncRun.objects.values_list("created", flat=True)) == [123, 123]
