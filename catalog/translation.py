@@ -6,3 +6,20 @@ from catalog.models.gifts import Gift
 @register(Gift)
 class GiftTranslationOptions(TranslationOptions):
     fields = ("name", "description", "link", "icon", "image")
+
+
+# --- Supplier catalogs -------------------------------------------------------------------------------
+from catalog.models.products import FEED_LANGUAGE, Product, TelegramGift  # noqa: E402
+
+
+@register(Product)
+class ProductTranslationOptions(TranslationOptions):
+    """The sync fills the FEED_LANGUAGE (ru) column; other languages show it until staff translate."""
+
+    fields = ("name", "description")
+    fallback_languages = {"default": (FEED_LANGUAGE, "ro")}
+
+
+@register(TelegramGift)
+class TelegramGiftTranslationOptions(TranslationOptions):
+    fields = ("name",)

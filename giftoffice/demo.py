@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
+from django.utils.module_loading import import_string
 
 from catalog.services.partner_sites import ensure_sandbox_site
 
@@ -28,4 +29,5 @@ def demo_steps() -> list[tuple[str, Callable[[], str]]]:
     steps: list[tuple[str, Callable[[], str]]] = []
     # Each feature registers its demo step here.
     steps.append(("Partner site", ensure_sandbox_site))
+    steps.append(("Supplier catalogs", import_string("catalog.services.products.load_demo_products")))
     return steps

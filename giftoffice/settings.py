@@ -275,3 +275,9 @@ PUSH_MAX_ATTEMPTS = env_int("PUSH_MAX_ATTEMPTS", 3)
 # A run whose progress has not moved for this long is presumed dead (its worker crashed) and may be
 # resumed; keep it above the django-q2 task timeout.
 PUSH_STALE_RUN_SECONDS = env_int("PUSH_STALE_RUN_SECONDS", Q_CLUSTER["timeout"] + 60)
+
+# --- Suppliers (Tribute products, Giftly gifts, Telegram reports) and their sandbox simulators -------
+# The sandbox Giftly account starts with this RUB balance; each accepted gift debits its price.
+SANDBOX_GIFTLY_BALANCE_RUB = os.environ.get("GIFTOFFICE_SANDBOX_GIFTLY_BALANCE_RUB", "10000")
+# Size of the generated sandbox Tribute catalog (listed products; 3 forbidden ones come on top).
+SANDBOX_TRIBUTE_PRODUCTS = env_int("GIFTOFFICE_SANDBOX_TRIBUTE_PRODUCTS", 123)

@@ -1,1 +1,168 @@
-"""(to be built)"""
+"""Admin of the supplier catalogs: Tribute products (a read-only mirror plus staff translations) and
+the Giftly Telegram gifts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin
+
+from catalog.models import Product, SyncSource, TelegramGift
+from catalog.services.products import DESCRIPTION_FIELD, MIRRORED_FIELDS, NAME_FIELD
+from catalog.services.sync_runs import enqueue_sync
+
+
+class RemovedFilter(admin.SimpleListFilter):
+    title = _("in the feed")
+    parameter_name = "removed"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("present")), ("yes", _("removed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(removed_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(removed_at__isnull=True)
+        return queryset
+
+
+@admin.register(Product)
+class ProductAdmin(TabbedTranslationAdmin):
+    """The mirror is written by the sync only; staff add translations into ro, en and uk."""
+
+    list_display = [
+        "remote_id",
+        "name",
+        "type",
+        "price",
+        "stars",
+        "status",
+        "present",
+        "pending_orders",
+        "remote_updated",
+        "updated_at",
+    ]
+    list_display_links = ["remote_id", "name"]
+    list_filter = [RemovedFilter, "type", "currency", "status", "stars_amount_enabled", "is_custom"]
+    search_fields = ["=remote_id", "name_ro", "name_ru", "name_en", "name_uk", "description_ru"]
+    date_hierarchy = "remote_updated"
+    readonly_fields = [
+        "remote_id",
+        *MIRRORED_FIELDS,
+        "removed_at",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (_("Texts (Russian comes from Tribute)"), {"fields": ["name", "description"]}),
+        (
+            _("From Tribute"),
+            {
+                "fields": [
+                    ("remote_id", "type", "status"),
+                    ("amount", "currency"),
+                    ("stars_amount", "stars_amount_enabled"),
+                    ("is_custom", "accept_cards", "accept_wallet_pay", "protect_content"),
+                    "pending_orders",
+                    "image_url",
+                    ("link", "web_link"),
+                    ("remote_created", "remote_updated"),
+                ]
+            },
+        ),
+        (_("Mirror"), {"fields": [("removed_at", "created_at", "updated_at")]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, NAME_FIELD, DESCRIPTION_FIELD]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("price"), ordering="amount")
+    def price(self, obj: Product) -> str:
+        return f"{Decimal(obj.amount) / 100:.2f} {obj.currency.upper()}"
+
+    @admin.display(description=_("Stars"), ordering="stars_amount")
+    def stars(self, obj: Product) -> str:
+        if obj.stars_amount is None:
+            return "-"
+        return f"{obj.stars_amount} ★" + ("" if obj.stars_amount_enabled else " (off)")
+
+    @admin.display(description=_("in feed"), boolean=True, ordering="removed_at")
+    def present(self, obj: Product) -> bool:
+        return obj.removed_at is None
+
+    # --- "Sync now" ---------------------------------------------------------------------------------
+    def get_urls(self):
+        urls = [
+            path(
+                "sync-now/",
+                self.admin_site.admin_view(self.sync_now_view),
+                name="catalog_product_sync_now",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_sync": self.has_change_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def sync_now_view(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        run = enqueue_sync(source=SyncSource.TRIBUTE_PRODUCTS, user=request.user)
+        try:
+            target = reverse("admin:catalog_syncrun_change", args=[run.pk])
+        except NoReverseMatch:
+            target = reverse("admin:catalog_product_changelist")
+        self.message_user(
+            request,
+            format_html('Tribute products sync queued: <a href="{}">sync run #{}</a>.', target, run.pk),
+            messages.SUCCESS,
+        )
+        return redirect(target)
+
+
+@admin.register(TelegramGift)
+class TelegramGiftAdmin(TabbedTranslationAdmin):
+    list_display = ["emoji", "name", "gift_id", "price_rub", "report_gift_name", "active"]
+    list_display_links = ["emoji", "name"]
+    list_editable = ["active"]
+    list_filter = ["active"]
+    search_fields = ["gift_id", "name_ro", "name_ru", "name_en", "name_uk", "marketplace_name"]
+    readonly_fields = ["created_at", "updated_at"]
+    fields = [
+        "gift_id",
+        "emoji",
+        "price_rub",
+        "name",
+        "marketplace_name",
+        "active",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The Giftly id is the key orders and reports use: fixed once the gift exists.
+        return [*self.readonly_fields, "gift_id"] if obj else list(self.readonly_fields)
+
+    @admin.display(description=_("gift_name in Telegram reports"))
+    def report_gift_name(self, obj: TelegramGift) -> str:
+        return obj.report_gift_name
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # deactivate instead: orders refer to gifts by id

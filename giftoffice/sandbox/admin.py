@@ -32,3 +32,71 @@ class PartnerRemoteGiftAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- Giftly, Tribute, Telegram simulators: what the back-office did, read-only ------------------------
+from giftoffice.sandbox.models import (  # noqa: E402
+    GiftlyAccount,
+    GiftlySentGift,
+    TelegramPurchaseReport,
+    TributeSandboxProduct,
+)
+
+
+class ReadOnlySandboxAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GiftlyAccount)
+class GiftlyAccountAdmin(admin.ModelAdmin):
+    """The balance stays editable: setting it low is how a staff drill reaches "insufficient balance"."""
+
+    list_display = ["id", "balance_rub", "updated_at"]
+    fields = ["balance_rub", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GiftlySentGift)
+class GiftlySentGiftAdmin(ReadOnlySandboxAdmin):
+    list_display = ["id", "recipient", "gift_id", "price_rub", "balance_after_rub", "text", "created_at"]
+    list_filter = ["gift_id"]
+    search_fields = ["recipient", "gift_id"]
+
+
+@admin.register(TributeSandboxProduct)
+class TributeSandboxProductAdmin(ReadOnlySandboxAdmin):
+    list_display = ["id", "name", "type", "amount", "currency", "status", "forbidden", "updated"]
+    list_filter = ["type", "forbidden", "currency"]
+    search_fields = ["=id", "name"]
+
+
+@admin.register(TelegramPurchaseReport)
+class TelegramPurchaseReportAdmin(ReadOnlySandboxAdmin):
+    list_display = [
+        "transaction_id",
+        "transaction_date",
+        "amount",
+        "currency",
+        "sale_type",
+        "gift_name",
+        "gift_names",
+        "buyer_id",
+        "seller_id",
+        "recipient_id",
+        "created_at",
+    ]
+    list_filter = ["currency", "sale_type"]
+    search_fields = ["transaction_id", "gift_name"]

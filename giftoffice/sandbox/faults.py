@@ -85,13 +85,19 @@ def _client_socket(request: HttpRequest) -> socket.socket | None:
     if sock is not None:
         return sock
     # Django's development / live server: wsgi.input -> LimitedStream -> BufferedReader -> SocketIO.
+    # Django's LimitedStream keeps only the bound `read` of the stream it wraps, hence `_read.__self__`.
     stream: Any = environ.get("wsgi.input")
-    for attr in ("stream", "raw", "_sock"):
-        stream = getattr(stream, attr, None)
-        if stream is None:
-            return None
+    for _depth in range(5):
         if isinstance(stream, socket.socket):
             return stream
+        inner = (
+            getattr(stream, "stream", None) or getattr(stream, "raw", None) or getattr(stream, "_sock", None)
+        )
+        if inner is None:
+            inner = getattr(getattr(stream, "_read", None), "__self__", None)
+        if inner is None:
+            return None
+        stream = inner
     return None
 
 

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from catalog.models import SyncRun, SyncSource
+from catalog.services.products import ProductSyncPlan, ProgressCallback, sync_products
+from catalog.services.sync_runs import one_line
+from giftoffice.integrations.base import (
+    AuthError,
+    BadResponseError,
+    IntegrationError,
+    RejectedError,
+    UnavailableError,
+)
+
+_HINTS = (
+    (AuthError, "Tribute refused the API key (check TRIBUTE_API_KEY)"),
+    (UnavailableError, "Tribute is unavailable, try again later"),
+    (BadResponseError, "Tribute sent an answer we cannot read"),
+    (RejectedError, "Tribute rejected the request"),
+)
+
+
+def failure_line(exc: BaseException, run: SyncRun) -> str:
+    hint = next((text for cls, text in _HINTS if isinstance(exc, cls)), "unexpected error")
+    detail = one_line(exc) if isinstance(exc, IntegrationError) else f"{type(exc).__name__}: {one_line(exc)}"
+    return f"sync_products failed: {hint}: {detail}; the catalog was left unchanged (sync run #{run.pk})"
+
+
+class Command(BaseCommand):
+    help = "Mirror the Tribute product catalog into the back-office (--dry-run only shows the changes)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--dry-run", action="store_true", help="Fetch and compare, write nothing.")
+
+    def handle(self, *args, dry_run: bool = False, **options) -> None:
+        run = SyncRun.objects.create(source=SyncSource.TRIBUTE_PRODUCTS, trigger="command", dry_run=dry_run)
+        try:
+            with self._progress() as progress:
+                run = sync_products(
+                    run=run, dry_run=dry_run, progress=progress, on_plan=self._print_plan if dry_run else None
+                )
+        except Exception as exc:
+            raise CommandError(failure_line(exc, run)) from exc
+        self.stdout.write(self.style.SUCCESS(f"Tribute products: {run.summary()} (sync run #{run.pk})"))
+
+    def _print_plan(self, plan: ProductSyncPlan) -> None:
+        for change in plan.changes:
+            self.stdout.write(f"would {change.describe()}")
+        if not plan.changes:
+            self.stdout.write("nothing would change")
+
+    @contextmanager
+    def _progress(self) -> Iterator[ProgressCallback | None]:
+        """A rich progress bar on a terminal; nothing at all when output is piped or logged."""
+        if not self.stdout.isatty():
+            yield None
+            return
+        bar = Progress(
+            TextColumn("Tribute products"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(file=self.stdout._out),
+            transient=True,
+        )
+        task = bar.add_task("fetch", total=None)
+
+        def update(fetched: int, total: int) -> None:
+            bar.update(task, completed=fetched, total=total)
+
+        with bar:
+            yield update

@@ -1,0 +1,189 @@
+"""Telegram Bot API client for gift marketplaces (telegram-gift-marketplaces.md): reportGiftPurchase.
+
+The bot token is part of the URL path (`/bot<token>/sendCustomRequest`), so it would show up wherever a
+URL is logged: our own log lines are redacted by BaseClient, and `install_bot_token_redaction()` scrubs
+`/bot<anything>/` from the HTTP library's debug log as well.
+
+Repeating a report is safe: Telegram refuses a transaction_id it has already recorded. So the call is
+retried like a read (5xx, timeouts, 429 after `parameters.retry_after`), and a "duplicate" answer is
+recognisable (`DuplicateTransactionError`, code TRANSACTION_ID_DUPLICATE): for our own unique
+transaction ids it means the report is already on Telegram's side.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from django.conf import settings
+
+from giftoffice.integrations.base import (
+    AuthError,
+    BadResponseError,
+    BaseClient,
+    RejectedError,
+    UnavailableError,
+)
+
+CURRENCIES = ("USD", "TON")
+SALE_TYPES = ("listing", "offer", "auction")
+DUPLICATE_CODE = "TRANSACTION_ID_DUPLICATE"
+
+_BOT_PATH = re.compile(r"/bot[^/\s\"']+/")
+
+
+class BotTokenRedactingFilter(logging.Filter):
+    """Rewrites `/bot<token>/` in a log record to `/bot***/` (the message is rendered first)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is not ours to fix
+            return True
+        if "/bot" in message:
+            record.msg = _BOT_PATH.sub("/bot***/", message)
+            record.args = ()
+        return True
+
+
+_FILTER = BotTokenRedactingFilter()
+
+
+def install_bot_token_redaction(*logger_names: str) -> None:
+    """Idempotent: adds the one shared filter to each named logger."""
+    for name in logger_names:
+        target = logging.getLogger(name)
+        if _FILTER not in target.filters:
+            target.addFilter(_FILTER)
+
+
+# urllib3 logs every request line (with the path) at DEBUG.
+install_bot_token_redaction("urllib3.connectionpool")
+
+
+class DuplicateTransactionError(RejectedError):
+    """Telegram already holds a report with this transaction_id."""
+
+
+class ReportOutcome(enum.StrEnum):
+    REPORTED = "reported"
+    ALREADY_REPORTED = "already_reported"
+
+
+@dataclass(frozen=True)
+class GiftPurchaseReport:
+    """reportGiftPurchase parameters. `amount` in the currency's smallest unit (cents, nanotons)."""
+
+    transaction_id: str
+    transaction_date: int
+    amount: int
+    currency: str
+    buyer_id: int
+    gift_name: str | None = None
+    gift_names: tuple[str, ...] | None = None
+    sale_type: str = "listing"
+    seller_id: int | None = None
+    recipient_id: int | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not 1 <= len(self.transaction_id) <= 64:
+            problems.append("transaction_id must be 1-64 characters")
+        if self.currency not in CURRENCIES:
+            problems.append("currency must be USD or TON")
+        if self.sale_type not in SALE_TYPES:
+            problems.append("sale_type must be listing, offer or auction")
+        if (self.gift_name is None) == (self.gift_names is None):
+            problems.append("exactly one of gift_name and gift_names must be given")
+        if self.gift_names is not None and not self.gift_names:
+            problems.append("gift_names must not be empty")
+        for name in ("transaction_date", "amount", "buyer_id", "seller_id", "recipient_id"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                problems.append(f"{name} must be an integer")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def to_parameters(self) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "transaction_id": self.transaction_id,
+            "transaction_date": self.transaction_date,
+            "amount": self.amount,
+            "currency": self.currency,
+            "sale_type": self.sale_type,
+            "buyer_id": self.buyer_id,
+        }
+        if self.gift_name is not None:
+            params["gift_name"] = self.gift_name
+        else:
+            params["gift_names"] = list(self.gift_names or ())
+        for name in ("seller_id", "recipient_id"):
+            if getattr(self, name) is not None:
+                params[name] = getattr(self, name)
+        return params
+
+
+class TelegramClient(BaseClient):
+    provider = "telegram"
+
+    def __init__(self, *, base_url: str | None = None, bot_token: str | None = None, **kwargs: Any) -> None:
+        super().__init__(base_url=base_url or settings.TELEGRAM_API_BASE, **kwargs)
+        self.bot_token = settings.TELEGRAM_BOT_TOKEN if bot_token is None else bot_token
+
+    def secrets(self) -> Iterable[str]:
+        return [self.bot_token]
+
+    def __repr__(self) -> str:
+        return f"<TelegramClient {self.base_url}>"
+
+    def raise_for_error(self, response: requests.Response, payload: Any) -> None:
+        description = self.redact(self.error_message(payload) or response.reason or "error")
+        status = response.status_code
+        if status == 429:
+            raise UnavailableError(
+                description, provider=self.provider, status=status, retry_after=_retry_after(payload)
+            )
+        if status == 401:
+            raise AuthError(description, provider=self.provider, status=status)
+        if status == 400 and (DUPLICATE_CODE in description or "already reported" in description):
+            raise DuplicateTransactionError(
+                description, code=DUPLICATE_CODE, provider=self.provider, status=status, details=payload
+            )
+        super().raise_for_error(response, payload)
+
+    def report_gift_purchase(
+        self, report: GiftPurchaseReport, *, duplicate_ok: bool = False
+    ) -> ReportOutcome:
+        """Report one completed purchase. With `duplicate_ok`, a transaction_id Telegram already holds
+        (an earlier attempt of ours that got through) counts as done instead of raising."""
+        try:
+            payload = self.request(
+                "POST",
+                f"bot{self.bot_token}/sendCustomRequest",
+                json={"method": "reportGiftPurchase", "parameters": report.to_parameters()},
+                idempotent=True,  # Telegram deduplicates by transaction_id
+            )
+        except DuplicateTransactionError:
+            if duplicate_ok:
+                return ReportOutcome.ALREADY_REPORTED
+            raise
+        if not isinstance(payload, Mapping) or payload.get("ok") is not True:
+            raise BadResponseError("answer is not a successful Bot API envelope", provider=self.provider)
+        if payload.get("result") is not True:
+            raise BadResponseError(f"unexpected result {payload.get('result')!r}", provider=self.provider)
+        return ReportOutcome.REPORTED
+
+
+def _retry_after(payload: Any) -> float | None:
+    if isinstance(payload, Mapping):
+        params = payload.get("parameters")
+        if isinstance(params, Mapping):
+            value = params.get("retry_after")
+            if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+                return float(value)
+    return None
