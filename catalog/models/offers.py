@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Offer", "OfferPriceChange", "OfferSettlementMethod"]
+__all__ = ["Offer", "OfferFeedState", "OfferPriceChange", "OfferSettlementMethod"]
 
 CENT = Decimal("0.01")
 
@@ -174,3 +174,23 @@ class OfferPriceChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer_id}: {self.old_price} {self.old_currency} -> {self.new_price} {self.currency}"
+
+
+class OfferFeedState(models.Model):
+    """The fingerprint of the last full feed written and the catalog stamp right after writing it.
+
+    When the next full feed has the same fingerprint and the table the same stamp, nothing can differ,
+    and the sync skips the row-by-row comparison. Any other write to the table changes the stamp.
+    """
+
+    key = models.CharField(max_length=50, unique=True)
+    feed_fingerprint = models.CharField(max_length=64)
+    catalog_stamp = models.CharField(max_length=100)
+    rows = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("offer feed state")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.rows} rows"

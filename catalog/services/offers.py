@@ -9,17 +9,19 @@ offers costs several times the whole sync (see bench/sync_offers.py).
 
 from __future__ import annotations
 
+import hashlib
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
-from catalog.models import Offer, OfferPriceChange, SyncRun, SyncSource
+from catalog.models import Offer, OfferFeedState, OfferPriceChange, SyncRun, SyncSource
 from catalog.services.sync_runs import tracked_run
 from giftoffice.integrations import gamesdrop
 from giftoffice.integrations.base import IntegrationError, RejectedError
@@ -41,6 +43,8 @@ SUPPLIER_FIELDS = (
 PRICE, CURRENCY = SUPPLIER_FIELDS.index("supplier_price"), SUPPLIER_FIELDS.index("currency")
 CHUNK = 500  # ids per `IN (...)`, under SQLite's variable limit
 CATALOG_CHANGED_RETRIES = 2
+FULL_FEED = "full"
+FEED_FORMAT = "offers-v1"  # part of the feed fingerprint: bump when the row mapping changes
 
 Progress = Callable[[int, int], None]  # (rows fetched so far, rows the feed announced)
 
@@ -84,6 +88,7 @@ class OfferSyncPlan:
     updates: list[OfferUpdate] = field(default_factory=list)
     removals: list[OfferRemoval] = field(default_factory=list)
     unchanged: int = 0
+    skipped: bool = False  # the feed and the table were as the last full sync left them
 
     def describe(self, *, limit: int = 20) -> list[str]:
         """Human lines for `--dry-run`: each change, at most `limit` per kind."""
@@ -117,6 +122,19 @@ def _more(lines: list[str], items: Sequence, limit: int, what: str) -> None:
 # --- fetching -------------------------------------------------------------------------------------
 
 
+@dataclass
+class Feed:
+    """Every page of one complete, consistent pass over the feed."""
+
+    pages: list[gamesdrop.SyncPage]
+    count: int
+    fingerprint: str
+
+    def rows(self) -> Iterator[gamesdrop.SyncRow]:
+        for page in self.pages:
+            yield from page.rows
+
+
 def fetch_feed(
     *,
     client: gamesdrop.GamesDropClient,
@@ -124,12 +142,14 @@ def fetch_feed(
     search: str | None,
     page_size: int,
     progress: Progress | None = None,
-) -> list[gamesdrop.SyncRow]:
-    """Every row of the feed, or CatalogChangedError when `count` moves between pages (rows shifted
-    between pages would be skipped or repeated). Paging restarts from page 1 a couple of times first."""
+) -> Feed:
+    """Every page of the feed, or CatalogChangedError when `count` moves between pages or the rows
+    do not add up to it (rows shifted between pages are skipped or repeated). Paging restarts from
+    page 1 a couple of times before giving up."""
     problem = ""
     for _attempt in range(CATALOG_CHANGED_RETRIES + 1):
-        rows: dict[int, gamesdrop.SyncRow] = {}
+        pages: list[gamesdrop.SyncPage] = []
+        ids: set[int] = set()
         announced: int | None = None
         received = 0
         problem = ""
@@ -139,15 +159,21 @@ def fetch_feed(
             elif page.count != announced:
                 problem = f"count {announced} -> {page.count} between pages"
                 break
-            received += len(page.rows)
-            for row in page.rows:
-                rows[row.offer_group_id] = row
+            pages.append(page)
+            page_ids = page.offer_ids
+            received += len(page_ids)
+            ids.update(page_ids)
             if progress is not None:
                 progress(received, announced)
         if not problem:
-            if len(rows) == received == announced:
-                return list(rows.values())
-            problem = f"{received} rows, {len(rows)} distinct, for a count of {announced}"
+            if len(ids) == received == announced:
+                digest = hashlib.blake2b(
+                    f"{FEED_FORMAT}|{page_size}|{category}|{search}|{announced}".encode(), digest_size=32
+                )
+                for page in pages:
+                    digest.update(page.fingerprint())
+                return Feed(pages=pages, count=received, fingerprint=digest.hexdigest())
+            problem = f"{received} rows, {len(ids)} distinct, for a count of {announced}"
     raise CatalogChangedError(f"the catalog changed while paging through it ({problem}); try again")
 
 
@@ -157,8 +183,8 @@ def fetch_feed(
 def _existing() -> dict[int, tuple]:
     """offer_group_id -> (pk, removed?, *SUPPLIER_FIELDS), read with one plain SELECT (the ORM's
     per-value converters cost more than the rest of an unchanged sync)."""
-    columns = ", ".join(connection.ops.quote_name(Offer._meta.get_field(f).column) for f in SUPPLIER_FIELDS)
-    table = connection.ops.quote_name(Offer._meta.db_table)
+    columns = ", ".join(_col(f) for f in SUPPLIER_FIELDS)
+    table = _q(Offer._meta.db_table)
     sql = f"SELECT id, offer_group_id, removed_at IS NOT NULL, {columns} FROM {table}"  # noqa: S608
     price = 3 + PRICE
     result: dict[int, tuple] = {}
@@ -167,9 +193,32 @@ def _existing() -> dict[int, tuple]:
         for row in cursor.fetchall():
             value = row[price]
             if type(value) is not Decimal:  # SQLite hands back float/int
-                row = (*row[:price], Decimal(repr(value)), *row[price + 1 :])
-            result[row[1]] = (row[0], bool(row[2]), *row[3:])
+                value = Decimal(repr(value))
+            result[row[1]] = (row[0], bool(row[2]), *row[3:price], value, *row[price + 1 :])
     return result
+
+
+def catalog_stamp() -> str:
+    """Changes with every write to the offer table (each write sets updated_at) and every delete."""
+    found = Offer.objects.aggregate(n=Count("id"), top=Max("id"), last=Max("updated_at"))
+    last = found["last"].isoformat() if found["last"] else "-"
+    return f"{found['n']}:{found['top']}:{last}"
+
+
+def _feed_unchanged(feed: Feed) -> bool:
+    state = OfferFeedState.objects.filter(key=FULL_FEED).first()
+    return (
+        state is not None
+        and state.feed_fingerprint == feed.fingerprint
+        and state.catalog_stamp == catalog_stamp()
+    )
+
+
+def _remember_feed(feed: Feed) -> None:
+    OfferFeedState.objects.update_or_create(
+        key=FULL_FEED,
+        defaults={"feed_fingerprint": feed.fingerprint, "catalog_stamp": catalog_stamp(), "rows": feed.count},
+    )
 
 
 def plan_sync(rows: Iterable[gamesdrop.SyncRow], *, existing: dict[int, tuple], full: bool) -> OfferSyncPlan:
@@ -223,6 +272,12 @@ _DEFAULTS = (None, "", "", "", None, "", True, "", False, False, None)
 
 def _fill(new: tuple, fallback: tuple) -> tuple:
     return tuple(old if value is None else value for value, old in zip(new, fallback, strict=True))
+
+
+def _plan(feed: Feed, *, full: bool) -> OfferSyncPlan:
+    if full and _feed_unchanged(feed):
+        return OfferSyncPlan(full=True, fetched=feed.count, unchanged=feed.count, skipped=True)
+    return plan_sync(feed.rows(), existing=_existing(), full=full)
 
 
 # --- writing --------------------------------------------------------------------------------------
@@ -322,7 +377,7 @@ def sync_offers(
     with tracked_run(
         source=SyncSource.GAMESDROP_OFFERS, run=run, trigger=trigger, params=params, dry_run=dry_run
     ) as current:
-        rows = fetch_feed(
+        feed = fetch_feed(
             client=client or gamesdrop.client(),
             category=category,
             search=search,
@@ -331,12 +386,15 @@ def sync_offers(
         )
         full = not category and not search
         if dry_run:
-            plan = plan_sync(rows, existing=_existing(), full=full)
+            plan = _plan(feed, full=full)
         else:
             with transaction.atomic():
                 _lock_catalog()
-                plan = plan_sync(rows, existing=_existing(), full=full)
-                _apply(plan, run=current, now=timezone.now())
+                plan = _plan(feed, full=full)
+                if plan.creates or plan.updates or plan.removals:
+                    _apply(plan, run=current, now=timezone.now())
+                if full and not plan.skipped:
+                    _remember_feed(feed)
         current.fetched = plan.fetched
         current.created = len(plan.creates)
         current.updated = len(plan.updates)

@@ -11,12 +11,14 @@ and BALANCE_UNAVAILABLE -> UnavailableError, every other code -> RejectedError w
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import orjson
 import requests
 from django.conf import settings
 
@@ -164,12 +166,37 @@ class SyncRow:
     category: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SyncPage:
+    """One page of the feed as received. Rows are parsed (and checked) on first use of `rows`: a sync
+    that finds the feed identical to the last one (see `fingerprint`) never needs them."""
+
     page: int
     limit: int
     count: int
-    rows: list[SyncRow]
+    raw_rows: list[Any] = field(repr=False)
+    _rows: list[SyncRow] | None = field(default=None, repr=False)
+
+    @property
+    def rows(self) -> list[SyncRow]:
+        if self._rows is None:
+            self._rows = [parse_sync_row(raw) for raw in self.raw_rows]
+        return self._rows
+
+    @property
+    def offer_ids(self) -> list[int]:
+        """The rows' offerGroupIds without parsing the rest."""
+        try:
+            ids = [raw["offerGroupId"] for raw in self.raw_rows]
+        except (TypeError, KeyError):
+            return [row.offer_group_id for row in self.rows]  # raises the precise BadResponseError
+        if all(type(i) is int for i in ids):
+            return ids
+        return [row.offer_group_id for row in self.rows]
+
+    def fingerprint(self) -> bytes:
+        """A digest of the rows exactly as sent: equal digests, equal rows."""
+        return hashlib.blake2b(orjson.dumps(self.raw_rows), digest_size=16).digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -528,9 +555,7 @@ class GamesDropClient(BaseClient):
         rows = payload.get("rows")
         if not isinstance(rows, list):
             raise BadResponseError("sync: rows must be a list", provider=self.provider)
-        return SyncPage(
-            page=page, limit=limit, count=r.integer("count"), rows=[parse_sync_row(x) for x in rows]
-        )
+        return SyncPage(page=page, limit=limit, count=r.integer("count"), raw_rows=rows)
 
     def iter_sync_pages(
         self, *, limit: int = MAX_SYNC_LIMIT, category: str | None = None, search: str | None = None
@@ -540,8 +565,8 @@ class GamesDropClient(BaseClient):
         while True:
             result = self.sync_page(page=page, limit=limit, category=category, search=search)
             yield result
-            seen += len(result.rows)
-            if len(result.rows) < limit or seen >= result.count:
+            seen += len(result.raw_rows)
+            if len(result.raw_rows) < limit or seen >= result.count:
                 return
             page += 1
 
