@@ -25,4 +25,7 @@ def demo_steps() -> list[tuple[str, Callable[[], str]]]:
     """(title, step) pairs; each step returns a one-line summary."""
     steps: list[tuple[str, Callable[[], str]]] = []
     # Each feature registers its demo step here.
+    from catalog.services.offers import load_demo_offers
+
+    steps.append(("GamesDrop offers", load_demo_offers))
     return steps

@@ -94,7 +94,7 @@ class OfferSyncPlan:
         """Human lines for `--dry-run`: each change, at most `limit` per kind."""
         lines: list[str] = []
         for values in self.creates[:limit]:
-            lines.append(f"+ create #{values[0]} {values[2]} — {values[3]}: {values[5]} {values[6]}")
+            lines.append(f"+ create #{values[0]} {values[2]} — {values[3]}: {_show(values[5])} {values[6]}")
         _more(lines, self.creates, limit, "creates")
         for update in self.updates[:limit]:
             diffs = []
@@ -103,7 +103,7 @@ class OfferSyncPlan:
                     diffs.append("back in the feed")
                     continue
                 i = SUPPLIER_FIELDS.index(name)
-                diffs.append(f"{name} {update.old[i]!s} -> {update.new[i]!s}")
+                diffs.append(f"{name} {_show(update.old[i])} -> {_show(update.new[i])}")
             lines.append(
                 f"~ update #{update.offer_group_id} {update.new[1]} — {update.new[2]}: {'; '.join(diffs)}"
             )
@@ -112,6 +112,10 @@ class OfferSyncPlan:
             lines.append(f"- remove #{removal.offer_group_id} {removal.label}")
         _more(lines, self.removals, limit, "removals")
         return lines
+
+
+def _show(value: Any) -> str:
+    return f"{value.normalize():f}" if isinstance(value, Decimal) else str(value)
 
 
 def _more(lines: list[str], items: Sequence, limit: int, what: str) -> None:
