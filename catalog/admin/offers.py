@@ -185,7 +185,7 @@ class OfferAdmin(admin.ModelAdmin):
             self.message_user(request, "You may not sync offers.", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:catalog_offer_changelist"))
         run = enqueue_sync(source=SyncSource.GAMESDROP_OFFERS, user=request.user)
-        self.message_user(request, f"Offer sync queued as run #{run.pk}; this page shows it as it goes.")
+        self.message_user(request, f"Offer sync queued as run #{run.pk}; reload this page to follow it.")
         return HttpResponseRedirect(reverse("admin:catalog_syncrun_change", args=[run.pk]))
 
 
