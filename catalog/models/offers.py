@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 __all__ = ["Offer", "OfferFeedState", "OfferPriceChange", "OfferSettlementMethod"]
 
 CENT = Decimal("0.01")
+PRICE_PLACES = 6
 
 
 class OfferSettlementMethod(models.TextChoices):
@@ -45,7 +46,8 @@ class Offer(models.Model):
     product_name = models.CharField(_("product"), max_length=255)
     name = models.CharField(_("offer"), max_length=255)
     category = models.CharField(_("category"), max_length=100, blank=True, db_index=True)
-    supplier_price = models.DecimalField(_("supplier price"), max_digits=16, decimal_places=4)
+    # Six places: the price goes back to the supplier as the create-order price confirmation.
+    supplier_price = models.DecimalField(_("supplier price"), max_digits=18, decimal_places=PRICE_PLACES)
     currency = models.CharField(_("currency"), max_length=8)
     in_stock = models.BooleanField(_("in stock"), default=True)
     settlement_method = models.CharField(
@@ -144,8 +146,8 @@ class OfferPriceChange(models.Model):
     """One move of an offer's supplier price, recorded by the sync or a price refresh."""
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="price_changes")
-    old_price = models.DecimalField(_("old price"), max_digits=16, decimal_places=4)
-    new_price = models.DecimalField(_("new price"), max_digits=16, decimal_places=4)
+    old_price = models.DecimalField(_("old price"), max_digits=18, decimal_places=PRICE_PLACES)
+    new_price = models.DecimalField(_("new price"), max_digits=18, decimal_places=PRICE_PLACES)
     old_currency = models.CharField(_("old currency"), max_length=8)
     currency = models.CharField(_("currency"), max_length=8)
     change_percent = models.DecimalField(

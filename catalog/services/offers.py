@@ -22,6 +22,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from catalog.models import Offer, OfferFeedState, OfferPriceChange, SyncRun, SyncSource
+from catalog.models.offers import PRICE_PLACES
 from catalog.services.sync_runs import tracked_run
 from giftoffice.integrations import gamesdrop
 from giftoffice.integrations.base import IntegrationError, RejectedError
@@ -43,6 +44,7 @@ SUPPLIER_FIELDS = (
 PRICE, CURRENCY = SUPPLIER_FIELDS.index("supplier_price"), SUPPLIER_FIELDS.index("currency")
 CHUNK = 500  # ids per `IN (...)`, under SQLite's variable limit
 CATALOG_CHANGED_RETRIES = 2
+PRICE_QUANTUM = Decimal(1).scaleb(-PRICE_PLACES)
 FULL_FEED = "full"
 FEED_FORMAT = "offers-v1"  # part of the feed fingerprint: bump when the row mapping changes
 
@@ -234,12 +236,15 @@ def plan_sync(rows: Iterable[gamesdrop.SyncRow], *, existing: dict[int, tuple], 
         gid = row.offer_group_id
         seen.add(gid)
         settlement = row.settlement_method
+        price = row.price
+        if price.as_tuple().exponent < -PRICE_PLACES:  # what the column keeps, or it "changes" every sync
+            price = price.quantize(PRICE_QUANTUM, ROUND_HALF_UP)
         new = (
             row.product_id,
             row.product_name,
             row.offer_group_name,
             row.category,
-            row.price,
+            price,
             row.currency,
             row.in_stock,
             None if settlement is None else settlement.value,

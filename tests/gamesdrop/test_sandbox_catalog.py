@@ -1,8 +1,10 @@
 """The generated GamesDrop sandbox catalog: deterministic, any size, filtered without storing rows."""
 
+import io
 from decimal import Decimal
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from giftoffice.sandbox.providers import gamesdrop_catalog as catalog
 from giftoffice.sandbox.providers import gamesdrop_state
@@ -97,3 +99,29 @@ def test_usd_cost_uses_the_fixed_sandbox_rates():
 def test_set_account_rejects_an_unknown_profile():
     with pytest.raises(ValueError, match="unknown balance profile"):
         gamesdrop_state.set_account(profile="GOLD")
+
+
+@pytest.mark.django_db
+def test_staff_drill_command_sets_the_account_and_offers():
+    out = io.StringIO()
+
+    call_command(
+        "sandbox_gamesdrop",
+        "--balance", "12.50", "--profile", "USDT", "--postpaid", "--hide", "1003",
+        "--price", "1001", "600.00", "--out-of-stock", "999",
+        stdout=out,
+    )  # fmt: skip
+
+    assert out.getvalue().splitlines() == [
+        "account: partner 123: 12.50 USD (USDT) (postpaid)",
+        "offer 999: out of stock",
+        "offer 1001: price 600.00",
+        "offer 1003: hidden",
+    ]
+    assert gamesdrop_state.find_offer(1001).price == Decimal("600.00")
+
+
+@pytest.mark.django_db
+def test_staff_drill_command_refuses_a_bad_number():
+    with pytest.raises(CommandError, match="sandbox_gamesdrop: not a number"):
+        call_command("sandbox_gamesdrop", "--balance", "lots")

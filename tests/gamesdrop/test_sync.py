@@ -4,6 +4,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+import responses
 from django.db import connection
 
 from catalog.models import Offer, OfferFeedState, OfferPriceChange, SyncRun, SyncStatus
@@ -383,3 +384,22 @@ def test_demo_task_waits_for_the_supplier_then_runs_the_queued_sync(gd):
     run.refresh_from_db()
     assert (run.status, summary) == (SyncStatus.SUCCEEDED, run.summary())
     assert offer_service.load_demo_offers() == "60 offers already synced; schedules ensured"
+
+
+@pytest.mark.django_db
+@responses.activate
+def test_prices_with_more_places_than_kept_do_not_change_on_every_sync(settings):
+    # given a feed price with 8 decimal places (the column keeps 6)
+    settings.GAMESDROP_BASE_URL = "https://partner.example"
+    row = {"productName": "Telegram Stars", "offerGroupId": 7, "offerGroupName": "1 Star", "currency": "USD"}
+    responses.post(
+        "https://partner.example/api/v1/offers/sync",
+        json={"count": 1, "rows": [{**row, "price": 0.00771234, "inStock": True}]},
+    )
+    sync_offers()
+    OfferFeedState.objects.all().delete()
+
+    again = sync_offers()
+
+    assert counts(again) == (SyncStatus.SUCCEEDED, 1, 0, 0, 1, 0)
+    assert Offer.objects.get().supplier_price == Decimal("0.007712")
