@@ -5,6 +5,11 @@ leaves the previous catalog as it was. Rows equal to what we hold are not writte
 `updated_at` stays put). Offers missing from an unfiltered feed are marked removed, never deleted.
 Writes are `executemany` statements built from the model's own columns: `bulk_create` of 100,000
 offers costs several times the whole sync (see bench/sync_offers.py).
+
+The API has no ETag or "changed since", so a full sync fingerprints the feed it read (a digest of every
+page) and remembers it with a stamp of the table written (`OfferFeedState`). When the next full feed has
+the same fingerprint and nothing else wrote to the table meanwhile, the row-by-row compare is skipped:
+it could only have found every row unchanged.
 """
 
 from __future__ import annotations
@@ -254,7 +259,7 @@ def plan_sync(rows: Iterable[gamesdrop.SyncRow], *, existing: dict[int, tuple], 
         )
         current = existing.get(gid)
         if current is None:
-            plan.creates.append((gid, *_fill(new, _DEFAULTS)))
+            plan.creates.append((gid, *(_fill(new, _DEFAULTS) if None in new else new)))
             continue
         old = current[2:]
         if None in new:
