@@ -15,6 +15,8 @@ from catalog.services.offers import refresh_offer_prices
 from catalog.services.sync_runs import enqueue_sync
 from giftoffice.integrations.base import IntegrationError
 
+REFRESH_LIMIT = 200  # find-one calls made while the admin waits
+
 
 class RemovedFilter(admin.SimpleListFilter):
     title = _("in the feed")
@@ -153,6 +155,14 @@ class OfferAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Refresh price from GamesDrop (find-one)"))
     def refresh_price(self, request: HttpRequest, queryset) -> None:
+        if queryset.count() > REFRESH_LIMIT:
+            self.message_user(
+                request,
+                f"Select at most {REFRESH_LIMIT} offers to refresh (one supplier call each); "
+                "use Sync now for the whole catalog.",
+                messages.WARNING,
+            )
+            return
         try:
             result = refresh_offer_prices(offers=queryset)
         except IntegrationError as exc:

@@ -118,6 +118,20 @@ def test_refresh_price_action_calls_find_one(admin_client, gd):
     assert Offer.objects.get(offer_group_id=1001).supplier_price == Decimal("600")
 
 
+@pytest.mark.django_db
+def test_refresh_price_refuses_a_selection_too_big_for_one_request(admin_client, monkeypatch):
+    monkeypatch.setattr("catalog.admin.offers.REFRESH_LIMIT", 2)
+    offers = OfferFactory.create_batch(3)
+
+    response = admin_client.post(
+        CHANGELIST, {"action": "refresh_price", "_selected_action": [o.pk for o in offers]}, follow=True
+    )
+
+    assert texts(response) == [
+        "Select at most 2 offers to refresh (one supplier call each); use Sync now for the whole catalog."
+    ]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_sync_now_queues_a_run_and_shows_it(admin_client, gd, monkeypatch):
     # given the task queue runs tasks inline

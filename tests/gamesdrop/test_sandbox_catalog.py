@@ -125,3 +125,13 @@ def test_staff_drill_command_sets_the_account_and_offers():
 def test_staff_drill_command_refuses_a_bad_number():
     with pytest.raises(CommandError, match="sandbox_gamesdrop: not a number"):
         call_command("sandbox_gamesdrop", "--balance", "lots")
+
+
+def test_sandbox_order_statuses_follow_the_transitions_table():
+    from giftoffice.sandbox.models import GamesDropOrder
+    from giftoffice.transitions import InvalidTransition
+
+    done = GamesDropOrder(status="COMPLETED")
+
+    with pytest.raises(InvalidTransition, match="GamesDropOrder: cannot move from COMPLETED to PROCESSING"):
+        gamesdrop_state._move(done, "PROCESSING")

@@ -26,9 +26,16 @@ from giftoffice.sandbox.models import (
 )
 from giftoffice.sandbox.providers import gamesdrop_catalog as catalog
 from giftoffice.sandbox.providers.gamesdrop_catalog import Outcome, Overrides, SandboxOffer
+from giftoffice.transitions import check_transition
 
 S = GamesDropOrderStatus
 FINAL = {S.COMPLETED, S.CANCELED, S.FAILED, S.REFUND}
+# Instant offers (test offer, Stars) finish from SUBMITTED; the rest go through PROCESSING.
+ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.SUBMITTED: frozenset({S.PROCESSING, S.COMPLETED, S.CANCELED}),
+    S.PROCESSING: frozenset({S.COMPLETED, S.CANCELED, S.FAILED, S.REFUND}),
+    **{status: frozenset() for status in FINAL},
+}
 FIRST_ORDER_ID = 10222501
 
 # Telegram users the sandbox bot "knows" (the guide's example user first). Any other numeric id is
@@ -356,7 +363,7 @@ def _book(acc: GamesDropAccount, order: GamesDropOrder | None, kind: str, amount
 
 def _finish(acc: GamesDropAccount, order: GamesDropOrder, status: str, offer: SandboxOffer | None) -> None:
     """Move an order to its final status: a key for key products, a refund for failed ones."""
-    order.status = status
+    _move(order, status)
     if offer is not None and offer.outcome is Outcome.STARS:
         _stars_fulfillment(order, offer)
     elif status == S.COMPLETED and order.is_return_data_for_customer:
@@ -369,6 +376,11 @@ def _finish(acc: GamesDropAccount, order: GamesDropOrder, status: str, offer: Sa
             acc, order, GamesDropTransactionType.REFUND, order.charged_usd, f"Refund - order {order.order_id}"
         )
     order.save()
+
+
+def _move(order: GamesDropOrder, status: str) -> None:
+    check_transition(machine="GamesDropOrder", table=ORDER_TRANSITIONS, current=order.status, target=status)
+    order.status = status
 
 
 def _stars_fulfillment(order: GamesDropOrder, offer: SandboxOffer) -> None:
@@ -409,7 +421,7 @@ def poll_order(*, order_id: int | None, transaction_id: str | None) -> GamesDrop
         return order
     order.polls += 1
     if order.status == S.SUBMITTED:
-        order.status = S.PROCESSING
+        _move(order, S.PROCESSING)
         order.save(update_fields=["status", "polls"])
         return order
     acc = GamesDropAccount.objects.select_for_update().get(pk=account().pk)
