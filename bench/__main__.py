@@ -9,7 +9,7 @@ import sys
 
 BENCHES = [
     # "bench.gifts_api",   # the /external/gift/ hot paths
-    # "bench.sync_offers", # GamesDrop catalog sync
+    "bench.sync_offers",  # GamesDrop catalog sync
 ]
 
 

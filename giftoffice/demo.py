@@ -8,8 +8,6 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.utils.module_loading import import_string
 
-from catalog.services.partner_sites import ensure_sandbox_site
-
 
 def ensure_admin(*, username: str = "admin", password: str | None = None) -> tuple[str, str]:
     """Create (or reset) the demo superuser and return its login."""
@@ -24,10 +22,13 @@ def ensure_admin(*, username: str = "admin", password: str | None = None) -> tup
     return username, password
 
 
+DEMO_STEPS: list[tuple[str, str]] = [
+    ("Partner site", "catalog.services.partner_sites.ensure_sandbox_site"),
+    ("Supplier catalogs", "catalog.services.products.load_demo_products"),
+    ("GamesDrop offers", "catalog.services.offers.load_demo_offers"),
+]
+
+
 def demo_steps() -> list[tuple[str, Callable[[], str]]]:
     """(title, step) pairs; each step returns a one-line summary."""
-    steps: list[tuple[str, Callable[[], str]]] = []
-    # Each feature registers its demo step here.
-    steps.append(("Partner site", ensure_sandbox_site))
-    steps.append(("Supplier catalogs", import_string("catalog.services.products.load_demo_products")))
-    return steps
+    return [(title, import_string(path)) for title, path in DEMO_STEPS]

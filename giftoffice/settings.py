@@ -281,3 +281,20 @@ PUSH_STALE_RUN_SECONDS = env_int("PUSH_STALE_RUN_SECONDS", Q_CLUSTER["timeout"] 
 SANDBOX_GIFTLY_BALANCE_RUB = os.environ.get("GIFTOFFICE_SANDBOX_GIFTLY_BALANCE_RUB", "10000")
 # Size of the generated sandbox Tribute catalog (listed products; 3 forbidden ones come on top).
 SANDBOX_TRIBUTE_PRODUCTS = env_int("GIFTOFFICE_SANDBOX_TRIBUTE_PRODUCTS", 123)
+
+# --- GamesDrop offers (catalog sync, price flags, sandbox account) --------------------------------------
+# Offers whose supplier price moves by at least this many percent in one change are flagged in the admin.
+OFFER_PRICE_ALERT_PERCENT = float(os.environ.get("OFFER_PRICE_ALERT_PERCENT", "10"))
+# Markup applied to offers that have neither a retail price nor their own markup; empty = none.
+OFFER_DEFAULT_MARKUP_PERCENT = os.environ.get("OFFER_DEFAULT_MARKUP_PERCENT", "")
+# Rows per sync page (the API allows at most 5000).
+GAMESDROP_SYNC_PAGE_SIZE = env_int("GAMESDROP_SYNC_PAGE_SIZE", 5000)
+# The sandbox account a fresh database starts with (MIXED sees every offer); change it at runtime
+# with giftoffice.sandbox.providers.gamesdrop_state.set_account().
+SANDBOX_GAMESDROP_BALANCE = os.environ.get("GIFTOFFICE_SANDBOX_GAMESDROP_BALANCE", "500.25")
+SANDBOX_GAMESDROP_PROFILE = os.environ.get("GIFTOFFICE_SANDBOX_GAMESDROP_PROFILE", "MIXED")
+# The guide serves Telegram user-info from gamesdrop.io, not the partner host; empty = GAMESDROP_BASE_URL.
+GAMESDROP_USER_INFO_BASE_URL = os.environ.get(
+    "GAMESDROP_USER_INFO_BASE_URL",
+    "" if SANDBOX_ENABLED or os.environ.get("GAMESDROP_BASE_URL") else "https://gamesdrop.io",
+).rstrip("/")

@@ -1,1 +1,276 @@
-"""(to be built)"""
+"""Admin for GamesDrop offers, their price history, and every catalog SyncRun (both sources)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from catalog.models import Offer, OfferPriceChange, SyncRun, SyncSource
+from catalog.models.offers import supplier_above_retail_q
+from catalog.services.offers import refresh_offer_prices
+from catalog.services.sync_runs import enqueue_sync
+from giftoffice.integrations.base import IntegrationError
+
+REFRESH_LIMIT = 200  # find-one calls made while the admin waits
+
+
+class RemovedFilter(admin.SimpleListFilter):
+    title = _("in the feed")
+    parameter_name = "removed"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("listed")), ("yes", _("removed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(removed_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(removed_at__isnull=False)
+        return queryset
+
+
+class BelowCostFilter(admin.SimpleListFilter):
+    title = _("supplier price above retail")
+    parameter_name = "below_cost"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("yes"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(supplier_above_retail_q()) if self.value() == "yes" else queryset
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    change_list_template = "admin/catalog/offer/change_list.html"
+    list_display = [
+        "offer_group_id",
+        "product_name",
+        "name",
+        "category",
+        "supplier",
+        "retail_price",
+        "markup_percent",
+        "retail",
+        "margin_column",
+        "flags",
+        "in_stock",
+        "listed",
+    ]
+    list_display_links = ["offer_group_id", "product_name"]
+    list_editable = ["retail_price", "markup_percent"]
+    list_filter = [
+        RemovedFilter,
+        "price_alert",
+        BelowCostFilter,
+        "category",
+        "currency",
+        "in_stock",
+        "settlement_method",
+        "returns_key",
+        "requires_game_user_id",
+    ]
+    search_fields = ["product_name", "name", "=offer_group_id"]
+    list_per_page = 100
+    actions = ["refresh_price", "clear_price_alert"]
+    fields = [
+        ("offer_group_id", "product_id"),
+        ("product_name", "name"),
+        ("category", "settlement_method"),
+        ("supplier_price", "currency", "in_stock"),
+        ("requires_game_user_id", "requires_game_server_id", "returns_key"),
+        ("retail_price", "markup_percent"),
+        ("retail", "margin_column"),
+        ("price_alert", "price_changed_at"),
+        ("removed_at", "created_at", "updated_at"),
+    ]
+    readonly_fields = [
+        "offer_group_id",
+        "product_id",
+        "product_name",
+        "name",
+        "category",
+        "settlement_method",
+        "supplier_price",
+        "currency",
+        "in_stock",
+        "requires_game_user_id",
+        "requires_game_server_id",
+        "returns_key",
+        "retail",
+        "margin_column",
+        "price_changed_at",
+        "removed_at",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # offers come from the supplier's feed
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # vanished offers are marked removed, never deleted
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Only what staff edited: a sync running meanwhile keeps its supplier fields.
+        fields = [name for name in form.changed_data if name in form.fields]
+        if fields:
+            obj.save(update_fields=fields)
+
+    @admin.display(description=_("supplier price"), ordering="supplier_price")
+    def supplier(self, obj: Offer) -> str:
+        return f"{obj.supplier_price.normalize():f} {obj.currency}"
+
+    @admin.display(description=_("sells at"))
+    def retail(self, obj: Offer) -> str:
+        price = obj.effective_retail_price
+        if price is None:
+            return "—"
+        how = "" if obj.retail_price is not None else f" (+{obj.effective_markup_percent}%)"
+        return f"{price} {obj.currency}{how}"
+
+    @admin.display(description=_("margin"))
+    def margin_column(self, obj: Offer) -> str:
+        margin = obj.margin
+        if margin is None:
+            return "—"
+        return f"{margin} {obj.currency} ({obj.margin_percent}%)"
+
+    @admin.display(description=_("flags"))
+    def flags(self, obj: Offer) -> str:
+        parts = []
+        if obj.price_alert:
+            parts.append(format_html('<span style="color:#b26b00">{}</span>', _("price moved")))
+        if obj.supplier_above_retail:
+            parts.append(format_html('<span style="color:#ba2121">{}</span>', _("below cost")))
+        return format_html(" · ".join(["{}"] * len(parts)), *parts) if parts else ""
+
+    @admin.display(description=_("listed"), boolean=True, ordering="removed_at")
+    def listed(self, obj: Offer) -> bool:
+        return obj.removed_at is None
+
+    @admin.action(description=_("Refresh price from GamesDrop (find-one)"))
+    def refresh_price(self, request: HttpRequest, queryset) -> None:
+        if queryset.count() > REFRESH_LIMIT:
+            self.message_user(
+                request,
+                f"Select at most {REFRESH_LIMIT} offers to refresh (one supplier call each); "
+                "use Sync now for the whole catalog.",
+                messages.WARNING,
+            )
+            return
+        try:
+            result = refresh_offer_prices(offers=queryset)
+        except IntegrationError as exc:
+            self.message_user(request, f"Refresh failed: {exc}", messages.ERROR)
+            return
+        level = messages.WARNING if result.failed else messages.SUCCESS
+        self.message_user(request, f"Refresh: {result.summary()}", level)
+
+    @admin.action(description=_("Clear the price alert"))
+    def clear_price_alert(self, request: HttpRequest, queryset) -> None:
+        cleared = 0
+        for offer in queryset.filter(price_alert=True):
+            offer.price_alert = False
+            offer.save(update_fields=["price_alert"])
+            cleared += 1
+        self.message_user(request, f"Cleared {cleared} price alerts.", messages.SUCCESS)
+
+    def get_urls(self):
+        return [
+            path(
+                "sync-now/",
+                self.admin_site.admin_view(require_POST(self.sync_now)),
+                name="catalog_offer_sync_now",
+            ),
+            *super().get_urls(),
+        ]
+
+    def sync_now(self, request: HttpRequest) -> HttpResponseRedirect:
+        if not self.has_change_permission(request):
+            self.message_user(request, "You may not sync offers.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:catalog_offer_changelist"))
+        run = enqueue_sync(source=SyncSource.GAMESDROP_OFFERS, user=request.user)
+        self.message_user(request, f"Offer sync queued as run #{run.pk}; reload this page to follow it.")
+        return HttpResponseRedirect(reverse("admin:catalog_syncrun_change", args=[run.pk]))
+
+
+@admin.register(OfferPriceChange)
+class OfferPriceChangeAdmin(admin.ModelAdmin):
+    list_display = ["changed_at", "offer", "old", "new", "change_percent", "alert", "source", "sync_run"]
+    list_filter = ["alert", "source", "currency"]
+    search_fields = ["offer__product_name", "offer__name", "=offer__offer_group_id"]
+    list_select_related = ["offer", "sync_run"]
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("old price"), ordering="old_price")
+    def old(self, obj: OfferPriceChange) -> str:
+        return f"{obj.old_price.normalize():f} {obj.old_currency}"
+
+    @admin.display(description=_("new price"), ordering="new_price")
+    def new(self, obj: OfferPriceChange) -> str:
+        return f"{obj.new_price.normalize():f} {obj.currency}"
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    """Every catalog sync, GamesDrop offers and Tribute products alike; read-only."""
+
+    list_display = [
+        "id",
+        "source",
+        "status_badge",
+        "trigger",
+        "dry_run",
+        "created_at",
+        "duration",
+        "fetched",
+        "created",
+        "updated",
+        "unchanged",
+        "removed",
+        "short_error",
+    ]
+    list_filter = ["source", "status", "trigger", "dry_run"]
+    search_fields = ["error"]
+    readonly_fields = [f.name for f in SyncRun._meta.fields] + ["duration", "result"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj: SyncRun) -> str:
+        colour = {"succeeded": "#2e7d32", "failed": "#ba2121"}.get(obj.status, "#555")
+        return format_html('<b style="color:{}">{}</b>', colour, obj.get_status_display())
+
+    @admin.display(description=_("duration"))
+    def duration(self, obj: SyncRun) -> str:
+        seconds = obj.duration_seconds
+        return "—" if seconds is None else f"{seconds:.1f}s"
+
+    @admin.display(description=_("error"))
+    def short_error(self, obj: SyncRun) -> str:
+        return obj.error[:80] + ("…" if len(obj.error) > 80 else "")
+
+    @admin.display(description=_("result"))
+    def result(self, obj: SyncRun) -> str:
+        return obj.summary()

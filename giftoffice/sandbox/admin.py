@@ -1,6 +1,19 @@
+"""Sandbox admin: arm faults for drills; see (read-only) what the back-office did at each simulator."""
+
 from django.contrib import admin
 
-from giftoffice.sandbox.models import Fault
+from giftoffice.sandbox.models import (
+    Fault,
+    GamesDropAccount,
+    GamesDropOfferOverride,
+    GamesDropOrder,
+    GamesDropTransaction,
+    GiftlyAccount,
+    GiftlySentGift,
+    PartnerRemoteGift,
+    TelegramPurchaseReport,
+    TributeSandboxProduct,
+)
 
 
 @admin.register(Fault)
@@ -11,20 +24,10 @@ class FaultAdmin(admin.ModelAdmin):
     list_filter = ["provider", "kind"]
 
 
-# --- partner site (/external/gift/) -----------------------------------------------------------------
-from giftoffice.sandbox.models import PartnerRemoteGift  # noqa: E402
+class ReadOnlySandboxAdmin(admin.ModelAdmin):
+    """What the back-office did at a simulated supplier: visible to staff, never edited by hand."""
 
-
-@admin.register(PartnerRemoteGift)
-class PartnerRemoteGiftAdmin(admin.ModelAdmin):
-    """What the back-office pushed to the sandbox partner site; read-only, as a remote site would be."""
-
-    list_display = ["id", "name_ro", "start_time", "removal_time", "active", "updated_at"]
-    list_filter = ["active"]
-    search_fields = ["name_ro", "name_ru", "name_en", "name_uk"]
-    ordering = ["-id"]
-
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -34,24 +37,20 @@ class PartnerRemoteGiftAdmin(admin.ModelAdmin):
         return False
 
 
+# --- partner site (/external/gift/) -----------------------------------------------------------------
+
+
+@admin.register(PartnerRemoteGift)
+class PartnerRemoteGiftAdmin(ReadOnlySandboxAdmin):
+    """What the back-office pushed to the sandbox partner site; read-only, as a remote site would be."""
+
+    list_display = ["id", "name_ro", "start_time", "removal_time", "active", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["name_ro", "name_ru", "name_en", "name_uk"]
+    ordering = ["-id"]
+
+
 # --- Giftly, Tribute, Telegram simulators: what the back-office did, read-only ------------------------
-from giftoffice.sandbox.models import (  # noqa: E402
-    GiftlyAccount,
-    GiftlySentGift,
-    TelegramPurchaseReport,
-    TributeSandboxProduct,
-)
-
-
-class ReadOnlySandboxAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(GiftlyAccount)
@@ -100,3 +99,42 @@ class TelegramPurchaseReportAdmin(ReadOnlySandboxAdmin):
     ]
     list_filter = ["currency", "sale_type"]
     search_fields = ["transaction_id", "gift_name"]
+
+
+# --- GamesDrop -----------------------------------------------------------------------------------------
+
+
+@admin.register(GamesDropAccount)
+class GamesDropAccountAdmin(ReadOnlySandboxAdmin):
+    list_display = ["partner_id", "balance", "draft_balance", "is_postpaid", "balance_profile"]
+
+
+@admin.register(GamesDropOrder)
+class GamesDropOrderAdmin(ReadOnlySandboxAdmin):
+    list_display = [
+        "order_id",
+        "transaction_id",
+        "offer_id",
+        "product_name",
+        "offer_name",
+        "price",
+        "currency",
+        "charged_usd",
+        "status",
+        "final_status",
+        "polls",
+        "created_at",
+    ]
+    list_filter = ["status", "final_status", "currency"]
+    search_fields = ["=order_id", "transaction_id", "=offer_id", "product_name"]
+
+
+@admin.register(GamesDropTransaction)
+class GamesDropTransactionAdmin(ReadOnlySandboxAdmin):
+    list_display = ["id", "type", "amount", "balance_after", "description", "order", "created_at"]
+    list_filter = ["type"]
+
+
+@admin.register(GamesDropOfferOverride)
+class GamesDropOfferOverrideAdmin(ReadOnlySandboxAdmin):
+    list_display = ["offer_id", "hidden", "price", "in_stock", "updated_at"]

@@ -1,0 +1,543 @@
+"""Mirror the GamesDrop catalog into `Offer`: sync by pages, refresh single prices, flag price moves.
+
+The sync fetches the whole feed first and writes after, in one transaction, so a failure at any page
+leaves the previous catalog as it was. Rows equal to what we hold are not written at all (their
+`updated_at` stays put). Offers missing from an unfiltered feed are marked removed, never deleted.
+Writes are `executemany` statements built from the model's own columns: `bulk_create` of 100,000
+offers costs several times the whole sync (see bench/sync_offers.py).
+
+The API has no ETag or "changed since", so a full sync fingerprints the feed it read (a digest of every
+page) and remembers it with a stamp of the table written (`OfferFeedState`). When the next full feed has
+the same fingerprint and nothing else wrote to the table meanwhile, the row-by-row compare is skipped:
+it could only have found every row unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from catalog.models import Offer, OfferFeedState, OfferPriceChange, SyncRun, SyncSource
+from catalog.models.offers import PRICE_PLACES
+from catalog.services.sync_runs import tracked_run
+from giftoffice.integrations import gamesdrop
+from giftoffice.integrations.base import IntegrationError, RejectedError
+
+# Supplier-owned columns, in the order of the comparison tuples below.
+SUPPLIER_FIELDS = (
+    "product_id",
+    "product_name",
+    "name",
+    "category",
+    "supplier_price",
+    "currency",
+    "in_stock",
+    "settlement_method",
+    "requires_game_user_id",
+    "requires_game_server_id",
+    "returns_key",
+)
+PRICE, CURRENCY = SUPPLIER_FIELDS.index("supplier_price"), SUPPLIER_FIELDS.index("currency")
+CHUNK = 500  # ids per `IN (...)`, under SQLite's variable limit
+CATALOG_CHANGED_RETRIES = 2
+PRICE_QUANTUM = Decimal(1).scaleb(-PRICE_PLACES)
+FULL_FEED = "full"
+FEED_FORMAT = "offers-v1"  # part of the feed fingerprint: bump when the row mapping changes
+
+Progress = Callable[[int, int], None]  # (rows fetched so far, rows the feed announced)
+
+
+class CatalogChangedError(Exception):
+    """The feed changed while we paged through it, so the rows we hold may miss or repeat offers."""
+
+
+@dataclass(frozen=True, slots=True)
+class OfferUpdate:
+    pk: int
+    offer_group_id: int
+    old: tuple
+    new: tuple
+    was_removed: bool
+
+    @property
+    def changed_fields(self) -> list[str]:
+        names = [name for name, a, b in zip(SUPPLIER_FIELDS, self.old, self.new, strict=True) if a != b]
+        return [*names, "removed_at"] if self.was_removed else names
+
+    @property
+    def price_changed(self) -> bool:
+        return self.old[PRICE] != self.new[PRICE] or self.old[CURRENCY] != self.new[CURRENCY]
+
+
+@dataclass(frozen=True, slots=True)
+class OfferRemoval:
+    pk: int
+    offer_group_id: int
+    label: str
+
+
+@dataclass
+class OfferSyncPlan:
+    """What a sync will write (or, in a dry run, would have written)."""
+
+    full: bool
+    fetched: int = 0
+    creates: list[tuple] = field(default_factory=list)  # (offer_group_id, *SUPPLIER_FIELDS values)
+    updates: list[OfferUpdate] = field(default_factory=list)
+    removals: list[OfferRemoval] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: bool = False  # the feed and the table were as the last full sync left them
+
+    def describe(self, *, limit: int = 20) -> list[str]:
+        """Human lines for `--dry-run`: each change, at most `limit` per kind."""
+        lines: list[str] = []
+        for values in self.creates[:limit]:
+            lines.append(f"+ create #{values[0]} {values[2]} — {values[3]}: {_show(values[5])} {values[6]}")
+        _more(lines, self.creates, limit, "creates")
+        for update in self.updates[:limit]:
+            diffs = []
+            for name in update.changed_fields:
+                if name == "removed_at":
+                    diffs.append("back in the feed")
+                    continue
+                i = SUPPLIER_FIELDS.index(name)
+                diffs.append(f"{name} {_show(update.old[i])} -> {_show(update.new[i])}")
+            lines.append(
+                f"~ update #{update.offer_group_id} {update.new[1]} — {update.new[2]}: {'; '.join(diffs)}"
+            )
+        _more(lines, self.updates, limit, "updates")
+        for removal in self.removals[:limit]:
+            lines.append(f"- remove #{removal.offer_group_id} {removal.label}")
+        _more(lines, self.removals, limit, "removals")
+        return lines
+
+
+def _show(value: Any) -> str:
+    return f"{value.normalize():f}" if isinstance(value, Decimal) else str(value)
+
+
+def _more(lines: list[str], items: Sequence, limit: int, what: str) -> None:
+    if len(items) > limit:
+        lines.append(f"  ... and {len(items) - limit} more {what}")
+
+
+# --- fetching -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Feed:
+    """Every page of one complete, consistent pass over the feed."""
+
+    pages: list[gamesdrop.SyncPage]
+    count: int
+    fingerprint: str
+
+    def rows(self) -> Iterator[gamesdrop.SyncRow]:
+        for page in self.pages:
+            yield from page.rows
+
+
+def fetch_feed(
+    *,
+    client: gamesdrop.GamesDropClient,
+    category: str | None,
+    search: str | None,
+    page_size: int,
+    progress: Progress | None = None,
+) -> Feed:
+    """Every page of the feed, or CatalogChangedError when `count` moves between pages or the rows
+    do not add up to it (rows shifted between pages are skipped or repeated). Paging restarts from
+    page 1 a couple of times before giving up."""
+    problem = ""
+    for _attempt in range(CATALOG_CHANGED_RETRIES + 1):
+        pages: list[gamesdrop.SyncPage] = []
+        ids: set[int] = set()
+        announced: int | None = None
+        received = 0
+        problem = ""
+        for page in client.iter_sync_pages(limit=page_size, category=category, search=search):
+            if announced is None:
+                announced = page.count
+            elif page.count != announced:
+                problem = f"count {announced} -> {page.count} between pages"
+                break
+            pages.append(page)
+            page_ids = page.offer_ids
+            received += len(page_ids)
+            ids.update(page_ids)
+            if progress is not None:
+                progress(received, announced)
+        if not problem:
+            if len(ids) == received == announced:
+                digest = hashlib.blake2b(
+                    f"{FEED_FORMAT}|{page_size}|{category}|{search}|{announced}".encode(), digest_size=32
+                )
+                for page in pages:
+                    digest.update(page.fingerprint())
+                return Feed(pages=pages, count=received, fingerprint=digest.hexdigest())
+            problem = f"{received} rows, {len(ids)} distinct, for a count of {announced}"
+    raise CatalogChangedError(f"the catalog changed while paging through it ({problem}); try again")
+
+
+# --- planning -------------------------------------------------------------------------------------
+
+
+def _existing() -> dict[int, tuple]:
+    """offer_group_id -> (pk, removed?, *SUPPLIER_FIELDS), read with one plain SELECT (the ORM's
+    per-value converters cost more than the rest of an unchanged sync)."""
+    columns = ", ".join(_col(f) for f in SUPPLIER_FIELDS)
+    table = _q(Offer._meta.db_table)
+    sql = f"SELECT id, offer_group_id, removed_at IS NOT NULL, {columns} FROM {table}"  # noqa: S608
+    price = 3 + PRICE
+    result: dict[int, tuple] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        for row in cursor.fetchall():
+            value = row[price]
+            if type(value) is not Decimal:  # SQLite hands back float/int
+                value = Decimal(repr(value))
+            result[row[1]] = (row[0], bool(row[2]), *row[3:price], value, *row[price + 1 :])
+    return result
+
+
+def catalog_stamp() -> str:
+    """Changes with every write to the offer table (each write sets updated_at) and every delete."""
+    found = Offer.objects.aggregate(n=Count("id"), top=Max("id"), last=Max("updated_at"))
+    last = found["last"].isoformat() if found["last"] else "-"
+    return f"{found['n']}:{found['top']}:{last}"
+
+
+def _feed_unchanged(feed: Feed) -> bool:
+    state = OfferFeedState.objects.filter(key=FULL_FEED).first()
+    return (
+        state is not None
+        and state.feed_fingerprint == feed.fingerprint
+        and state.catalog_stamp == catalog_stamp()
+    )
+
+
+def _remember_feed(feed: Feed) -> None:
+    OfferFeedState.objects.update_or_create(
+        key=FULL_FEED,
+        defaults={"feed_fingerprint": feed.fingerprint, "catalog_stamp": catalog_stamp(), "rows": feed.count},
+    )
+
+
+def plan_sync(rows: Iterable[gamesdrop.SyncRow], *, existing: dict[int, tuple], full: bool) -> OfferSyncPlan:
+    """Compare the feed with what we hold. Fields a feed row leaves out (None) keep their value."""
+    plan = OfferSyncPlan(full=full)
+    seen: set[int] = set()
+    for row in rows:
+        plan.fetched += 1
+        gid = row.offer_group_id
+        seen.add(gid)
+        settlement = row.settlement_method
+        price = row.price
+        if price.as_tuple().exponent < -PRICE_PLACES:  # what the column keeps, or it "changes" every sync
+            price = price.quantize(PRICE_QUANTUM, ROUND_HALF_UP)
+        new = (
+            row.product_id,
+            row.product_name,
+            row.offer_group_name,
+            row.category,
+            price,
+            row.currency,
+            row.in_stock,
+            None if settlement is None else settlement.value,
+            row.requires_game_user_id,
+            row.requires_game_server_id,
+            row.returns_key,
+        )
+        current = existing.get(gid)
+        if current is None:
+            plan.creates.append((gid, *(_fill(new, _DEFAULTS) if None in new else new)))
+            continue
+        old = current[2:]
+        if None in new:
+            new = _fill(new, old)
+        if new == old and not current[1]:
+            plan.unchanged += 1
+        else:
+            plan.updates.append(
+                OfferUpdate(pk=current[0], offer_group_id=gid, old=old, new=new, was_removed=current[1])
+            )
+    if full:
+        for gid, current in existing.items():
+            if gid not in seen and not current[1]:
+                plan.removals.append(
+                    OfferRemoval(pk=current[0], offer_group_id=gid, label=f"{current[3]} — {current[4]}")
+                )
+    return plan
+
+
+# New offers: a field the feed leaves out gets the column's default (product id and "returns a key"
+# stay unknown); an existing offer keeps what it had.
+_DEFAULTS = (None, "", "", "", None, "", True, "", False, False, None)
+
+
+def _fill(new: tuple, fallback: tuple) -> tuple:
+    return tuple(old if value is None else value for value, old in zip(new, fallback, strict=True))
+
+
+def _plan(feed: Feed, *, full: bool) -> OfferSyncPlan:
+    if full and _feed_unchanged(feed):
+        return OfferSyncPlan(full=True, fetched=feed.count, unchanged=feed.count, skipped=True)
+    return plan_sync(feed.rows(), existing=_existing(), full=full)
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _col(name: str) -> str:
+    return _q(Offer._meta.get_field(name).column)
+
+
+def _apply(plan: OfferSyncPlan, *, run: SyncRun | None, now) -> None:
+    table = _q(Offer._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        if plan.creates:
+            names = ["offer_group_id", *SUPPLIER_FIELDS, "price_alert", "created_at", "updated_at"]
+            sql = (
+                f"INSERT INTO {table} ({', '.join(_col(n) for n in names)}) "  # noqa: S608
+                f"VALUES ({', '.join(['%s'] * len(names))})"
+            )
+            cursor.executemany(sql, [(*values, False, stamp, stamp) for values in plan.creates])
+        if plan.updates:
+            sets = ", ".join(f"{_col(n)} = %s" for n in (*SUPPLIER_FIELDS, "removed_at", "updated_at"))
+            sql = f"UPDATE {table} SET {sets} WHERE id = %s"  # noqa: S608
+            cursor.executemany(sql, [(*u.new, None, stamp, u.pk) for u in plan.updates])
+        removed = [r.pk for r in plan.removals]
+        for start in range(0, len(removed), CHUNK):
+            Offer.objects.filter(pk__in=removed[start : start + CHUNK]).update(removed_at=now, updated_at=now)
+    _record_price_changes([u for u in plan.updates if u.price_changed], run=run, now=now, source="sync")
+
+
+def _record_price_changes(changes: list[OfferUpdate], *, run: SyncRun | None, now, source: str) -> None:
+    threshold = Decimal(str(settings.OFFER_PRICE_ALERT_PERCENT))
+    records, alerts = [], []
+    for change in changes:
+        old_price, new_price = change.old[PRICE], change.new[PRICE]
+        same_currency = change.old[CURRENCY] == change.new[CURRENCY]
+        percent = None
+        if same_currency and old_price:
+            percent = ((new_price - old_price) * 100 / old_price).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        alert = percent is None or abs(percent) >= threshold
+        if alert:
+            alerts.append(change.pk)
+        records.append(
+            OfferPriceChange(
+                offer_id=change.pk,
+                old_price=old_price,
+                new_price=new_price,
+                old_currency=change.old[CURRENCY],
+                currency=change.new[CURRENCY],
+                change_percent=percent,
+                alert=alert,
+                source=source,
+                sync_run=run,
+                changed_at=now,
+            )
+        )
+    OfferPriceChange.objects.bulk_create(records, batch_size=CHUNK)
+    pks = [c.pk for c in changes]
+    for start in range(0, len(pks), CHUNK):
+        Offer.objects.filter(pk__in=pks[start : start + CHUNK]).update(price_changed_at=now)
+    for start in range(0, len(alerts), CHUNK):
+        Offer.objects.filter(pk__in=alerts[start : start + CHUNK]).update(price_alert=True)
+
+
+def _lock_catalog() -> None:
+    """One sync writes at a time. SQLite's IMMEDIATE transactions already queue writers; PostgreSQL
+    takes a transaction-scoped advisory lock, so a second sync plans against the first one's result."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(b"catalog.sync_offers")])
+
+
+# --- the service ----------------------------------------------------------------------------------
+
+
+def sync_offers(
+    *,
+    run: SyncRun | None = None,
+    category: str | None = None,
+    search: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    on_plan: Callable[[OfferSyncPlan], None] | None = None,
+    client: gamesdrop.GamesDropClient | None = None,
+    trigger: str = "command",
+) -> SyncRun:
+    """Sync the GamesDrop catalog into `Offer` and return the finished SyncRun.
+
+    `category`/`search` narrow the feed (no removals then: a filtered feed says nothing about the rest).
+    `dry_run` plans without writing; `on_plan` receives the plan either way.
+    """
+    params = {k: v for k, v in (("category", category), ("search", search)) if v}
+    with tracked_run(
+        source=SyncSource.GAMESDROP_OFFERS, run=run, trigger=trigger, params=params, dry_run=dry_run
+    ) as current:
+        feed = fetch_feed(
+            client=client or gamesdrop.client(),
+            category=category,
+            search=search,
+            page_size=settings.GAMESDROP_SYNC_PAGE_SIZE,
+            progress=progress,
+        )
+        full = not category and not search
+        if dry_run:
+            plan = _plan(feed, full=full)
+        else:
+            with transaction.atomic():
+                _lock_catalog()
+                plan = _plan(feed, full=full)
+                if plan.creates or plan.updates or plan.removals:
+                    _apply(plan, run=current, now=timezone.now())
+                if full and not plan.skipped:
+                    _remember_feed(feed)
+        current.fetched = plan.fetched
+        current.created = len(plan.creates)
+        current.updated = len(plan.updates)
+        current.unchanged = plan.unchanged
+        current.removed = len(plan.removals)
+        if on_plan is not None:
+            on_plan(plan)
+    return current
+
+
+# --- price refresh (find-one) ---------------------------------------------------------------------
+
+
+@dataclass
+class RefreshResult:
+    refreshed: int = 0
+    changed: int = 0
+    not_found: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        parts = [f"refreshed {self.refreshed}", f"price changed {self.changed}"]
+        if self.not_found:
+            parts.append(f"gone at the supplier (marked removed) {len(self.not_found)}")
+        if self.failed:
+            first = next(iter(self.failed.items()))
+            parts.append(f"failed {len(self.failed)} (#{first[0]}: {first[1]})")
+        return ", ".join(parts)
+
+
+def refresh_offer_prices(
+    *, offers: Iterable[Offer], client: gamesdrop.GamesDropClient | None = None
+) -> RefreshResult:
+    """Ask find-one for each offer's current price and names; an offer the supplier no longer shows us
+    (OFFER_NOT_FOUND) is marked removed. A credentials error stops the whole refresh."""
+    client = client or gamesdrop.client()
+    result = RefreshResult()
+    for offer in offers:
+        try:
+            info = client.find_one(offer.offer_group_id)
+        except RejectedError as exc:
+            if exc.code == "OFFER_NOT_FOUND":
+                result.not_found.append(offer.offer_group_id)
+                if offer.removed_at is None:
+                    offer.removed_at = timezone.now()
+                    offer.save(update_fields=["removed_at"])
+                continue
+            result.failed[offer.offer_group_id] = str(exc)
+            continue
+        except gamesdrop.GamesDropAuthError:
+            raise
+        except IntegrationError as exc:
+            result.failed[offer.offer_group_id] = str(exc)
+            continue
+        result.refreshed += 1
+        if _apply_find_one(offer, info):
+            result.changed += 1
+    return result
+
+
+@transaction.atomic
+def _apply_find_one(offer: Offer, info: gamesdrop.OfferInfo) -> bool:
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    old = tuple(getattr(offer, name) for name in SUPPLIER_FIELDS)
+    changes: dict[str, Any] = {
+        "product_name": info.product_name,
+        "name": info.offer_name,
+        "supplier_price": info.price,
+        "currency": info.currency,
+    }
+    if info.settlement_method is not None:
+        changes["settlement_method"] = info.settlement_method.value
+    if info.returns_key is not None:
+        changes["returns_key"] = info.returns_key
+    for name, value in changes.items():
+        setattr(offer, name, value)
+    new = tuple(getattr(offer, name) for name in SUPPLIER_FIELDS)
+    price_changed = old[PRICE] != new[PRICE] or old[CURRENCY] != new[CURRENCY]
+    fields = [name for name, a, b in zip(SUPPLIER_FIELDS, old, new, strict=True) if a != b]
+    if offer.removed_at is not None:
+        offer.removed_at = None
+        fields.append("removed_at")
+    if fields:
+        offer.save(update_fields=fields)
+    if price_changed:
+        update = OfferUpdate(
+            pk=offer.pk, offer_group_id=offer.offer_group_id, old=old, new=new, was_removed=False
+        )
+        _record_price_changes([update], run=None, now=timezone.now(), source="refresh")
+    return price_changed
+
+
+# --- demo -----------------------------------------------------------------------------------------
+
+
+def load_demo_offers() -> str:
+    """`make run` demo step: the web server (and so the sandbox) is not up yet when the demo loads,
+    so this makes sure the schedules exist and queues one sync that waits for the supplier to answer."""
+    from django_q.tasks import async_task
+
+    from catalog.services.schedules import ensure_schedules
+
+    ensure_schedules()
+    count = Offer.objects.count()
+    if count:
+        return f"{count} offers already synced; schedules ensured"
+    run = SyncRun.objects.create(source=SyncSource.GAMESDROP_OFFERS, trigger="demo")
+    transaction.on_commit(
+        lambda: async_task(
+            "catalog.services.offers.run_when_supplier_answers", run.pk, task_name=f"sync-{run.pk}"
+        )
+    )
+    return f"sync run #{run.pk} queued (runs once the sandbox answers); schedules ensured"
+
+
+def run_when_supplier_answers(run_id: int, wait_seconds: float = 60.0) -> str:
+    """Wait (bounded) for the supplier to answer a balance call, then run the queued sync."""
+    import time
+
+    from catalog.services.sync_runs import run_queued_sync
+
+    deadline = time.monotonic() + wait_seconds
+    client = gamesdrop.client()
+    while True:
+        try:
+            client.balance()
+            break
+        except IntegrationError:
+            if time.monotonic() > deadline:
+                break  # let the sync itself fail and record why
+            time.sleep(1.0)
+    return run_queued_sync(run_id=run_id)
