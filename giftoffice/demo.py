@@ -25,4 +25,7 @@ def demo_steps() -> list[tuple[str, Callable[[], str]]]:
     """(title, step) pairs; each step returns a one-line summary."""
     steps: list[tuple[str, Callable[[], str]]] = []
     # Each feature registers its demo step here.
+    from catalog.services.gifts import load_demo_gifts
+
+    steps.append(("Demo gifts", load_demo_gifts))
     return steps

@@ -276,3 +276,5 @@ JQUERY_UI_URL = "jquery-ui/jquery-ui.min.js"
 SPECTACULAR_SETTINGS.update(
     {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR"}
 )
+# Partner-sent icon/image values that are absolute URLs must link to themselves in the admin too.
+STORAGES["default"]["BACKEND"] = "catalog.storage.GiftMediaStorage"

@@ -18,7 +18,7 @@ from catalog.api import schema
 from catalog.api.auth import ApiKeyAuthentication, HasPartnerKey
 from catalog.api.parsers import OrjsonParser
 from catalog.api.throttling import PartnerKeyRateThrottle
-from catalog.selectors import gift_list_etag, gift_list_queryset, gift_list_stats
+from catalog.selectors import GiftListFilter, gift_list_etag, gift_list_stats
 from catalog.services import gifts as gift_services
 
 _ERRORS = {
@@ -132,8 +132,8 @@ class GiftListView(PartnerApiView):
         params, errors = _parse_list_params(request.query_params)
         if errors:
             return json_response(errors, status=400)
-        queryset = gift_list_queryset(active=params["active"], updated_since=params["updated_since"])
-        stats = gift_list_stats(queryset)
+        gift_filter = GiftListFilter(**params)
+        stats = gift_list_stats(gift_filter)
         media_prefix = self.media_prefix()
         limit, offset = params["limit"], params["offset"]
         variant = f"{params['active']}|{params['updated_since']}|{limit}|{offset}|{media_prefix}"
@@ -144,14 +144,13 @@ class GiftListView(PartnerApiView):
             for name, value in headers.items():
                 response[name] = value
             return response
-        page = queryset[offset : offset + limit] if limit is not None else queryset[offset:]
         rows = max(0, stats.count - offset) if limit is None else max(0, min(limit, stats.count - offset))
         if rows == 0:
             return HttpResponse(b"[]", content_type="application/json", headers=headers)
         if rows <= settings.GIFT_LIST_CHUNK_SIZE:
-            body = gift_services.wire_json(page, media_prefix=media_prefix)
+            body = gift_services.wire_json(gift_filter, media_prefix=media_prefix)
             return HttpResponse(body, content_type="application/json", headers=headers)
-        stream = gift_services.iter_wire_json(page, media_prefix=media_prefix)
+        stream = gift_services.iter_wire_json(gift_filter, media_prefix=media_prefix)
         return StreamingHttpResponse(stream, content_type="application/json", headers=headers)
 
 

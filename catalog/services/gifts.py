@@ -22,12 +22,12 @@ from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connections, transaction
-from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
-from django.db.models.functions import Concat, NullIf
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from catalog.models import Gift, Partner, gift_image_path
+from catalog.selectors import GiftListFilter
 
 LANGUAGES: tuple[str, ...] = tuple(settings.LANGUAGE_CODES)
 DEFAULT_LANGUAGE: str = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
@@ -93,37 +93,20 @@ def media_url_prefix(*, request: HttpRequest | None = None) -> str:
     raise ImproperlyConfigured("Set PUBLIC_BASE_URL: absolute icon/image URLs are needed outside a request")
 
 
-def _media_expression(column: str, prefix: str) -> Case:
-    return Case(
-        When(Q(**{f"{column}__isnull": True}) | Q(**{column: ""}), then=Value(None)),
-        When(
-            Q(**{f"{column}__startswith": "http://"}) | Q(**{f"{column}__startswith": "https://"}),
-            then=F(column),
-        ),
-        default=Concat(Value(prefix), F(column)),
-        output_field=CharField(),
-    )
+def _tz_is_utc() -> bool:
+    return getattr(timezone.get_default_timezone(), "key", None) in _UTC_KEYS
 
 
-def _wire_queryset(queryset: QuerySet[Gift], media_prefix: str) -> QuerySet:
-    """values_list of WIRE_KEYS, every column an annotation so the SELECT order is WIRE_KEYS order."""
-    annotations: dict[str, Any] = {}
-    for key in WIRE_KEYS:
-        field = key.rsplit("_", 1)[0]
-        if key in ("id", "start_time", "removal_time", "active"):
-            annotations[f"wire_{key}"] = F(key)
-        elif field in MEDIA_FIELDS:
-            annotations[f"wire_{key}"] = _media_expression(key, media_prefix)
-        else:
-            annotations[f"wire_{key}"] = NullIf(F(key), Value(""))
-    return queryset.annotate(**annotations).values_list(*annotations)
+def _sql_formats_datetimes(connection: Any) -> bool:
+    """SQLite stores UTC text: with TIME_ZONE=UTC the database writes the wire form itself (C speed)."""
+    return connection.vendor == "sqlite" and _tz_is_utc()
 
 
 def _datetime_localizer(connection: Any) -> Callable[[datetime | None], datetime | None] | None:
-    """None when the database already returns naive datetimes in TIME_ZONE (SQLite with UTC)."""
-    tz = timezone.get_default_timezone()
-    if not connection.features.supports_timezones and getattr(tz, "key", None) in _UTC_KEYS:
+    """Python conversion to naive TIME_ZONE datetimes, or None when the SQL already produced wire text."""
+    if _sql_formats_datetimes(connection):
         return None
+    tz = timezone.get_default_timezone()
 
     def localize(value: datetime | None) -> datetime | None:
         if value is None:
@@ -135,22 +118,86 @@ def _datetime_localizer(connection: Any) -> Callable[[datetime | None], datetime
     return localize
 
 
-def iter_wire_chunks(
-    queryset: QuerySet[Gift], *, media_prefix: str, chunk_size: int | None = None
-) -> Iterator[list[dict[str, Any]]]:
-    """Gifts as wire dicts (WIRE_KEYS order), `chunk_size` at a time, in the queryset's order.
+_PREFIX = object()  # stands for the media prefix in the cached parameter list
+_wire_select_cache: dict[tuple[str, bool], tuple[str, list[Any]]] = {}
 
-    Datetimes are naive datetimes in TIME_ZONE: orjson with ORJSON_OPTIONS writes them in the spec's
-    form. Rows are read with one cursor (a server-side one where the database has them), skipping the
-    ORM's per-row converters: this is the list endpoint's hot path.
+
+def _wire_select(connection: Any, media_prefix: str) -> tuple[str, list[Any]]:
+    """SELECT list of the wire columns, in WIRE_KEYS order, as plain SQL (built once per database).
+
+    Per row the database does the wire work: empty text -> NULL, a stored media name -> prefix || name
+    (a stored absolute http(s) URL as is), and on SQLite with TIME_ZONE=UTC the datetime text. Written
+    by hand: the ORM's equivalents (NULLIF, COALESCE || COALESCE, LIKE) cost a third more per row on
+    SQLite, and compiling them per request costs more than serving a short list.
+    """
+    sql_datetimes = _sql_formats_datetimes(connection)
+    cache_key = (connection.alias, sql_datetimes)
+    if cache_key not in _wire_select_cache:
+        qn = connection.ops.quote_name
+        table = qn(Gift._meta.db_table)
+        parts: list[str] = []
+        params: list[Any] = []
+        for key in WIRE_KEYS:
+            column = f"{table}.{qn(_column(key))}"
+            if key in ("id", "active"):
+                parts.append(column)
+            elif key in ("start_time", "removal_time"):
+                # SQLite keeps "2025-08-25 09:50:00[.ffffff]" in UTC: the wire form is a character away.
+                parts.append(f"replace(substr({column}, 1, 19), ' ', 'T')" if sql_datetimes else column)
+            elif key.rsplit("_", 1)[0] in MEDIA_FIELDS:
+                if connection.vendor == "sqlite":  # byte-wise comparison: "http:..." or "https:..."
+                    absolute = f"{column} >= 'http:' AND {column} < 'https;'"
+                else:
+                    absolute = f"({column} LIKE %s OR {column} LIKE %s)"
+                    params += ["http://%", "https://%"]
+                parts.append(f"CASE WHEN {absolute} THEN {column} WHEN {column} <> '' THEN %s || {column} END")
+                params.append(_PREFIX)
+            else:
+                parts.append(f"CASE WHEN {column} <> '' THEN {column} END")
+        _wire_select_cache[cache_key] = ("SELECT " + ", ".join(parts), params)
+    sql, params = _wire_select_cache[cache_key]
+    return sql, [media_prefix if param is _PREFIX else param for param in params]
+
+
+def _wire_sql(gifts: QuerySet[Gift] | GiftListFilter, media_prefix: str) -> tuple[str, list[Any], str]:
+    """SQL of the wire columns for the selected rows (a list filter, or any queryset: its FROM/WHERE/
+    ORDER/LIMIT with our SELECT list); also the database alias."""
+    if isinstance(gifts, GiftListFilter):
+        alias = Gift.objects.db
+        connection = connections[alias]
+        head, head_params = _wire_select(connection, media_prefix)
+        tail, params = gifts.from_sql(connection)
+        return head + tail, [*head_params, *params], alias
+    alias = gifts.db
+    connection = connections[alias]
+    head, head_params = _wire_select(connection, media_prefix)
+    sql, params = gifts.values_list("id").query.get_compiler(using=alias).as_sql()  # may raise EmptyResultSet
+    qn = connection.ops.quote_name
+    table = qn(Gift._meta.db_table)
+    column = f"{table}.{qn(Gift._meta.pk.column)}"
+    for plain in (f"SELECT {column} FROM ", f"SELECT {column} AS {qn('id')} FROM "):
+        if sql.startswith(plain):
+            return f"{head} FROM {sql[len(plain) :]}", [*head_params, *params], alias
+    # Anything fancier (DISTINCT, ...): select by id from it, ordered by id.
+    return f"{head} FROM {table} WHERE {column} IN ({sql}) ORDER BY {column}", [*head_params, *params], alias
+
+
+def iter_wire_chunks(
+    gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str, chunk_size: int | None = None
+) -> Iterator[list[dict[str, Any]]]:
+    """Gifts as wire dicts (WIRE_KEYS order), `chunk_size` at a time, in the queryset's order (a
+    GiftListFilter: by id).
+
+    Datetimes come as wire text or as naive TIME_ZONE datetimes (orjson with ORJSON_OPTIONS writes both
+    the same). Rows are read with one cursor (server-side where the database has them) and no per-row
+    ORM converters: this is the list endpoint's hot path.
     """
     chunk_size = chunk_size or settings.GIFT_LIST_CHUNK_SIZE
-    values = _wire_queryset(queryset, media_prefix)
-    connection = connections[values.db]
     try:
-        sql, params = values.query.get_compiler(using=values.db).as_sql()
+        sql, params, alias = _wire_sql(gifts, media_prefix)
     except EmptyResultSet:
         return
+    connection = connections[alias]
     localize = _datetime_localizer(connection)
     keys = WIRE_KEYS
     server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
@@ -158,7 +205,7 @@ def iter_wire_chunks(
     try:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):
-            dicts = [dict(zip(keys, row, strict=True)) for row in rows]
+            dicts = [dict(zip(keys, row)) for row in rows]  # noqa: B905  hot loop
             if localize is not None:
                 for item in dicts:
                     item["start_time"] = localize(item["start_time"])
@@ -168,27 +215,31 @@ def iter_wire_chunks(
         cursor.close()
 
 
-def iter_wire_json(queryset: QuerySet[Gift], *, media_prefix: str, chunk_size: int | None = None) -> Iterator[bytes]:
-    """The JSON array of the queryset's gifts, streamed chunk by chunk (memory bounded by chunk_size)."""
+def iter_wire_json(
+    gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str, chunk_size: int | None = None
+) -> Iterator[bytes]:
+    """The JSON array of the gifts, streamed chunk by chunk (memory bounded by chunk_size)."""
     yield b"["
     first = True
-    for chunk in iter_wire_chunks(queryset, media_prefix=media_prefix, chunk_size=chunk_size):
+    for chunk in iter_wire_chunks(gifts, media_prefix=media_prefix, chunk_size=chunk_size):
         body = orjson.dumps(chunk, option=ORJSON_OPTIONS)[1:-1]
         yield body if first else b"," + body
         first = False
     yield b"]"
 
 
-def wire_json(queryset: QuerySet[Gift], *, media_prefix: str) -> bytes:
-    """The JSON array of the queryset's gifts in one piece (for short lists)."""
+def wire_json(gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str) -> bytes:
+    """The JSON array of the gifts in one piece (for short lists)."""
     rows: list[dict[str, Any]] = []
-    for chunk in iter_wire_chunks(queryset, media_prefix=media_prefix):
+    for chunk in iter_wire_chunks(gifts, media_prefix=media_prefix, chunk_size=1_000_000):
         rows.extend(chunk)
     return orjson.dumps(rows, option=ORJSON_OPTIONS)
 
 
-def _format_datetime(value: datetime | None) -> str | None:
-    return None if value is None else value.replace(microsecond=0).isoformat()
+def _format_datetime(value: datetime | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return value.replace(microsecond=0).isoformat()
 
 
 def gift_payloads(
@@ -206,10 +257,10 @@ def gift_payloads(
     `include_id=False` drops "id" (bulk-create payloads); `languages` keeps only those languages' keys.
     """
     if isinstance(gifts, QuerySet):
-        querysets = [gifts.order_by("id")]
+        querysets: list[QuerySet[Gift] | GiftListFilter] = [gifts.order_by("id")]
     else:
         ids = sorted(set(gifts))
-        querysets = [Gift.objects.filter(id__in=ids[i : i + _ID_CHUNK]).order_by("id") for i in range(0, len(ids), _ID_CHUNK)]
+        querysets = [GiftListFilter(ids=tuple(ids[i : i + _ID_CHUNK])) for i in range(0, len(ids), _ID_CHUNK)]
     keep = None
     if languages is not None or not include_id:
         wanted = set(LANGUAGES if languages is None else languages)
@@ -251,8 +302,19 @@ _SAFE_MEDIA_NAME_RE = re.compile(r"[A-Za-z0-9_\-][A-Za-z0-9_\-./]*\Z", re.ASCII)
 DATETIME_HELP = "Expected a date and time like 2025-08-25T09:50:00 (TIME_ZONE) or 2025-08-25T09:50:00+03:00."
 
 
+_PLAIN_DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\Z", re.ASCII)
+
+
 def parse_wire_datetime(value: object) -> datetime:
     """Wire datetime -> aware UTC datetime, whole seconds. Naive values are in TIME_ZONE."""
+    if type(value) is str and len(value) == 19 and _PLAIN_DATETIME_RE.match(value):  # the spec's own form
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"Not a valid date and time: {value!r}.") from None
+        if _tz_is_utc():
+            return parsed.replace(tzinfo=UTC)
+        return parsed.replace(tzinfo=timezone.get_default_timezone()).astimezone(UTC)
     if not isinstance(value, str) or not _DATETIME_RE.match(value):
         raise ValueError(DATETIME_HELP)
     try:
@@ -391,8 +453,12 @@ def _column(name: str) -> str:
     return Gift._meta.get_field(name).column
 
 
-def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+def _datetime_adapter(connection: Any) -> Callable[[datetime], Any]:
+    """Aware datetime -> database parameter. On SQLite the same text Django writes ("2025-08-25
+    09:50:00" in UTC), without the ORM's per-call settings lookups."""
+    if connection.vendor == "sqlite":
+        return lambda value: value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    return connection.ops.adapt_datetimefield_value
 
 
 def _insert_batch_rows(connection: Any, columns_per_row: int) -> int:
@@ -410,10 +476,10 @@ def _insert_rows(rows: list[dict[str, Any]], *, owner_id: int | None) -> list[in
     connection = connections[Gift.objects.db]
     if not connection.features.can_return_rows_from_bulk_insert:
         raise ImproperlyConfigured("The database must support INSERT ... RETURNING (SQLite >= 3.35).")
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = _datetime_adapter(connection)
     qn = connection.ops.quote_name
     now = adapt(timezone.now())
-    base_fields = [f for f in TRANSLATED_FIELDS]
+    base_fields = list(TRANSLATED_FIELDS)
     columns = [
         *(_column(key) for key in WRITABLE_KEYS),
         *(_column(field) for field in base_fields),
@@ -478,13 +544,35 @@ def bulk_create_gifts(*, items: object, owner: Partner | None, media_prefix: str
 
 
 def _fetch_current(ids: list[int], keys: Iterable[str]) -> dict[int, dict[str, Any]]:
-    """Current values of `keys` (plus owner and time window) of the gifts, locked for this transaction."""
+    """Current values of `keys` (plus owner and time window) of the gifts, as aware UTC datetimes and
+    plain values, locked for the rest of the transaction (SELECT ... FOR UPDATE where supported)."""
+    connection = connections[Gift.objects.db]
+    qn = connection.ops.quote_name
     names = ["id", "owner_id", "start_time", "removal_time", *(k for k in keys if k not in ("start_time", "removal_time"))]
+    sqlite = connection.vendor == "sqlite"
+    columns = []
+    for name in names:
+        column = qn(name if name == "owner_id" else _column(name))
+        # SQLite: read datetimes as text and parse them here (the driver's converter is far slower).
+        columns.append(f"CAST({column} AS TEXT)" if sqlite and name in ("start_time", "removal_time") else column)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     current: dict[int, dict[str, Any]] = {}
-    for i in range(0, len(ids), _ID_CHUNK):
-        queryset = Gift.objects.filter(id__in=ids[i : i + _ID_CHUNK]).select_for_update().values_list(*names)
-        for row in queryset:
-            current[row[0]] = dict(zip(names, row, strict=True))
+    with connection.cursor() as cursor:
+        for i in range(0, len(ids), _ID_CHUNK):
+            chunk = ids[i : i + _ID_CHUNK]
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM {qn(Gift._meta.db_table)} "  # noqa: S608  identifiers only
+                f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(chunk))}){lock}",
+                chunk,
+            )
+            for row in cursor.fetchall():
+                state = dict(zip(names, row, strict=True))
+                for name in ("start_time", "removal_time"):
+                    value = state[name]
+                    if isinstance(value, str):
+                        value = datetime.fromisoformat(value)
+                    state[name] = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+                current[state["id"]] = state
     return current
 
 
@@ -492,25 +580,29 @@ def _update_rows(updates: list[tuple[int, dict[str, Any]]], current: dict[int, d
     """One UPDATE statement run for every row (executemany), setting the union of the sent columns; a row
     that did not send a column keeps its current value (read under lock in the same transaction)."""
     connection = connections[Gift.objects.db]
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = _datetime_adapter(connection)
     qn = connection.ops.quote_name
-    sent = [key for key in WRITABLE_KEYS if any(key in values for _id, values in updates)]
-    base = [field for field in TRANSLATED_FIELDS if f"{field}_{DEFAULT_LANGUAGE}" in sent]
+    sent_anywhere = set().union(*(values.keys() for _id, values in updates))
+    sent = [key for key in WRITABLE_KEYS if key in sent_anywhere]
+    base = [field for field in TRANSLATED_FIELDS if f"{field}_{DEFAULT_LANGUAGE}" in sent_anywhere]
     now = adapt(timezone.now())
     assignments = [*(_column(k) for k in sent), *(_column(f) for f in base), _column("updated_at")]
     sql = (
-        f"UPDATE {qn(Gift._meta.db_table)} SET "
+        f"UPDATE {qn(Gift._meta.db_table)} SET "  # noqa: S608  identifiers only
         + ", ".join(f"{qn(c)} = %s" for c in assignments)
         + f" WHERE {qn(_column('id'))} = %s"
     )
+    datetimes = {"start_time", "removal_time"}
     params_rows = []
     for gift_id, values in updates:
-        merged = {key: values[key] if key in values else current[gift_id][key] for key in sent}
-        for key in ("start_time", "removal_time"):
-            if key in merged:
-                merged[key] = adapt(_as_utc(merged[key]))
-        params = [merged[key] for key in sent]
-        params += [merged[f"{field}_{DEFAULT_LANGUAGE}"] or "" for field in base]
+        state = current[gift_id]
+        params = []
+        for key in sent:
+            value = values[key] if key in values else state[key]
+            params.append(adapt(value) if key in datetimes else value)
+        for field in base:
+            key = f"{field}_{DEFAULT_LANGUAGE}"
+            params.append((values[key] if key in values else state[key]) or "")
         params += [now, gift_id]
         params_rows.append(params)
     with connection.cursor() as cursor:
@@ -564,7 +656,7 @@ def bulk_update_gifts(*, items: object, acting_partner: Partner | None, media_pr
                 values = cleaned[position]
                 start = values.get("start_time", state["start_time"])
                 removal = values.get("removal_time", state["removal_time"])
-                errors[position] = _time_window_errors(values, _as_utc(start), _as_utc(removal))
+                errors[position] = _time_window_errors(values, start, removal)
         if any(errors):
             raise GiftValidationError(errors)
         updates = [(gift_id, values) for gift_id, values in zip(ids, cleaned, strict=True) if values]
