@@ -8,9 +8,10 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
@@ -44,11 +45,8 @@ def _validation_response(exc: Exception) -> HttpResponse:
     return json_response(exc.errors, status=400)
 
 
-class _JsonOnly(BaseContentNegotiation):
-    """Always JSON, whatever Accept says (partners' HTTP clients send all sorts)."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
+class _JsonOnly(DefaultContentNegotiation):
+    """Always answer JSON, whatever Accept says (partners' HTTP clients send all sorts)."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
@@ -61,6 +59,11 @@ class PartnerApiView(APIView):
     parser_classes = [OrjsonParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = _JsonOnly
+
+    def dispatch(self, request, *args, **kwargs):
+        # One language for machine-read error messages, whatever Accept-Language says.
+        with translation.override("en"):
+            return super().dispatch(request, *args, **kwargs)
 
     def media_prefix(self) -> str:
         return gift_services.media_url_prefix(request=self.request)
