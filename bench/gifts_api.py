@@ -18,7 +18,7 @@ import time
 import tracemalloc
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +86,7 @@ def _gift_row(n: int, start: datetime) -> dict[str, Any]:
 
 def _seed(conn: sqlite3.Connection, first: int, count: int, owner_id: int) -> None:
     start = datetime(2025, 8, 25, 9, 50)
-    columns = WIRE_COLUMNS[1:] + ["name", "description", "link", "icon", "image", "created_at", "updated_at"]
+    columns = [*WIRE_COLUMNS[1:], "name", "description", "link", "icon", "image", "created_at", "updated_at"]
     columns.append("owner_id")
     now = "2025-08-20 10:00:00"
     rows = []
@@ -94,7 +94,13 @@ def _seed(conn: sqlite3.Connection, first: int, count: int, owner_id: int) -> No
         gift = _gift_row(n, start)
         values = [gift[c] for c in WIRE_COLUMNS[1:-3]]
         values += [str(gift["start_time"]), str(gift["removal_time"]), gift["active"]]
-        values += [gift["name_ro"], gift["description_ro"], gift["link_ro"], gift["icon_ro"], gift["image_ro"]]
+        values += [
+            gift["name_ro"],
+            gift["description_ro"],
+            gift["link_ro"],
+            gift["icon_ro"],
+            gift["image_ro"],
+        ]
         values += [now, now, owner_id]
         rows.append(values)
     placeholders = ", ".join("?" * len(columns))
@@ -202,7 +208,16 @@ def _run(db_path: Path) -> list[str]:
     raw_columns = [c for c in create_items[0]] + ["name", "description", "link", "icon", "image"]
     raw_columns += ["created_at", "updated_at"]
     raw_rows = [
-        [*item.values(), item["name_ro"], item["description_ro"], item["link_ro"], "", "", "2025-08-20", "2025-08-20"]
+        [
+            *item.values(),
+            item["name_ro"],
+            item["description_ro"],
+            item["link_ro"],
+            "",
+            "",
+            "2025-08-20",
+            "2025-08-20",
+        ]
         for item in create_items
     ]
     top_id = Gift.objects.order_by("-id").values_list("id", flat=True).first()
@@ -212,9 +227,9 @@ def _run(db_path: Path) -> list[str]:
 
     def raw_create() -> None:
         raw.execute("BEGIN IMMEDIATE")
+        placeholders = ", ".join("?" * len(raw_columns))
         raw.executemany(
-            f"INSERT INTO catalog_gift ({', '.join(raw_columns)}) VALUES ({', '.join('?' * len(raw_columns))})",
-            raw_rows,
+            f"INSERT INTO catalog_gift ({', '.join(raw_columns)}) VALUES ({placeholders})", raw_rows
         )
         raw.execute("COMMIT")
 
@@ -245,7 +260,9 @@ def _run(db_path: Path) -> list[str]:
 
     def raw_update() -> None:
         raw.execute("BEGIN IMMEDIATE")
-        raw.executemany("UPDATE catalog_gift SET active=?, start_time=?, removal_time=? WHERE id=?", raw_update_rows)
+        raw.executemany(
+            "UPDATE catalog_gift SET active=?, start_time=?, removal_time=? WHERE id=?", raw_update_rows
+        )
         raw.execute("COMMIT")
 
     def ours_update() -> None:
@@ -260,10 +277,16 @@ def _run(db_path: Path) -> list[str]:
     counts = []
     for size in (10, 100, 1000):
         with CaptureQueriesContext(connection) as created:
-            create_view(factory.post("/x/", orjson.dumps(create_items[:size]), content_type="application/json", **auth))
+            create_view(
+                factory.post(
+                    "/x/", orjson.dumps(create_items[:size]), content_type="application/json", **auth
+                )
+            )
         cleanup()
         with CaptureQueriesContext(connection) as updated:
-            update_view(factory.put("/x/", orjson.dumps(update_items[:size]), content_type="application/json", **auth))
+            update_view(
+                factory.put("/x/", orjson.dumps(update_items[:size]), content_type="application/json", **auth)
+            )
         counts.append(f"{size}: create {len(created)} / update {len(updated)}")
     lines.append("queries        " + "; ".join(counts) + " (incl. the key lookup and the read-back)")
 

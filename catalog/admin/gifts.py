@@ -78,7 +78,10 @@ class GiftAdmin(TabbedTranslationAdmin):
         return format_html_join(
             " · ",
             '<span style="color:#b0322a" title="{}">{}: {}</span>',
-            ((_("missing"), code, ", ".join(str(_(field)) for field in fields)) for code, fields in missing.items()),
+            (
+                (_("missing"), code, ", ".join(str(_(field)) for field in fields))
+                for code, fields in missing.items()
+            ),
         )
 
     @admin.action(description=_("Activate selected gifts"))

@@ -22,11 +22,11 @@ def _gift_fields(*, with_id: str | None, create: bool) -> dict[str, serializers.
         fields[f"icon_{lang}"] = serializers.URLField(
             allow_null=True,
             required=required_output,
-            help_text=f"Icon URL ({lang}). Absolute http(s) URL; null or \"\" clears it.",
+            help_text=f'Icon URL ({lang}). Absolute http(s) URL; null or "" clears it.',
         )
     for lang in LANGUAGES:
         fields[f"image_{lang}"] = serializers.URLField(
-            allow_null=True, required=required_output, help_text=f"Image URL ({lang}); null or \"\" clears it."
+            allow_null=True, required=required_output, help_text=f'Image URL ({lang}); null or "" clears it.'
         )
     for lang in LANGUAGES:
         is_default = lang == DEFAULT_LANGUAGE
@@ -51,7 +51,8 @@ def _gift_fields(*, with_id: str | None, create: bool) -> dict[str, serializers.
         required=required_output or create, help_text=f"When it expires; after start_time. {_DATETIME}"
     )
     fields["active"] = serializers.BooleanField(
-        required=required_output, help_text="Whether the gift is active." + (" Default true." if create else "")
+        required=required_output,
+        help_text="Whether the gift is active." + (" Default true." if create else ""),
     )
     return fields
 

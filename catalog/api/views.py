@@ -23,8 +23,10 @@ from catalog.selectors import GiftListFilter, gift_list_etag, gift_list_stats
 from catalog.services import gifts as gift_services
 
 _ERRORS = {
-    400: OpenApiResponse(description="Invalid input: {field: [messages]}, or for bulk requests a list of such "
-                         "objects aligned with the input ({} for valid items); nothing is written."),
+    400: OpenApiResponse(
+        description="Invalid input: {field: [messages]}, or for bulk requests a list of such "
+        "objects aligned with the input ({} for valid items); nothing is written."
+    ),
     401: OpenApiResponse(schema.Detail, description="Missing, wrong or revoked API key."),
     429: OpenApiResponse(schema.Detail, description="Rate limit of this key exceeded; see Retry-After."),
 }
@@ -32,7 +34,9 @@ _ERRORS = {
 
 def json_response(data: Any, *, status: int = 200) -> HttpResponse:
     return HttpResponse(
-        orjson.dumps(data, option=gift_services.ORJSON_OPTIONS), content_type="application/json", status=status
+        orjson.dumps(data, option=gift_services.ORJSON_OPTIONS),
+        content_type="application/json",
+        status=status,
     )
 
 
@@ -112,7 +116,9 @@ class GiftListView(PartnerApiView):
         "limit/offset) is in X-Total-Count. Send the ETag back in If-None-Match to get 304 when nothing "
         "changed.",
         parameters=[
-            OpenApiParameter("active", OpenApiTypes.BOOL, description="Only active (true) or inactive (false)."),
+            OpenApiParameter(
+                "active", OpenApiTypes.BOOL, description="Only active (true) or inactive (false)."
+            ),
             OpenApiParameter(
                 "updated_since",
                 OpenApiTypes.DATETIME,
@@ -161,7 +167,11 @@ class GiftDetailView(PartnerApiView):
     @extend_schema(
         operation_id="gift_retrieve",
         summary="Receive one gift",
-        responses={200: schema.Gift, 404: OpenApiResponse(schema.Detail, description="No such gift."), **_ERRORS},
+        responses={
+            200: schema.Gift,
+            404: OpenApiResponse(schema.Detail, description="No such gift."),
+            **_ERRORS,
+        },
     )
     def get(self, request, pk: int):
         payload = gift_services.gift_payload(pk, media_prefix=self.media_prefix())
@@ -236,7 +246,9 @@ class GiftBulkCreateView(PartnerApiView):
     def post(self, request):
         media_prefix = self.media_prefix()
         try:
-            ids = gift_services.bulk_create_gifts(items=request.data, owner=request.user, media_prefix=media_prefix)
+            ids = gift_services.bulk_create_gifts(
+                items=request.data, owner=request.user, media_prefix=media_prefix
+            )
         except (gift_services.GiftValidationError, gift_services.GiftRequestError) as exc:
             return _validation_response(exc)
         return json_response(gift_services.gift_payloads(ids, media_prefix=media_prefix), status=201)

@@ -52,7 +52,9 @@ def create_api_key(*, partner: Partner, can_write: bool, name: str = "") -> Issu
 
 def revoke_api_key(*, api_key: PartnerApiKey) -> bool:
     """Revoke now; False if it already was. Requests with it get 401 from the next one on."""
-    updated = PartnerApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    updated = PartnerApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     api_key.refresh_from_db(fields=["revoked_at"])
     return bool(updated)
 
@@ -71,7 +73,7 @@ def authenticate_api_key(*, plain_key: str) -> PartnerApiKey | None:
     keys, partners = qn(PartnerApiKey._meta.db_table), qn(Partner._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT k.{qn('id')}, k.{qn('partner_id')}, k.{qn('name')}, k.{qn('prefix')}, "
+            f"SELECT k.{qn('id')}, k.{qn('partner_id')}, k.{qn('name')}, k.{qn('prefix')}, "  # noqa: S608
             f"k.{qn('can_write')}, k.{qn('last_used_at')}, p.{qn('name')} "
             f"FROM {keys} k INNER JOIN {partners} p ON p.{qn('id')} = k.{qn('partner_id')} "
             f"WHERE k.{qn('key_hash')} = %s AND k.{qn('revoked_at')} IS NULL",
@@ -84,7 +86,11 @@ def authenticate_api_key(*, plain_key: str) -> PartnerApiKey | None:
     if last_used_at is not None and timezone.is_naive(last_used_at):
         last_used_at = last_used_at.replace(tzinfo=UTC)  # SQLite hands back naive UTC
     api_key = PartnerApiKey(
-        id=key_id, partner_id=partner_id, name=label, prefix=prefix, can_write=bool(can_write),
+        id=key_id,
+        partner_id=partner_id,
+        name=label,
+        prefix=prefix,
+        can_write=bool(can_write),
         last_used_at=last_used_at,
     )
     api_key.partner = Partner(id=partner_id, name=partner_name)

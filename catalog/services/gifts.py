@@ -150,7 +150,9 @@ def _wire_select(connection: Any, media_prefix: str) -> tuple[str, list[Any]]:
                 else:
                     absolute = f"({column} LIKE %s OR {column} LIKE %s)"
                     params += ["http://%", "https://%"]
-                parts.append(f"CASE WHEN {absolute} THEN {column} WHEN {column} <> '' THEN %s || {column} END")
+                parts.append(
+                    f"CASE WHEN {absolute} THEN {column} WHEN {column} <> '' THEN %s || {column} END"
+                )
                 params.append(_PREFIX)
             else:
                 parts.append(f"CASE WHEN {column} <> '' THEN {column} END")
@@ -175,7 +177,7 @@ def _wire_sql(gifts: QuerySet[Gift] | GiftListFilter, media_prefix: str) -> tupl
     qn = connection.ops.quote_name
     table = qn(Gift._meta.db_table)
     column = f"{table}.{qn(Gift._meta.pk.column)}"
-    for plain in (f"SELECT {column} FROM ", f"SELECT {column} AS {qn('id')} FROM "):
+    for plain in (f"SELECT {column} FROM ", f"SELECT {column} AS {qn('id')} FROM "):  # noqa: S608
         if sql.startswith(plain):
             return f"{head} FROM {sql[len(plain) :]}", [*head_params, *params], alias
     # Anything fancier (DISTINCT, ...): select by id from it, ordered by id.
@@ -356,14 +358,16 @@ class _OwnMedia:
         self.locations = set()
         for prefix in prefixes:
             parts = urlsplit(prefix)
-            self.locations.add((parts.netloc.lower(), parts.path if parts.path.endswith("/") else parts.path + "/"))
+            self.locations.add(
+                (parts.netloc.lower(), parts.path if parts.path.endswith("/") else parts.path + "/")
+            )
 
     def clean(self, value: object) -> str | None:
         text = _clean_text(value, 1000)
         if text is None:
             return None
         if not _URL_RE.match(text):
-            raise ValueError("Expected an absolute http(s) URL, or null/\"\" to clear.")
+            raise ValueError('Expected an absolute http(s) URL, or null/"" to clear.')
         parts = urlsplit(text)
         for netloc, path in self.locations:
             if parts.netloc.lower() == netloc and parts.path.startswith(path) and not parts.query:
@@ -425,7 +429,7 @@ def _clean_fields(raw: dict[str, Any], own_media: _OwnMedia) -> tuple[dict[str, 
 
 
 def _time_window_errors(values: dict[str, Any], start: datetime | None, removal: datetime | None) -> dict:
-    """removal_time must be after start_time in the merged state; the error goes on a field the caller sent."""
+    """removal_time must be after start_time (merged state); the error goes on a field the caller sent."""
     if start is None or removal is None or removal > start:
         return {}
     if "removal_time" in values or "start_time" not in values:
@@ -495,7 +499,7 @@ def _insert_rows(rows: list[dict[str, Any]], *, owner_id: int | None) -> list[in
         params += [owner_id, now, now]
         params_rows.append(params)
     table = qn(Gift._meta.db_table)
-    head = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES "
+    head = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES "  # noqa: S608
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
     tail = f" RETURNING {qn(_column('id'))}"
     batch = _insert_batch_rows(connection, len(columns))
@@ -548,13 +552,21 @@ def _fetch_current(ids: list[int], keys: Iterable[str]) -> dict[int, dict[str, A
     plain values, locked for the rest of the transaction (SELECT ... FOR UPDATE where supported)."""
     connection = connections[Gift.objects.db]
     qn = connection.ops.quote_name
-    names = ["id", "owner_id", "start_time", "removal_time", *(k for k in keys if k not in ("start_time", "removal_time"))]
+    names = [
+        "id",
+        "owner_id",
+        "start_time",
+        "removal_time",
+        *(k for k in keys if k not in ("start_time", "removal_time")),
+    ]
     sqlite = connection.vendor == "sqlite"
     columns = []
     for name in names:
         column = qn(name if name == "owner_id" else _column(name))
         # SQLite: read datetimes as text and parse them here (the driver's converter is far slower).
-        columns.append(f"CAST({column} AS TEXT)" if sqlite and name in ("start_time", "removal_time") else column)
+        columns.append(
+            f"CAST({column} AS TEXT)" if sqlite and name in ("start_time", "removal_time") else column
+        )
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     current: dict[int, dict[str, Any]] = {}
     with connection.cursor() as cursor:
@@ -763,7 +775,9 @@ def _demo_png(color: tuple[int, int, int], size: int, label: str) -> str:
     picture = Image.new("RGB", (size, size), color)
     draw = ImageDraw.Draw(picture)
     margin = size // 8
-    draw.ellipse((margin, margin, size - margin, size - margin), outline=(255, 255, 255), width=max(2, size // 32))
+    draw.ellipse(
+        (margin, margin, size - margin, size - margin), outline=(255, 255, 255), width=max(2, size // 32)
+    )
     draw.text((size // 2, size // 2), label, fill=(255, 255, 255), anchor="mm")
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG")

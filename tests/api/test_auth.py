@@ -23,7 +23,9 @@ NEW_GIFT = {"name_ro": "Cadou", "start_time": "2025-08-27T10:00:00", "removal_ti
         ({"Authorization": "Api-Key"}, "Use the header 'Authorization: Api-Key <key>'."),
     ],
 )
-@pytest.mark.parametrize(("method", "path"), [("GET", "gift/"), ("GET", "gift/1/"), ("POST", "gift/bulk-create/")])
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "gift/"), ("GET", "gift/1/"), ("POST", "gift/bulk-create/")]
+)
 def test_missing_or_wrong_key_is_401_json(api_client, headers, detail, method, path):
     response = api_client(None).request(method, path, headers=headers, json=[NEW_GIFT])
 

@@ -41,12 +41,21 @@ def client(api_client, partner):
         ("icon_ro", "gift_images/x.png", 'Expected an absolute http(s) URL, or null/"" to clear.'),
         ("image_uk", "javascript:alert(1)", 'Expected an absolute http(s) URL, or null/"" to clear.'),
         ("icon_en", 42, "Expected a string or null."),
-        ("start_time", "2025-08-27", "Expected a date and time like 2025-08-25T09:50:00 (TIME_ZONE) or "
-         "2025-08-25T09:50:00+03:00."),
-        ("start_time", "27.08.2025 10:00", "Expected a date and time like 2025-08-25T09:50:00 (TIME_ZONE) or "
-         "2025-08-25T09:50:00+03:00."),
-        ("removal_time", 1756893600, "Expected a date and time like 2025-08-25T09:50:00 (TIME_ZONE) or "
-         "2025-08-25T09:50:00+03:00."),
+        (
+            "start_time",
+            "2025-08-27",
+            "Expected a date and time like 2025-08-25T09:50:00 (TIME_ZONE) or 2025-08-25T09:50:00+03:00.",
+        ),
+        (
+            "start_time",
+            "27.08.2025 10:00",
+            "Expected a date and time like 2025-08-25T09:50:00 (TIME_ZONE) or 2025-08-25T09:50:00+03:00.",
+        ),
+        (
+            "removal_time",
+            1756893600,
+            "Expected a date and time like 2025-08-25T09:50:00 (TIME_ZONE) or 2025-08-25T09:50:00+03:00.",
+        ),
         ("removal_time", "2025-13-02T18:00:00", "Not a valid date and time: '2025-13-02T18:00:00'."),
         ("active", "true", "Must be a valid boolean (true or false)."),
         ("active", 1, "Must be a valid boolean (true or false)."),
@@ -92,7 +101,9 @@ def test_bulk_create_defaults_active_to_true_and_allows_missing_link(client):
     [("2025-09-02T18:00:00", "2025-09-02T18:00:00"), ("2025-09-02T18:00:00", "2025-08-27T10:00:00")],
 )
 def test_removal_time_must_be_after_start_time(client, start, removal):
-    response = client.post("gift/bulk-create/", json=[{**VALID, "start_time": start, "removal_time": removal}])
+    response = client.post(
+        "gift/bulk-create/", json=[{**VALID, "start_time": start, "removal_time": removal}]
+    )
 
     assert response.status_code == 400
     assert response.json() == [{"removal_time": ["Must be after start_time."]}]
@@ -185,10 +196,14 @@ def test_malformed_json_is_a_400_json(client, body):
 
 
 def test_other_content_types_are_refused_in_json(client):
-    response = client.post("gift/bulk-create/", data="a=b", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "gift/bulk-create/", data="a=b", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
 
     assert response.status_code == 415
-    assert response.json() == {"detail": 'Unsupported media type "application/x-www-form-urlencoded" in request.'}
+    assert response.json() == {
+        "detail": 'Unsupported media type "application/x-www-form-urlencoded" in request.'
+    }
 
 
 def test_update_validates_the_merged_state(client, partner):

@@ -112,12 +112,23 @@ def test_media_urls_our_own_map_back_to_stored_files_and_foreign_ones_are_kept(c
 
     response = client.put(
         f"gift/{gift.pk}/",
-        json={"icon_ro": ours, "icon_ru": theirs, "image_en": "", "image_ro": None, "image_uk": "HTTP://CDN.example/A.png"},
+        json={
+            "icon_ro": ours,
+            "icon_ru": theirs,
+            "image_en": "",
+            "image_ro": None,
+            "image_uk": "HTTP://CDN.example/A.png",
+        },
     )
 
     assert response.status_code == 200
     body = response.json()
-    assert (body["icon_ro"], body["icon_ru"], body["image_en"], body["image_ro"]) == (ours, theirs, None, None)
+    assert (body["icon_ro"], body["icon_ru"], body["image_en"], body["image_ro"]) == (
+        ours,
+        theirs,
+        None,
+        None,
+    )
     assert body["image_uk"] == "http://CDN.example/A.png"
     gift.refresh_from_db()
     assert gift.icon_ro.name == "gift_images/5bfe78b6.png"
@@ -148,7 +159,9 @@ def test_datetimes_are_in_time_zone_on_the_wire(client, partner, settings):
     # when a naive time and an offset time come in
     created = client.post(
         "gift/bulk-create/",
-        json=[{"name_ro": "T", "start_time": "2025-08-25T09:50:00", "removal_time": "2025-08-30T10:50:00+00:00"}],
+        json=[
+            {"name_ro": "T", "start_time": "2025-08-25T09:50:00", "removal_time": "2025-08-30T10:50:00+00:00"}
+        ],
     )
 
     # then the naive one is local time, the offset one is converted, both answered in local time

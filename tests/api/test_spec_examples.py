@@ -158,17 +158,30 @@ def test_example_4_creating_multiple_gifts_answers_201_with_ids_in_input_order(s
         assert list(item) == list(WIRE_KEYS)
         # link is optional (the spec's own example omits it): it is null, not an error.
         assert [item[f"link_{lang}"] for lang in ("ro", "ru", "en", "uk")] == [None, None, None, None]
-    assert list(Gift.objects.filter(pk__in=[2, 3]).values_list("owner__name", flat=True)) == ["Partner site"] * 2
+    assert (
+        list(Gift.objects.filter(pk__in=[2, 3]).values_list("owner__name", flat=True)) == ["Partner site"] * 2
+    )
 
 
 def test_example_5_update_multiple_gifts(spec_world):
     client, _domain = spec_world
     client.post(
         "gift/bulk-create/",
-        json=[{"name_ro": "Cadou nou 1", "start_time": "2025-08-27T10:00:00", "removal_time": "2025-09-02T18:00:00"}],
+        json=[
+            {
+                "name_ro": "Cadou nou 1",
+                "start_time": "2025-08-27T10:00:00",
+                "removal_time": "2025-09-02T18:00:00",
+            }
+        ],
     )
     body = [
-        {"id": 1, "active": False, "start_time": "2025-08-25T11:00:00", "removal_time": "2025-09-01T20:00:00"},
+        {
+            "id": 1,
+            "active": False,
+            "start_time": "2025-08-25T11:00:00",
+            "removal_time": "2025-09-01T20:00:00",
+        },
         {"id": 2, "active": True, "start_time": "2025-08-28T08:00:00", "removal_time": "2025-09-04T21:00:00"},
     ]
 

@@ -18,6 +18,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         issued = create_api_key(partner=partner, can_write=write, name=label)
         self.stdout.write(f"Partner: {partner.name} ({'created' if created else 'existing'})")
-        self.stdout.write(f"Access: {'read and write' if write else 'read-only'}; prefix {issued.api_key.prefix}")
+        self.stdout.write(
+            f"Access: {'read and write' if write else 'read-only'}; prefix {issued.api_key.prefix}"
+        )
         self.stdout.write("API key (shown only now; send it as 'Authorization: Api-Key <key>'):")
         self.stdout.write(issued.plain_key)
