@@ -268,10 +268,12 @@ GIFT_LIST_CHUNK_SIZE = env_int("GIFT_LIST_CHUNK_SIZE", 2000)
 PARTNER_KEY_TOUCH_SECONDS = env_int("PARTNER_KEY_TOUCH_SECONDS", 60)
 # Self-hosted assets: the admin's translation tabs need jQuery UI and the API docs need Swagger UI; both
 # are served from our own static files so the admin and /external/docs/ work without any CDN.
-from xstatic.pkg import jquery_ui as _xstatic_jquery_ui  # noqa: E402
-
 INSTALLED_APPS += ["drf_spectacular_sidecar"]
-STATICFILES_DIRS = [("jquery-ui", _xstatic_jquery_ui.BASE_DIR)]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "catalog.staticfinders.JqueryUiFinder",  # jquery-ui/jquery-ui.min.js only
+]
 JQUERY_UI_URL = "jquery-ui/jquery-ui.min.js"
 SPECTACULAR_SETTINGS.update(
     {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR"}

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
+from django.core.management import call_command
 from django.utils import timezone
 
 from catalog.models import Gift, PartnerApiKey
@@ -209,3 +210,18 @@ def test_admin_language_can_be_switched(staff):
     assert '<html lang="uk"' in ukrainian.content.decode()
     english = staff.get("/en/admin/")
     assert "Site administration" in english.content.decode()
+
+
+def test_production_collectstatic_includes_the_tab_assets(settings, tmp_path):
+    # Manifest storage (as in production) fails on any broken reference in collected CSS.
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    manifest = (tmp_path / "static" / "staticfiles.json").read_text()
+    assert '"jquery-ui/jquery-ui.min.js"' in manifest
+    assert '"modeltranslation/js/tabbed_translation_fields.js"' in manifest
