@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -54,6 +55,7 @@ class GiftAdmin(TabbedTranslationAdmin):
     list_select_related = ("owner",)
     readonly_fields = ("owner", "created_at", "updated_at")
     actions = ["activate", "deactivate"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ("name", "description", "link", "icon", "image")}),
         (_("Schedule"), {"fields": ("start_time", "removal_time", "active")}),
