@@ -385,44 +385,55 @@ def _clean_bool(value: object) -> bool:
     return value
 
 
-def _kinds() -> dict[str, str]:
-    kinds = {}
+def _clean_name(value: object) -> str | None:
+    return _clean_text(value, 255)
+
+
+def _clean_default_name(value: object) -> str:
+    text = _clean_text(value, 255)
+    if text is None:
+        raise ValueError("This field may not be null or blank.")
+    return text
+
+
+def _clean_description(value: object) -> str | None:
+    return _clean_text(value, None)
+
+
+def _field_cleaners() -> dict[str, Callable[[object], Any]]:
+    """key -> parser of its wire value (media keys are bound per request: they depend on our host)."""
+    cleaners: dict[str, Callable[[object], Any]] = {}
     for lang in LANGUAGES:
-        kinds[f"icon_{lang}"] = "media"
-        kinds[f"image_{lang}"] = "media"
-        kinds[f"name_{lang}"] = "name"
-        kinds[f"link_{lang}"] = "link"
-        kinds[f"description_{lang}"] = "description"
-    kinds.update(start_time="datetime", removal_time="datetime", active="bool")
-    return kinds
+        cleaners[f"name_{lang}"] = _clean_name
+        cleaners[f"link_{lang}"] = _clean_link
+        cleaners[f"description_{lang}"] = _clean_description
+    cleaners[DEFAULT_NAME_KEY] = _clean_default_name
+    cleaners.update(start_time=parse_wire_datetime, removal_time=parse_wire_datetime, active=_clean_bool)
+    return cleaners
 
 
-_FIELD_KINDS = _kinds()
+_CLEANERS = _field_cleaners()
+_MEDIA_KEYS = tuple(f"{field}_{lang}" for field in MEDIA_FIELDS for lang in LANGUAGES)
 
 
-def _clean_fields(raw: dict[str, Any], own_media: _OwnMedia) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _cleaners(own_media: _OwnMedia) -> dict[str, Callable[[object], Any]]:
+    return {**_CLEANERS, **dict.fromkeys(_MEDIA_KEYS, own_media.clean)}
+
+
+def _clean_fields(
+    raw: dict[str, Any], cleaners: dict[str, Callable[[object], Any]]
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Per-field parsing of one item (no cross-field rules). Unknown keys are errors; "id" is left out."""
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for key, value in raw.items():
-        kind = _FIELD_KINDS.get(key)
-        try:
-            if kind == "name":
-                values[key] = _clean_text(value, 255)
-                if key == DEFAULT_NAME_KEY and values[key] is None:
-                    raise ValueError("This field may not be null or blank.")
-            elif kind == "description":
-                values[key] = _clean_text(value, None)
-            elif kind == "link":
-                values[key] = _clean_link(value)
-            elif kind == "media":
-                values[key] = own_media.clean(value)
-            elif kind == "datetime":
-                values[key] = parse_wire_datetime(value)
-            elif kind == "bool":
-                values[key] = _clean_bool(value)
-            elif key != "id":
+        cleaner = cleaners.get(key)
+        if cleaner is None:
+            if key != "id":
                 errors[key] = ["Unknown field."]
+            continue
+        try:
+            values[key] = cleaner(value)
         except ValueError as exc:
             errors[key] = [str(exc)]
     return values, errors
@@ -521,7 +532,7 @@ def bulk_create_gifts(*, items: object, owner: Partner | None, media_prefix: str
     link is optional (the spec's own example omits it). Raises GiftRequestError / GiftValidationError.
     """
     items = _check_items(items)
-    own_media = _OwnMedia(media_prefix)
+    cleaners = _cleaners(_OwnMedia(media_prefix))
     rows: list[dict[str, Any]] = []
     errors: list[dict[str, list[str]]] = []
     for raw in items:
@@ -529,7 +540,7 @@ def bulk_create_gifts(*, items: object, owner: Partner | None, media_prefix: str
             errors.append({"non_field_errors": ["Expected a JSON object."]})
             rows.append({})
             continue
-        values, item_errors = _clean_fields(raw, own_media)
+        values, item_errors = _clean_fields(raw, cleaners)
         if "id" in raw:
             item_errors["id"] = ["Must not be set when creating a gift."]
         for key in REQUIRED_ON_CREATE:
@@ -629,7 +640,7 @@ def bulk_update_gifts(*, items: object, acting_partner: Partner | None, media_pr
     change any) and ids repeated within the request are per-item errors.
     """
     items = _check_items(items)
-    own_media = _OwnMedia(media_prefix)
+    cleaners = _cleaners(_OwnMedia(media_prefix))
     errors: list[dict[str, list[str]]] = []
     cleaned: list[dict[str, Any]] = []
     ids: list[int | None] = []
@@ -639,7 +650,7 @@ def bulk_update_gifts(*, items: object, acting_partner: Partner | None, media_pr
             cleaned.append({})
             ids.append(None)
             continue
-        values, item_errors = _clean_fields(raw, own_media)
+        values, item_errors = _clean_fields(raw, cleaners)
         gift_id = raw.get("id")
         if "id" not in raw:
             item_errors["id"] = ["This field is required."]
