@@ -8,7 +8,7 @@ import os
 import sys
 
 BENCHES = [
-    # "bench.gifts_api",   # the /external/gift/ hot paths
+    "bench.gifts_api",  # the /external/gift/ hot paths
     "bench.sync_offers",  # GamesDrop catalog sync
 ]
 

@@ -298,3 +298,26 @@ GAMESDROP_USER_INFO_BASE_URL = os.environ.get(
     "GAMESDROP_USER_INFO_BASE_URL",
     "" if SANDBOX_ENABLED or os.environ.get("GAMESDROP_BASE_URL") else "https://gamesdrop.io",
 ).rstrip("/")
+
+# --- Gift API (/external/gift/) -----------------------------------------------------------------------
+# Absolute base of this site as partners reach it, e.g. https://office.example.com. Icon/image URLs in the
+# API and in payloads pushed to partner sites are built from it; unset, the API uses the request's host.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+# Lists longer than this are streamed in chunks of this many rows (bounded memory for 100,000 gifts).
+GIFT_LIST_CHUNK_SIZE = env_int("GIFT_LIST_CHUNK_SIZE", 2000)
+# last_used_at of a partner key is written at most this often (no write per read request).
+PARTNER_KEY_TOUCH_SECONDS = env_int("PARTNER_KEY_TOUCH_SECONDS", 60)
+# Self-hosted assets: the admin's translation tabs need jQuery UI and the API docs need Swagger UI; both
+# are served from our own static files so the admin and /external/docs/ work without any CDN.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "catalog.staticfinders.JqueryUiFinder",  # jquery-ui/jquery-ui.min.js only
+]
+JQUERY_UI_URL = "jquery-ui/jquery-ui.min.js"
+SPECTACULAR_SETTINGS.update(
+    {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR"}
+)
+# Partner-sent icon/image values that are absolute URLs must link to themselves in the admin too.
+STORAGES["default"]["BACKEND"] = "catalog.storage.GiftMediaStorage"

@@ -153,7 +153,7 @@ class OfferAdmin(admin.ModelAdmin):
     def listed(self, obj: Offer) -> bool:
         return obj.removed_at is None
 
-    @admin.action(description=_("Refresh price from GamesDrop (find-one)"))
+    @admin.action(description=_("Refresh price from GamesDrop (find-one)"), permissions=["change"])
     def refresh_price(self, request: HttpRequest, queryset) -> None:
         if queryset.count() > REFRESH_LIMIT:
             self.message_user(
@@ -171,7 +171,7 @@ class OfferAdmin(admin.ModelAdmin):
         level = messages.WARNING if result.failed else messages.SUCCESS
         self.message_user(request, f"Refresh: {result.summary()}", level)
 
-    @admin.action(description=_("Clear the price alert"))
+    @admin.action(description=_("Clear the price alert"), permissions=["change"])
     def clear_price_alert(self, request: HttpRequest, queryset) -> None:
         cleared = 0
         for offer in queryset.filter(price_alert=True):

@@ -136,7 +136,7 @@ class PartnerSiteAdmin(admin.ModelAdmin):
 
 
 # --- runs ---------------------------------------------------------------------------------------------
-def _can_push(request: HttpRequest) -> bool:
+def can_push_gifts(request: HttpRequest) -> bool:
     return request.user.has_perm(PUSH_PERMISSION)
 
 
@@ -190,7 +190,7 @@ class PushRunAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Whoever may push may follow the runs they start.
-        return super().has_view_permission(request, obj) or _can_push(request)
+        return super().has_view_permission(request, obj) or can_push_gifts(request)
 
     @admin.display(description=_("summary"))
     def summary_display(self, obj: PushRun) -> str:
@@ -340,7 +340,7 @@ def push_to_partner_site(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
 ) -> HttpResponse:
     """Intermediate page: choose the site, see the plan (create / update with diffs / unchanged), confirm."""
-    if not _can_push(request):  # the action list already hides it; refuse a forged POST all the same
+    if not can_push_gifts(request):  # the action list already hides it; refuse a forged POST all the same
         raise PermissionDenied
     form = PushForm(request.POST if "site" in request.POST else None)
     gifts = list(queryset.order_by("pk"))
@@ -385,24 +385,3 @@ def push_to_partner_site(
         "media": modeladmin.media,
     }
     return TemplateResponse(request, "admin/catalog/push_to_partner_site.html", context)
-
-
-def _has_push_gifts_permission(self: admin.ModelAdmin, request: HttpRequest) -> bool:
-    return _can_push(request)
-
-
-def install_gift_admin_hooks(gift_admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
-    """Add the push action (behind `catalog.push_gifts`) and the per-site publications inline.
-
-    Idempotent; usable as a class decorator or called once after the class is defined.
-    """
-    actions = list(gift_admin_class.actions or [])
-    if push_to_partner_site not in actions:
-        actions.append(push_to_partner_site)
-    gift_admin_class.actions = actions
-    inlines = list(gift_admin_class.inlines or [])
-    if GiftPublicationInline not in inlines:
-        inlines.append(GiftPublicationInline)
-    gift_admin_class.inlines = inlines
-    gift_admin_class.has_push_gifts_permission = _has_push_gifts_permission  # type: ignore[attr-defined]
-    return gift_admin_class

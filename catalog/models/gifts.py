@@ -4,6 +4,7 @@
 import uuid
 from pathlib import PurePosixPath
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -94,3 +95,9 @@ class Gift(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"#{self.pk}"
+
+    def clean(self) -> None:
+        # Field-level twin of the check constraint, so forms show the message next to removal_time.
+        super().clean()
+        if self.start_time and self.removal_time and self.removal_time <= self.start_time:
+            raise ValidationError({"removal_time": _("Removal time must be after start time.")})

@@ -117,7 +117,7 @@ def test_a_remote_gift_we_cannot_store_is_reported_and_the_rest_imported(partner
     # then
     assert (run.status, run.created, run.failed) == ("partial", 1, 1)
     assert run.errors == [
-        {"gift": None, "remote_id": bad.pk, "error": "__all__: Removal time must be after start time."}
+        {"gift": None, "remote_id": bad.pk, "error": "removal_time: Removal time must be after start time."}
     ]
     assert list(GiftPublication.objects.values_list("remote_id", flat=True)) == [good.pk]
 

@@ -1,0 +1,41 @@
+"""`Authorization: Api-Key <key>` for the partner API, and who may write."""
+
+from __future__ import annotations
+
+from rest_framework import authentication, exceptions, permissions
+
+from catalog.models import PartnerApiKey
+from catalog.services.api_keys import authenticate_api_key
+
+KEYWORD = "Api-Key"
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    """request.user = the key's Partner, request.auth = the PartnerApiKey."""
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1").strip()
+        if not header:
+            return None
+        keyword, _, plain_key = header.partition(" ")
+        if keyword.lower() != KEYWORD.lower() or not plain_key.strip():
+            raise exceptions.AuthenticationFailed(f"Use the header 'Authorization: {KEYWORD} <key>'.")
+        api_key = authenticate_api_key(plain_key=plain_key.strip())
+        if api_key is None:
+            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        return api_key.partner, api_key
+
+    def authenticate_header(self, request) -> str:
+        # A WWW-Authenticate value makes DRF answer 401 (not 403) when the key is missing or wrong.
+        return KEYWORD
+
+
+class HasPartnerKey(permissions.BasePermission):
+    """Any valid key reads; writing (any unsafe method) needs a key with can_write."""
+
+    message = "This API key is read-only."
+
+    def has_permission(self, request, view) -> bool:
+        if not isinstance(request.auth, PartnerApiKey):
+            raise exceptions.NotAuthenticated(f"Send your key as 'Authorization: {KEYWORD} <key>'.")
+        return request.method in permissions.SAFE_METHODS or request.auth.can_write

@@ -1,0 +1,281 @@
+"""/external/gift/ endpoints: thin views over catalog.services.gifts (the spec's wire format)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
+from django.utils import translation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from catalog.api import schema
+from catalog.api.auth import ApiKeyAuthentication, HasPartnerKey
+from catalog.api.parsers import OrjsonParser
+from catalog.api.throttling import PartnerKeyRateThrottle
+from catalog.selectors import GiftListFilter, gift_list_etag, gift_list_stats
+from catalog.services import gifts as gift_services
+
+_ERRORS = {
+    400: OpenApiResponse(
+        description="Invalid input: {field: [messages]}, or for bulk requests a list of such "
+        "objects aligned with the input ({} for valid items); nothing is written."
+    ),
+    401: OpenApiResponse(schema.Detail, description="Missing, wrong or revoked API key."),
+    429: OpenApiResponse(schema.Detail, description="Rate limit of this key exceeded; see Retry-After."),
+}
+
+
+def json_response(data: Any, *, status: int = 200) -> HttpResponse:
+    return HttpResponse(
+        orjson.dumps(data, option=gift_services.ORJSON_OPTIONS),
+        content_type="application/json",
+        status=status,
+    )
+
+
+def _validation_response(exc: Exception) -> HttpResponse:
+    if isinstance(exc, gift_services.GiftRequestError):
+        return json_response({"detail": exc.detail}, status=400)
+    if isinstance(exc, gift_services.GiftNotFoundError):
+        return json_response({"detail": "Not found."}, status=404)
+    assert isinstance(exc, gift_services.GiftValidationError)
+    return json_response(exc.errors, status=400)
+
+
+class _JsonOnly(DefaultContentNegotiation):
+    """Always answer JSON, whatever Accept says (partners' HTTP clients send all sorts)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class PartnerApiView(APIView):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasPartnerKey]
+    throttle_classes = [PartnerKeyRateThrottle]
+    parser_classes = [OrjsonParser]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _JsonOnly
+
+    def dispatch(self, request, *args, **kwargs):
+        # One language for machine-read error messages, whatever Accept-Language says.
+        with translation.override("en"):
+            return super().dispatch(request, *args, **kwargs)
+
+    def media_prefix(self) -> str:
+        return gift_services.media_url_prefix(request=self.request)
+
+
+_OFFSET_IN_QUERY_RE = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)\Z")
+
+
+def _parse_list_params(query: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    params: dict[str, Any] = {"active": None, "updated_since": None, "limit": None, "offset": 0}
+    errors: dict[str, list[str]] = {}
+    if (active := query.get("active")) is not None:
+        lowered = active.strip().lower()
+        if lowered in ("true", "1"):
+            params["active"] = True
+        elif lowered in ("false", "0"):
+            params["active"] = False
+        else:
+            errors["active"] = ["Expected true or false."]
+    if (since := query.get("updated_since")) is not None:
+        # An unencoded "+03:00" arrives as " 03:00" (a query string's + is a space).
+        since = _OFFSET_IN_QUERY_RE.sub(r"\1+\2", since.strip())
+        try:
+            params["updated_since"] = gift_services.parse_wire_datetime(since)
+        except ValueError as exc:
+            errors["updated_since"] = [str(exc)]
+    for name in ("limit", "offset"):
+        if (raw := query.get(name)) is not None:
+            if raw.isdigit() and len(raw) < 12:
+                params[name] = int(raw)
+            else:
+                errors[name] = ["Expected a whole number >= 0."]
+    return params, errors
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    candidates = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+    return "*" in candidates or etag in candidates
+
+
+class GiftListView(PartnerApiView):
+    @extend_schema(
+        operation_id="gift_list",
+        summary="Receiving all gifts",
+        description="A plain JSON array of gifts ordered by id. Optional filters; the total (before "
+        "limit/offset) is in X-Total-Count. Send the ETag back in If-None-Match to get 304 when nothing "
+        "changed.",
+        parameters=[
+            OpenApiParameter(
+                "active", OpenApiTypes.BOOL, description="Only active (true) or inactive (false)."
+            ),
+            OpenApiParameter(
+                "updated_since",
+                OpenApiTypes.DATETIME,
+                description="Only gifts changed at or after this time (same formats as start_time; "
+                "encode + as %2B).",
+            ),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="At most this many gifts."),
+            OpenApiParameter("offset", OpenApiTypes.INT, description="Skip this many gifts (by id order)."),
+        ],
+        responses={
+            200: OpenApiResponse(
+                schema.Gift(many=True),
+                description="Headers: X-Total-Count (matching gifts before limit/offset), ETag.",
+            ),
+            304: OpenApiResponse(description="Not modified (If-None-Match matched the ETag)."),
+            **_ERRORS,
+        },
+    )
+    def get(self, request):
+        params, errors = _parse_list_params(request.query_params)
+        if errors:
+            return json_response(errors, status=400)
+        gift_filter = GiftListFilter(**params)
+        stats = gift_list_stats(gift_filter)
+        media_prefix = self.media_prefix()
+        limit, offset = params["limit"], params["offset"]
+        variant = f"{params['active']}|{params['updated_since']}|{limit}|{offset}|{media_prefix}"
+        etag = gift_list_etag(stats, variant=variant)
+        headers = {"ETag": etag, "X-Total-Count": str(stats.count)}
+        if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+            response = HttpResponseNotModified()
+            for name, value in headers.items():
+                response[name] = value
+            return response
+        rows = max(0, stats.count - offset) if limit is None else max(0, min(limit, stats.count - offset))
+        if rows == 0:
+            return HttpResponse(b"[]", content_type="application/json", headers=headers)
+        if rows <= settings.GIFT_LIST_CHUNK_SIZE:
+            body = gift_services.wire_json(gift_filter, media_prefix=media_prefix)
+            return HttpResponse(body, content_type="application/json", headers=headers)
+        stream = gift_services.iter_wire_json(gift_filter, media_prefix=media_prefix)
+        return StreamingHttpResponse(stream, content_type="application/json", headers=headers)
+
+
+class GiftDetailView(PartnerApiView):
+    @extend_schema(
+        operation_id="gift_retrieve",
+        summary="Receive one gift",
+        responses={
+            200: schema.Gift,
+            404: OpenApiResponse(schema.Detail, description="No such gift."),
+            **_ERRORS,
+        },
+    )
+    def get(self, request, pk: int):
+        payload = gift_services.gift_payload(pk, media_prefix=self.media_prefix())
+        if payload is None:
+            return json_response({"detail": "Not found."}, status=404)
+        return json_response(payload)
+
+    @extend_schema(
+        operation_id="gift_update",
+        summary="One gift update",
+        description="Partial: send only the fields to change. Validation runs on the merged state "
+        "(removal_time after start_time). Answers with the full gift. Only gifts created with your "
+        "partner's keys can be changed; others answer 404.",
+        request=schema.GiftUpdate,
+        responses={
+            200: schema.Gift,
+            403: OpenApiResponse(schema.Detail, description="Read-only key."),
+            404: OpenApiResponse(schema.Detail, description="No such gift, or not one of yours."),
+            413: OpenApiResponse(schema.Detail, description="Body too large."),
+            **_ERRORS,
+        },
+        examples=[
+            OpenApiExample(
+                "Spec example",
+                request_only=True,
+                value={
+                    "name_ro": "Cadou actualizat",
+                    "description_ro": "Descriere actualizată",
+                    "start_time": "2025-08-26T10:00:00",
+                    "removal_time": "2025-09-01T18:00:00",
+                    "active": False,
+                },
+            )
+        ],
+    )
+    def put(self, request, pk: int):
+        media_prefix = self.media_prefix()
+        try:
+            gift_services.update_gift(
+                gift_id=pk, data=request.data, acting_partner=request.user, media_prefix=media_prefix
+            )
+        except (gift_services.GiftValidationError, gift_services.GiftNotFoundError) as exc:
+            return _validation_response(exc)
+        return json_response(gift_services.gift_payload(pk, media_prefix=media_prefix))
+
+    @extend_schema(
+        operation_id="gift_partial_update",
+        summary="One gift update (PATCH, same as PUT)",
+        request=schema.GiftUpdate,
+        responses={200: schema.Gift, 403: schema.Detail, 404: schema.Detail, **_ERRORS},
+    )
+    def patch(self, request, pk: int):
+        return self.put(request, pk)
+
+
+class GiftBulkCreateView(PartnerApiView):
+    @extend_schema(
+        operation_id="gift_bulk_create",
+        summary="Creating multiple gifts",
+        description=f"An array of at most GIFT_BULK_MAX_ITEMS ({settings.GIFT_BULK_MAX_ITEMS}) gifts. "
+        "Required per item: name_ro, start_time, removal_time; active defaults to true. All or nothing: "
+        "any invalid item -> 400 with per-item errors aligned with the input. Answers 201 with the "
+        "created gifts (full objects with their ids) in input order.",
+        request=schema.GiftCreate(many=True),
+        responses={
+            201: schema.Gift(many=True),
+            403: OpenApiResponse(schema.Detail, description="Read-only key."),
+            413: OpenApiResponse(schema.Detail, description="Body too large."),
+            **_ERRORS,
+        },
+    )
+    def post(self, request):
+        media_prefix = self.media_prefix()
+        try:
+            ids = gift_services.bulk_create_gifts(
+                items=request.data, owner=request.user, media_prefix=media_prefix
+            )
+        except (gift_services.GiftValidationError, gift_services.GiftRequestError) as exc:
+            return _validation_response(exc)
+        return json_response(gift_services.gift_payloads(ids, media_prefix=media_prefix), status=201)
+
+
+class GiftBulkUpdateView(PartnerApiView):
+    @extend_schema(
+        operation_id="gift_bulk_update",
+        summary="Update multiple gifts",
+        description="An array of partial gifts, each with its id. All or nothing: unknown ids, gifts not "
+        "created by your partner's keys and ids repeated in the request are per-item errors. Answers 200 "
+        "with the full gifts in input order.",
+        request=schema.GiftBulkUpdateItem(many=True),
+        responses={
+            200: schema.Gift(many=True),
+            403: OpenApiResponse(schema.Detail, description="Read-only key."),
+            413: OpenApiResponse(schema.Detail, description="Body too large."),
+            **_ERRORS,
+        },
+    )
+    def put(self, request):
+        media_prefix = self.media_prefix()
+        try:
+            ids = gift_services.bulk_update_gifts(
+                items=request.data, acting_partner=request.user, media_prefix=media_prefix
+            )
+        except (gift_services.GiftValidationError, gift_services.GiftRequestError) as exc:
+            return _validation_response(exc)
+        by_id = {item["id"]: item for item in gift_services.gift_payloads(ids, media_prefix=media_prefix)}
+        return json_response([by_id[gift_id] for gift_id in ids])

@@ -1,0 +1,134 @@
+"""Read-side queries of the catalog (the partner API's list, the admin's filters)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from catalog.models import Gift
+
+
+@dataclass(frozen=True)
+class GiftListStats:
+    """What identifies a list's content: any create/update/delete moves at least one of these."""
+
+    count: int
+    last_updated: datetime | str | None
+    max_id: int | None
+
+
+@dataclass(frozen=True)
+class GiftListFilter:
+    """The partner list: optional filters and a limit/offset window over gifts ordered by id.
+
+    Turned into SQL by hand (`from_sql`) because the list is the hot path: compiling an ORM query costs
+    as much as serving a hundred gifts. `queryset()` is the same selection for everything else.
+    """
+
+    active: bool | None = None
+    updated_since: datetime | None = None
+    limit: int | None = None
+    offset: int = 0
+    ids: tuple[int, ...] | None = None  # only these gifts (bulk responses read back what they wrote)
+
+    def queryset(self) -> QuerySet[Gift]:
+        queryset = Gift.objects.all()
+        if self.ids is not None:
+            queryset = queryset.filter(id__in=self.ids)
+        if self.active is not None:
+            queryset = queryset.filter(active=self.active)
+        if self.updated_since is not None:
+            queryset = queryset.filter(updated_at__gte=self.updated_since)
+        queryset = queryset.order_by("id")
+        if self.limit is not None:
+            return queryset[self.offset : self.offset + self.limit]
+        return queryset[self.offset :] if self.offset else queryset
+
+    def where_sql(self, connection: Any) -> tuple[str, list[Any]]:
+        qn = connection.ops.quote_name
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.active is not None:
+            clauses.append(f"{qn('active')} = %s")
+            params.append(self.active)
+        if self.updated_since is not None:
+            clauses.append(f"{qn('updated_at')} >= %s")
+            params.append(connection.ops.adapt_datetimefield_value(self.updated_since))
+        if self.ids is not None:
+            clauses.append(f"{qn('id')} IN ({', '.join(['%s'] * len(self.ids))})" if self.ids else "1 = 0")
+            params.extend(self.ids)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def from_sql(self, connection: Any) -> tuple[str, list[Any]]:
+        """FROM ... WHERE ... ORDER BY id LIMIT/OFFSET, for a SELECT list over the gift table."""
+        qn = connection.ops.quote_name
+        where, params = self.where_sql(connection)
+        sql = f" FROM {qn(Gift._meta.db_table)}{where} ORDER BY {qn('id')}"
+        if self.limit is not None or self.offset:
+            high = None if self.limit is None else self.offset + self.limit
+            sql += " " + connection.ops.limit_offset_sql(self.offset, high)
+        return sql, params
+
+
+def gift_list_stats(gift_filter: GiftListFilter) -> GiftListStats:
+    # SQL here is built from quoted identifiers only; values always go in as parameters.
+    """One query: the total (before limit/offset) for X-Total-Count and the inputs of the ETag.
+
+    Unfiltered (the common case) it is three index lookups; COUNT and MAX in one aggregate would scan
+    the whole table on SQLite.
+    """
+    connection = connections[Gift.objects.db]
+    qn = connection.ops.quote_name
+    table = qn(Gift._meta.db_table)
+    where, params = gift_filter.where_sql(connection)
+    if where:
+        sql = f"SELECT COUNT(*), MAX({qn('updated_at')}), MAX({qn('id')}) FROM {table}{where}"  # noqa: S608
+    else:
+        sql = (
+            f"SELECT (SELECT COUNT(*) FROM {table}), (SELECT MAX({qn('updated_at')}) FROM {table}), "  # noqa: S608
+            f"(SELECT MAX({qn('id')}) FROM {table})"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        count, last_updated, max_id = cursor.fetchone()
+    return GiftListStats(count=count, last_updated=last_updated, max_id=max_id)
+
+
+def gift_list_etag(stats: GiftListStats, *, variant: str) -> str:
+    """Strong ETag of a list response. `variant` carries what else shapes the body (filters, page,
+    media URL prefix); TIME_ZONE is included because it changes every datetime on the wire."""
+    last = str(stats.last_updated or "")  # datetime or the database's text: stable either way
+    raw = f"v1|{stats.count}|{last}|{stats.max_id}|{settings.TIME_ZONE}|{variant}"
+    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+
+
+def live_gifts_q(*, now: datetime | None = None) -> Q:
+    """Gifts shown right now: active and inside their time window."""
+    now = now or timezone.now()
+    return Q(active=True, start_time__lte=now, removal_time__gt=now)
+
+
+def missing_translation_q(language: str) -> Q:
+    """Gifts missing name, description or link in `language` (null or empty)."""
+    query = Q()
+    for field in ("name", "description", "link"):
+        column = f"{field}_{language}"
+        query |= Q(**{f"{column}__isnull": True}) | Q(**{column: ""})
+    return query
+
+
+def missing_translations(gift: Gift) -> dict[str, list[str]]:
+    """{language: [fields missing]} among name, description, link, for the admin's completeness column."""
+    missing: dict[str, list[str]] = {}
+    for language in settings.LANGUAGE_CODES:
+        fields = [f for f in ("name", "description", "link") if not getattr(gift, f"{f}_{language}")]
+        if fields:
+            missing[language] = fields
+    return missing

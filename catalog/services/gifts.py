@@ -1,0 +1,823 @@
+"""Gifts: the partner wire format, input parsing and the write services behind /external/gift/.
+
+The wire format is computed in SQL (null for empty values, absolute media URLs) and serialized by orjson,
+so serving a list costs little more than fetching the rows. Writes validate every item in Python first,
+then insert/update in a few batched statements inside one transaction: all or nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import orjson
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connections, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from catalog.models import Gift, Partner, gift_image_path
+from catalog.selectors import GiftListFilter
+
+LANGUAGES: tuple[str, ...] = tuple(settings.LANGUAGE_CODES)
+DEFAULT_LANGUAGE: str = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+TRANSLATED_FIELDS: tuple[str, ...] = ("icon", "image", "name", "link", "description")  # wire order
+MEDIA_FIELDS: tuple[str, ...] = ("icon", "image")
+# The spec's exact key order.
+WIRE_KEYS: tuple[str, ...] = (
+    "id",
+    *(f"{field}_{lang}" for field in TRANSLATED_FIELDS for lang in LANGUAGES),
+    "start_time",
+    "removal_time",
+    "active",
+)
+WRITABLE_KEYS: tuple[str, ...] = WIRE_KEYS[1:]
+DEFAULT_NAME_KEY = f"name_{DEFAULT_LANGUAGE}"
+REQUIRED_ON_CREATE: tuple[str, ...] = (DEFAULT_NAME_KEY, "start_time", "removal_time")
+# orjson writes a naive datetime as 2025-08-25T09:50:00, exactly the spec's form.
+ORJSON_OPTIONS = orjson.OPT_OMIT_MICROSECONDS
+
+_UTC_KEYS = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu", "GMT", "Etc/GMT"})
+_ID_CHUNK = 900  # ids per IN (...) query: below SQLite's historic 999-parameter limit
+
+
+class GiftRequestError(Exception):
+    """The request as a whole is unusable (not an array, too many items); `detail` says why."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class GiftValidationError(Exception):
+    """Invalid input; nothing was written. `errors` is {field: [messages]} for one gift, or a list of
+    such dicts aligned with the input for bulk requests ({} for a valid item)."""
+
+    def __init__(self, errors: dict[str, list[str]] | list[dict[str, list[str]]]) -> None:
+        super().__init__("invalid gift data")
+        self.errors = errors
+
+
+class GiftNotFoundError(Exception):
+    """No such gift, or not one the caller may change (the API answers 404 for both)."""
+
+
+# --- Wire format (read) -------------------------------------------------------------------------------
+
+
+def media_url_prefix(*, request: HttpRequest | None = None) -> str:
+    """Absolute URL that stored media names are appended to, e.g. "https://office.example.com/media/".
+
+    PUBLIC_BASE_URL wins (it is what partners can reach); else the request's own host. Outside a request
+    (pushing to partner sites) PUBLIC_BASE_URL is required in production.
+    """
+    media_url = settings.MEDIA_URL
+    if media_url.startswith(("http://", "https://")):
+        return media_url
+    if settings.PUBLIC_BASE_URL:
+        return settings.PUBLIC_BASE_URL + media_url
+    if request is not None:
+        return request.build_absolute_uri(media_url)
+    if settings.DEBUG or settings.TESTING:
+        return "http://127.0.0.1:8000" + media_url
+    raise ImproperlyConfigured("Set PUBLIC_BASE_URL: absolute icon/image URLs are needed outside a request")
+
+
+def _tz_is_utc() -> bool:
+    return getattr(timezone.get_default_timezone(), "key", None) in _UTC_KEYS
+
+
+def _sql_formats_datetimes(connection: Any) -> bool:
+    """SQLite stores UTC text: with TIME_ZONE=UTC the database writes the wire form itself (C speed)."""
+    return connection.vendor == "sqlite" and _tz_is_utc()
+
+
+def _datetime_localizer(connection: Any) -> Callable[[datetime | None], datetime | None] | None:
+    """Python conversion to naive TIME_ZONE datetimes, or None when the SQL already produced wire text."""
+    if _sql_formats_datetimes(connection):
+        return None
+    tz = timezone.get_default_timezone()
+
+    def localize(value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # databases without time zone support hand back UTC
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(tz).replace(tzinfo=None)
+
+    return localize
+
+
+_PREFIX = object()  # stands for the media prefix in the cached parameter list
+_wire_select_cache: dict[tuple[str, bool], tuple[str, list[Any]]] = {}
+
+
+def _wire_select(connection: Any, media_prefix: str) -> tuple[str, list[Any]]:
+    """SELECT list of the wire columns, in WIRE_KEYS order, as plain SQL (built once per database).
+
+    Per row the database does the wire work: empty text -> NULL, a stored media name -> prefix || name
+    (a stored absolute http(s) URL as is), and on SQLite with TIME_ZONE=UTC the datetime text. Written
+    by hand: the ORM's equivalents (NULLIF, COALESCE || COALESCE, LIKE) cost a third more per row on
+    SQLite, and compiling them per request costs more than serving a short list.
+    """
+    sql_datetimes = _sql_formats_datetimes(connection)
+    cache_key = (connection.alias, sql_datetimes)
+    if cache_key not in _wire_select_cache:
+        qn = connection.ops.quote_name
+        table = qn(Gift._meta.db_table)
+        parts: list[str] = []
+        params: list[Any] = []
+        for key in WIRE_KEYS:
+            column = f"{table}.{qn(_column(key))}"
+            if key in ("id", "active"):
+                parts.append(column)
+            elif key in ("start_time", "removal_time"):
+                # SQLite keeps "2025-08-25 09:50:00[.ffffff]" in UTC: the wire form is a character away.
+                parts.append(f"replace(substr({column}, 1, 19), ' ', 'T')" if sql_datetimes else column)
+            elif key.rsplit("_", 1)[0] in MEDIA_FIELDS:
+                if connection.vendor == "sqlite":  # byte-wise comparison: "http:..." or "https:..."
+                    absolute = f"{column} >= 'http:' AND {column} < 'https;'"
+                else:
+                    absolute = f"({column} LIKE %s OR {column} LIKE %s)"
+                    params += ["http://%", "https://%"]
+                parts.append(
+                    f"CASE WHEN {absolute} THEN {column} WHEN {column} <> '' THEN %s || {column} END"
+                )
+                params.append(_PREFIX)
+            else:
+                parts.append(f"CASE WHEN {column} <> '' THEN {column} END")
+        _wire_select_cache[cache_key] = ("SELECT " + ", ".join(parts), params)
+    sql, params = _wire_select_cache[cache_key]
+    return sql, [media_prefix if param is _PREFIX else param for param in params]
+
+
+def _wire_sql(gifts: QuerySet[Gift] | GiftListFilter, media_prefix: str) -> tuple[str, list[Any], str]:
+    """SQL of the wire columns for the selected rows (a list filter, or any queryset: its FROM/WHERE/
+    ORDER/LIMIT with our SELECT list); also the database alias."""
+    if isinstance(gifts, GiftListFilter):
+        alias = Gift.objects.db
+        connection = connections[alias]
+        head, head_params = _wire_select(connection, media_prefix)
+        tail, params = gifts.from_sql(connection)
+        return head + tail, [*head_params, *params], alias
+    alias = gifts.db
+    connection = connections[alias]
+    head, head_params = _wire_select(connection, media_prefix)
+    sql, params = gifts.values_list("id").query.get_compiler(using=alias).as_sql()  # may raise EmptyResultSet
+    qn = connection.ops.quote_name
+    table = qn(Gift._meta.db_table)
+    column = f"{table}.{qn(Gift._meta.pk.column)}"
+    for plain in (f"SELECT {column} FROM ", f"SELECT {column} AS {qn('id')} FROM "):  # noqa: S608
+        if sql.startswith(plain):
+            return f"{head} FROM {sql[len(plain) :]}", [*head_params, *params], alias
+    # Anything fancier (DISTINCT, ...): select by id from it, ordered by id.
+    return f"{head} FROM {table} WHERE {column} IN ({sql}) ORDER BY {column}", [*head_params, *params], alias
+
+
+def iter_wire_chunks(
+    gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str, chunk_size: int | None = None
+) -> Iterator[list[dict[str, Any]]]:
+    """Gifts as wire dicts (WIRE_KEYS order), `chunk_size` at a time, in the queryset's order (a
+    GiftListFilter: by id).
+
+    Datetimes come as wire text or as naive TIME_ZONE datetimes (orjson with ORJSON_OPTIONS writes both
+    the same). Rows are read with one cursor (server-side where the database has them) and no per-row
+    ORM converters: this is the list endpoint's hot path.
+    """
+    chunk_size = chunk_size or settings.GIFT_LIST_CHUNK_SIZE
+    try:
+        sql, params, alias = _wire_sql(gifts, media_prefix)
+    except EmptyResultSet:
+        return
+    connection = connections[alias]
+    localize = _datetime_localizer(connection)
+    keys = WIRE_KEYS
+    server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    cursor = connection.chunked_cursor() if server_side else connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            dicts = [dict(zip(keys, row)) for row in rows]  # noqa: B905  hot loop
+            if localize is not None:
+                for item in dicts:
+                    item["start_time"] = localize(item["start_time"])
+                    item["removal_time"] = localize(item["removal_time"])
+            yield dicts
+    finally:
+        cursor.close()
+
+
+def iter_wire_json(
+    gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str, chunk_size: int | None = None
+) -> Iterator[bytes]:
+    """The JSON array of the gifts, streamed chunk by chunk (memory bounded by chunk_size)."""
+    yield b"["
+    first = True
+    for chunk in iter_wire_chunks(gifts, media_prefix=media_prefix, chunk_size=chunk_size):
+        body = orjson.dumps(chunk, option=ORJSON_OPTIONS)[1:-1]
+        yield body if first else b"," + body
+        first = False
+    yield b"]"
+
+
+def wire_json(gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str) -> bytes:
+    """The JSON array of the gifts in one piece (for short lists)."""
+    rows: list[dict[str, Any]] = []
+    for chunk in iter_wire_chunks(gifts, media_prefix=media_prefix, chunk_size=1_000_000):
+        rows.extend(chunk)
+    return orjson.dumps(rows, option=ORJSON_OPTIONS)
+
+
+def _format_datetime(value: datetime | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return value.replace(microsecond=0).isoformat()
+
+
+def gift_payloads(
+    gifts: QuerySet[Gift] | Iterable[int],
+    *,
+    media_prefix: str,
+    include_id: bool = True,
+    languages: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """JSON-ready wire dicts of the given gifts (a queryset or ids), ordered by id.
+
+    The one place the wire format is built for single objects, bulk responses and payloads pushed to
+    partner sites: keys in the spec's order, null for missing values, datetimes as "2025-08-25T09:50:00"
+    in TIME_ZONE, icon/image as absolute URLs under `media_prefix` (see media_url_prefix()).
+    `include_id=False` drops "id" (bulk-create payloads); `languages` keeps only those languages' keys.
+    """
+    if isinstance(gifts, QuerySet):
+        querysets: list[QuerySet[Gift] | GiftListFilter] = [gifts.order_by("id")]
+    else:
+        ids = sorted(set(gifts))
+        querysets = [GiftListFilter(ids=tuple(ids[i : i + _ID_CHUNK])) for i in range(0, len(ids), _ID_CHUNK)]
+    keep = None
+    if languages is not None or not include_id:
+        wanted = set(LANGUAGES if languages is None else languages)
+        keep = [
+            key
+            for key in WIRE_KEYS
+            if (key != "id" or include_id)
+            and (key.rsplit("_", 1)[-1] in wanted or key in ("id", "start_time", "removal_time", "active"))
+        ]
+    payloads: list[dict[str, Any]] = []
+    for queryset in querysets:
+        for chunk in iter_wire_chunks(queryset, media_prefix=media_prefix):
+            for item in chunk:
+                item["start_time"] = _format_datetime(item["start_time"])
+                item["removal_time"] = _format_datetime(item["removal_time"])
+                payloads.append(item if keep is None else {key: item[key] for key in keep})
+    return payloads
+
+
+def gift_payload(gift_id: int, *, media_prefix: str) -> dict[str, Any] | None:
+    """One gift's wire dict, or None if it does not exist."""
+    found = gift_payloads(Gift.objects.filter(pk=gift_id), media_prefix=media_prefix)
+    return found[0] if found else None
+
+
+# --- Input parsing ------------------------------------------------------------------------------------
+
+_DATETIME_RE = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,6})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?\Z", re.ASCII
+)
+# Absolute http(s) URL: a host (name, IPv4 or [IPv6]), optional port, no whitespace anywhere.
+_URL_RE = re.compile(
+    r"(?i:https?)://(?:[^\s/?#@]+@)?(?:[A-Za-z0-9](?:[A-Za-z0-9\-.]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
+    r"(?::\d{1,5})?(?:[/?#]\S*)?\Z",
+    re.ASCII,
+)
+_SAFE_MEDIA_NAME_RE = re.compile(r"[A-Za-z0-9_\-][A-Za-z0-9_\-./]*\Z", re.ASCII)
+
+DATETIME_HELP = "Expected a date and time like 2025-08-25T09:50:00 (TIME_ZONE) or 2025-08-25T09:50:00+03:00."
+
+
+_PLAIN_DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\Z", re.ASCII)
+
+
+def parse_wire_datetime(value: object) -> datetime:
+    """Wire datetime -> aware UTC datetime, whole seconds. Naive values are in TIME_ZONE."""
+    if type(value) is str and len(value) == 19 and _PLAIN_DATETIME_RE.match(value):  # the spec's own form
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"Not a valid date and time: {value!r}.") from None
+        if _tz_is_utc():
+            return parsed.replace(tzinfo=UTC)
+        return parsed.replace(tzinfo=timezone.get_default_timezone()).astimezone(UTC)
+    if not isinstance(value, str) or not _DATETIME_RE.match(value):
+        raise ValueError(DATETIME_HELP)
+    try:
+        parsed = datetime.fromisoformat(value.replace(",", "."))
+    except ValueError:
+        raise ValueError(f"Not a valid date and time: {value!r}.") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.get_default_timezone())
+    return parsed.astimezone(UTC).replace(microsecond=0)
+
+
+def _clean_text(value: object, max_length: int | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("Expected a string or null.")
+    value = value.strip()
+    if "\x00" in value:
+        raise ValueError("Null characters are not allowed.")
+    if max_length is not None and len(value) > max_length:
+        raise ValueError(f"Ensure this field has no more than {max_length} characters.")
+    return value or None
+
+
+def _clean_link(value: object) -> str | None:
+    text = _clean_text(value, 1000)
+    if text is not None and not _URL_RE.match(text):
+        raise ValueError("Expected an absolute http(s) URL or null.")
+    return text
+
+
+class _OwnMedia:
+    """Recognizes absolute URLs of our own media and maps them back to the stored file name."""
+
+    def __init__(self, media_prefix: str) -> None:
+        prefixes = [media_prefix]
+        if settings.PUBLIC_BASE_URL:
+            prefixes.append(settings.PUBLIC_BASE_URL + settings.MEDIA_URL)
+        self.locations = set()
+        for prefix in prefixes:
+            parts = urlsplit(prefix)
+            self.locations.add(
+                (parts.netloc.lower(), parts.path if parts.path.endswith("/") else parts.path + "/")
+            )
+
+    def clean(self, value: object) -> str | None:
+        text = _clean_text(value, 1000)
+        if text is None:
+            return None
+        if not _URL_RE.match(text):
+            raise ValueError('Expected an absolute http(s) URL, or null/"" to clear.')
+        parts = urlsplit(text)
+        for netloc, path in self.locations:
+            if parts.netloc.lower() == netloc and parts.path.startswith(path) and not parts.query:
+                name = unquote(parts.path[len(path) :])
+                if not _SAFE_MEDIA_NAME_RE.match(name) or ".." in name.split("/"):
+                    raise ValueError("Not a valid media file URL.")
+                return name
+        # Someone else's image: stored and served as is (scheme lower-cased so it is recognized as absolute).
+        return parts.scheme.lower() + text[len(parts.scheme) :]
+
+
+def _clean_bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("Must be a valid boolean (true or false).")
+    return value
+
+
+def _clean_name(value: object) -> str | None:
+    return _clean_text(value, 255)
+
+
+def _clean_default_name(value: object) -> str:
+    text = _clean_text(value, 255)
+    if text is None:
+        raise ValueError("This field may not be null or blank.")
+    return text
+
+
+def _clean_description(value: object) -> str | None:
+    return _clean_text(value, None)
+
+
+def _field_cleaners() -> dict[str, Callable[[object], Any]]:
+    """key -> parser of its wire value (media keys are bound per request: they depend on our host)."""
+    cleaners: dict[str, Callable[[object], Any]] = {}
+    for lang in LANGUAGES:
+        cleaners[f"name_{lang}"] = _clean_name
+        cleaners[f"link_{lang}"] = _clean_link
+        cleaners[f"description_{lang}"] = _clean_description
+    cleaners[DEFAULT_NAME_KEY] = _clean_default_name
+    cleaners.update(start_time=parse_wire_datetime, removal_time=parse_wire_datetime, active=_clean_bool)
+    return cleaners
+
+
+_CLEANERS = _field_cleaners()
+_MEDIA_KEYS = tuple(f"{field}_{lang}" for field in MEDIA_FIELDS for lang in LANGUAGES)
+
+
+def _cleaners(own_media: _OwnMedia) -> dict[str, Callable[[object], Any]]:
+    return {**_CLEANERS, **dict.fromkeys(_MEDIA_KEYS, own_media.clean)}
+
+
+def _clean_fields(
+    raw: dict[str, Any], cleaners: dict[str, Callable[[object], Any]]
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Per-field parsing of one item (no cross-field rules). Unknown keys are errors; "id" is left out."""
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for key, value in raw.items():
+        cleaner = cleaners.get(key)
+        if cleaner is None:
+            if key != "id":
+                errors[key] = ["Unknown field."]
+            continue
+        try:
+            values[key] = cleaner(value)
+        except ValueError as exc:
+            errors[key] = [str(exc)]
+    return values, errors
+
+
+def _time_window_errors(values: dict[str, Any], start: datetime | None, removal: datetime | None) -> dict:
+    """removal_time must be after start_time (merged state); the error goes on a field the caller sent."""
+    if start is None or removal is None or removal > start:
+        return {}
+    if "removal_time" in values or "start_time" not in values:
+        return {"removal_time": ["Must be after start_time."]}
+    return {"start_time": ["Must be before removal_time."]}
+
+
+def _check_items(items: object) -> list[Any]:
+    if not isinstance(items, list):
+        raise GiftRequestError("Expected a JSON array of gift objects.")
+    limit = settings.GIFT_BULK_MAX_ITEMS
+    if len(items) > limit:
+        raise GiftRequestError(f"Too many items: {len(items)}; at most {limit} gifts per request.")
+    return items
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+# --- Writes -------------------------------------------------------------------------------------------
+
+
+def _column(name: str) -> str:
+    return Gift._meta.get_field(name).column
+
+
+def _datetime_adapter(connection: Any) -> Callable[[datetime], Any]:
+    """Aware datetime -> database parameter. On SQLite the same text Django writes ("2025-08-25
+    09:50:00" in UTC), without the ORM's per-call settings lookups."""
+    if connection.vendor == "sqlite":
+        return lambda value: value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    return connection.ops.adapt_datetimefield_value
+
+
+def _insert_batch_rows(connection: Any, columns_per_row: int) -> int:
+    limit = connection.features.max_query_params or 65535
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(500, limit // columns_per_row))
+
+
+def _insert_rows(rows: list[dict[str, Any]], *, owner_id: int | None) -> list[int]:
+    """Insert cleaned rows in multi-row INSERT ... RETURNING statements; ids in input order."""
+    connection = connections[Gift.objects.db]
+    if not connection.features.can_return_rows_from_bulk_insert:
+        raise ImproperlyConfigured("The database must support INSERT ... RETURNING (SQLite >= 3.35).")
+    adapt = _datetime_adapter(connection)
+    qn = connection.ops.quote_name
+    now = adapt(timezone.now())
+    base_fields = list(TRANSLATED_FIELDS)
+    columns = [
+        *(_column(key) for key in WRITABLE_KEYS),
+        *(_column(field) for field in base_fields),
+        _column("owner"),
+        _column("created_at"),
+        _column("updated_at"),
+    ]
+    params_rows = []
+    for row in rows:
+        params = [row.get(key) for key in WRITABLE_KEYS[:-3]]
+        params += [adapt(row["start_time"]), adapt(row["removal_time"]), row.get("active", True)]
+        params += [row.get(f"{field}_{DEFAULT_LANGUAGE}") or "" for field in base_fields]
+        params += [owner_id, now, now]
+        params_rows.append(params)
+    table = qn(Gift._meta.db_table)
+    head = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES "  # noqa: S608
+    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    tail = f" RETURNING {qn(_column('id'))}"
+    batch = _insert_batch_rows(connection, len(columns))
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(params_rows), batch):
+            part = params_rows[start : start + batch]
+            cursor.execute(head + ", ".join([placeholder] * len(part)) + tail, [p for r in part for p in r])
+            # Ids of one statement ascend in VALUES order (we hold the write lock / the sequence is
+            # monotonic), while RETURNING itself promises no order: sort instead of trusting it.
+            ids.extend(sorted(r[0] for r in cursor.fetchall()))
+    return ids
+
+
+def bulk_create_gifts(*, items: object, owner: Partner | None, media_prefix: str) -> list[int]:
+    """Create gifts from wire items, all or nothing; returns their ids in input order.
+
+    Required per item: name_<default language>, start_time, removal_time; active defaults to true;
+    link is optional (the spec's own example omits it). Raises GiftRequestError / GiftValidationError.
+    """
+    items = _check_items(items)
+    cleaners = _cleaners(_OwnMedia(media_prefix))
+    rows: list[dict[str, Any]] = []
+    errors: list[dict[str, list[str]]] = []
+    for raw in items:
+        if not isinstance(raw, dict):
+            errors.append({"non_field_errors": ["Expected a JSON object."]})
+            rows.append({})
+            continue
+        values, item_errors = _clean_fields(raw, cleaners)
+        if "id" in raw:
+            item_errors["id"] = ["Must not be set when creating a gift."]
+        for key in REQUIRED_ON_CREATE:
+            if key not in raw:
+                item_errors[key] = ["This field is required."]
+        if not item_errors:
+            item_errors = _time_window_errors(values, values["start_time"], values["removal_time"])
+        errors.append(item_errors)
+        rows.append(values)
+    if any(errors):
+        raise GiftValidationError(errors)
+    if not rows:
+        return []
+    with transaction.atomic():
+        return _insert_rows(rows, owner_id=owner.pk if owner else None)
+
+
+def _fetch_current(ids: list[int], keys: Iterable[str]) -> dict[int, dict[str, Any]]:
+    """Current values of `keys` (plus owner and time window) of the gifts, as aware UTC datetimes and
+    plain values, locked for the rest of the transaction (SELECT ... FOR UPDATE where supported)."""
+    connection = connections[Gift.objects.db]
+    qn = connection.ops.quote_name
+    names = [
+        "id",
+        "owner_id",
+        "start_time",
+        "removal_time",
+        *(k for k in keys if k not in ("start_time", "removal_time")),
+    ]
+    sqlite = connection.vendor == "sqlite"
+    columns = []
+    for name in names:
+        column = qn(name if name == "owner_id" else _column(name))
+        # SQLite: read datetimes as text and parse them here (the driver's converter is far slower).
+        columns.append(
+            f"CAST({column} AS TEXT)" if sqlite and name in ("start_time", "removal_time") else column
+        )
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    current: dict[int, dict[str, Any]] = {}
+    with connection.cursor() as cursor:
+        for i in range(0, len(ids), _ID_CHUNK):
+            chunk = ids[i : i + _ID_CHUNK]
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM {qn(Gift._meta.db_table)} "  # noqa: S608  identifiers only
+                f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(chunk))}){lock}",
+                chunk,
+            )
+            for row in cursor.fetchall():
+                state = dict(zip(names, row, strict=True))
+                for name in ("start_time", "removal_time"):
+                    value = state[name]
+                    if isinstance(value, str):
+                        value = datetime.fromisoformat(value)
+                    state[name] = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+                current[state["id"]] = state
+    return current
+
+
+def _update_rows(updates: list[tuple[int, dict[str, Any]]], current: dict[int, dict[str, Any]]) -> None:
+    """One UPDATE statement run for every row (executemany), setting the union of the sent columns; a row
+    that did not send a column keeps its current value (read under lock in the same transaction)."""
+    connection = connections[Gift.objects.db]
+    adapt = _datetime_adapter(connection)
+    qn = connection.ops.quote_name
+    sent_anywhere = set().union(*(values.keys() for _id, values in updates))
+    sent = [key for key in WRITABLE_KEYS if key in sent_anywhere]
+    base = [field for field in TRANSLATED_FIELDS if f"{field}_{DEFAULT_LANGUAGE}" in sent_anywhere]
+    now = adapt(timezone.now())
+    assignments = [*(_column(k) for k in sent), *(_column(f) for f in base), _column("updated_at")]
+    sql = (
+        f"UPDATE {qn(Gift._meta.db_table)} SET "  # noqa: S608  identifiers only
+        + ", ".join(f"{qn(c)} = %s" for c in assignments)
+        + f" WHERE {qn(_column('id'))} = %s"
+    )
+    datetimes = {"start_time", "removal_time"}
+    params_rows = []
+    for gift_id, values in updates:
+        state = current[gift_id]
+        params = []
+        for key in sent:
+            value = values[key] if key in values else state[key]
+            params.append(adapt(value) if key in datetimes else value)
+        for field in base:
+            key = f"{field}_{DEFAULT_LANGUAGE}"
+            params.append((values[key] if key in values else state[key]) or "")
+        params += [now, gift_id]
+        params_rows.append(params)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params_rows)
+
+
+def bulk_update_gifts(*, items: object, acting_partner: Partner | None, media_prefix: str) -> list[int]:
+    """Update gifts from wire items with "id", all or nothing; returns the ids in input order.
+
+    Each item is partial; validation runs against the merged state. Unknown ids, gifts the caller may
+    not change (a partner changes only gifts its keys created; `acting_partner=None` is staff, who may
+    change any) and ids repeated within the request are per-item errors.
+    """
+    items = _check_items(items)
+    cleaners = _cleaners(_OwnMedia(media_prefix))
+    errors: list[dict[str, list[str]]] = []
+    cleaned: list[dict[str, Any]] = []
+    ids: list[int | None] = []
+    for raw in items:
+        if not isinstance(raw, dict):
+            errors.append({"non_field_errors": ["Expected a JSON object."]})
+            cleaned.append({})
+            ids.append(None)
+            continue
+        values, item_errors = _clean_fields(raw, cleaners)
+        gift_id = raw.get("id")
+        if "id" not in raw:
+            item_errors["id"] = ["This field is required."]
+        elif not _is_id(gift_id):
+            item_errors["id"] = ["A valid integer id is required."]
+            gift_id = None
+        errors.append(item_errors)
+        cleaned.append(values)
+        ids.append(gift_id)
+    counts = Counter(gift_id for gift_id in ids if gift_id is not None)
+    for position, gift_id in enumerate(ids):
+        if gift_id is not None and counts[gift_id] > 1:
+            errors[position]["id"] = [f"Gift {gift_id} appears more than once in this request."]
+    with transaction.atomic():
+        sent = {key for values in cleaned for key in values}
+        current = _fetch_current(sorted(counts), sent)
+        for position, gift_id in enumerate(ids):
+            if gift_id is None or "id" in errors[position]:
+                continue
+            state = current.get(gift_id)
+            if state is None:
+                errors[position]["id"] = [f"Gift {gift_id} does not exist."]
+            elif acting_partner is not None and state["owner_id"] != acting_partner.pk:
+                errors[position]["id"] = [f"Gift {gift_id} was not created by your partner account."]
+            elif not errors[position]:
+                values = cleaned[position]
+                start = values.get("start_time", state["start_time"])
+                removal = values.get("removal_time", state["removal_time"])
+                errors[position] = _time_window_errors(values, start, removal)
+        if any(errors):
+            raise GiftValidationError(errors)
+        updates = [(gift_id, values) for gift_id, values in zip(ids, cleaned, strict=True) if values]
+        if updates:
+            _update_rows(updates, current)
+    return [gift_id for gift_id in ids if gift_id is not None]
+
+
+def update_gift(*, gift_id: int, data: object, acting_partner: Partner | None, media_prefix: str) -> int:
+    """Partial update of one gift (the spec's PUT; PATCH is the same). Unknown or not the caller's ->
+    GiftNotFoundError; invalid -> GiftValidationError with {field: [messages]}."""
+    if isinstance(data, dict) and "id" in data and data["id"] != gift_id:
+        raise GiftValidationError({"id": ["Does not match the id in the URL."]})
+    item = {**data, "id": gift_id} if isinstance(data, dict) else data
+    try:
+        bulk_update_gifts(items=[item], acting_partner=acting_partner, media_prefix=media_prefix)
+    except GiftValidationError as exc:
+        (item_errors,) = exc.errors
+        if "id" in item_errors and "does not match" not in item_errors["id"][0]:
+            raise GiftNotFoundError(gift_id) from None
+        raise GiftValidationError(item_errors) from None
+    return gift_id
+
+
+def create_gift(*, data: object, owner: Partner | None, media_prefix: str) -> int:
+    """Create one gift from a wire object; invalid -> GiftValidationError with {field: [messages]}."""
+    try:
+        (gift_id,) = bulk_create_gifts(items=[data], owner=owner, media_prefix=media_prefix)
+    except GiftValidationError as exc:
+        raise GiftValidationError(exc.errors[0]) from None
+    return gift_id
+
+
+def set_gifts_active(*, gift_ids: Iterable[int], active: bool) -> int:
+    """Activate/deactivate gifts (admin actions). Bumps updated_at so list ETags and pushes see it."""
+    return Gift.objects.filter(pk__in=list(gift_ids)).update(active=active, updated_at=timezone.now())
+
+
+# --- Demo ---------------------------------------------------------------------------------------------
+
+_DEMO_GIFTS = [
+    {
+        "names": ("Cadou de bun venit", "Приветственный подарок", "Welcome gift", "Вітальний подарунок"),
+        "descriptions": (
+            "Un cadou pentru fiecare client nou.",
+            "Подарок каждому новому клиенту.",
+            "A gift for every new customer.",
+            "Подарунок кожному новому клієнту.",
+        ),
+        "color": (220, 60, 80),
+        "days": (0, 30),
+    },
+    {
+        "names": ("Stele Telegram", "Звёзды Telegram", "Telegram Stars", "Зірки Telegram"),
+        "descriptions": (
+            "50 de stele la orice comandă.",
+            "50 звёзд к любому заказу.",
+            "50 stars with any order.",
+            "50 зірок до будь-якого замовлення.",
+        ),
+        "color": (40, 140, 220),
+        "days": (-2, 14),
+    },
+    {
+        "names": ("Abonament premium", "Премиум-подписка", "Premium subscription", "Преміум-підписка"),
+        "descriptions": (
+            "O lună de premium cadou.",
+            "Месяц премиума в подарок.",
+            "One month of premium as a gift.",
+            "Місяць преміуму в подарунок.",
+        ),
+        "color": (120, 70, 200),
+        "days": (1, 10),
+    },
+    {
+        "names": ("Cod de joc", "Игровой код", "Game code", "Ігровий код"),
+        "descriptions": (
+            "Un cod pentru un joc popular.",
+            "Код для популярной игры.",
+            "A code for a popular game.",
+            "Код для популярної гри.",
+        ),
+        "color": (30, 170, 100),
+        "days": (-40, -5),
+    },
+    {
+        "names": ("Card cadou", "Подарочная карта", "Gift card", "Подарункова картка"),
+        "descriptions": (
+            "Card cadou de 10 EUR.",
+            "Подарочная карта на 10 EUR.",
+            "A 10 EUR gift card.",
+            "Подарункова картка на 10 EUR.",
+        ),
+        "color": (240, 160, 30),
+        "days": (0, 60),
+    },
+]
+
+
+def _demo_png(color: tuple[int, int, int], size: int, label: str) -> str:
+    """Draw a plain PNG and store it under media/gift_images/; returns the stored name."""
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (size, size), color)
+    draw = ImageDraw.Draw(picture)
+    margin = size // 8
+    draw.ellipse(
+        (margin, margin, size - margin, size - margin), outline=(255, 255, 255), width=max(2, size // 32)
+    )
+    draw.text((size // 2, size // 2), label, fill=(255, 255, 255), anchor="mm")
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return default_storage.save(gift_image_path(None, f"{uuid.uuid4()}.png"), ContentFile(buffer.getvalue()))
+
+
+def load_demo_gifts() -> str:
+    """A handful of staff-made gifts in all four languages with generated icons/images. Idempotent:
+    a gift whose default-language name already exists is left alone."""
+    created = 0
+    today = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    for spec in _DEMO_GIFTS:
+        if Gift.objects.filter(**{DEFAULT_NAME_KEY: spec["names"][0]}, owner__isnull=True).exists():
+            continue
+        fields: dict[str, Any] = {}
+        for lang, name, description in zip(LANGUAGES, spec["names"], spec["descriptions"], strict=True):
+            fields[f"name_{lang}"] = name
+            fields[f"description_{lang}"] = description
+            fields[f"link_{lang}"] = f"https://example.com/{lang}/gifts/"
+        label = spec["names"][2][:12]
+        fields[f"icon_{DEFAULT_LANGUAGE}"] = _demo_png(spec["color"], 128, label)
+        fields[f"image_{DEFAULT_LANGUAGE}"] = _demo_png(spec["color"], 512, label)
+        start_days, end_days = spec["days"]
+        Gift.objects.create(
+            **fields,
+            start_time=today + timedelta(days=start_days),
+            removal_time=today + timedelta(days=end_days),
+            active=True,
+        )
+        created += 1
+    total = Gift.objects.filter(**{f"{DEFAULT_NAME_KEY}__in": [s["names"][0] for s in _DEMO_GIFTS]}).count()
+    return f"{total} demo gifts in {len(LANGUAGES)} languages ({created} new)"

@@ -1,0 +1,197 @@
+"""Every example request of the partner spec (gift-with-product.md), replayed over real HTTP in the
+spec's order, with the responses checked field by field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from catalog.models import Gift
+from catalog.services.gifts import WIRE_KEYS
+
+from .factories import GiftFactory, PartnerFactory, issue_key
+
+pytestmark = pytest.mark.django_db(transaction=True, reset_sequences=True)
+
+ICON = "gift_images/b88e0864-3e94-405c-b23f-5481f009152d.png"
+IMAGE = "gift_images/52f85402-231b-40ec-b520-a9d5384a3503.png"
+
+
+def spec_gift(domain: str) -> dict:
+    """The spec's "Example answer" of GET /external/gift/1/, with {domain} filled in."""
+    return {
+        "id": 1,
+        "icon_ro": f"http://{domain}/media/{ICON}",
+        "icon_ru": None,
+        "icon_en": None,
+        "icon_uk": None,
+        "image_ro": f"http://{domain}/media/{IMAGE}",
+        "image_ru": None,
+        "image_en": None,
+        "image_uk": None,
+        "name_ro": "Cadou test",
+        "name_ru": "Test gift",
+        "name_en": "Test gift",
+        "name_uk": "Test gift",
+        "link_ro": "https://www.google.com/",
+        "link_ru": "https://www.google.com/",
+        "link_en": "https://www.google.com/",
+        "link_uk": "https://www.google.com/",
+        "description_ro": "Descriere test",
+        "description_ru": "Test description",
+        "description_en": "Test description",
+        "description_uk": "Test description",
+        "start_time": "2025-08-25T09:50:00",
+        "removal_time": "2025-08-30T10:50:00",
+        "active": True,
+    }
+
+
+@pytest.fixture
+def spec_world(api_client, live_server):
+    """Gift 1 as in the spec, created earlier by the calling partner; that partner's write key."""
+    partner = PartnerFactory(name="Partner site")
+    GiftFactory(
+        owner=partner,
+        icon_ro=ICON,
+        image_ro=IMAGE,
+        name_ro="Cadou test",
+        name_ru="Test gift",
+        name_en="Test gift",
+        name_uk="Test gift",
+        link_ro="https://www.google.com/",
+        link_ru="https://www.google.com/",
+        link_en="https://www.google.com/",
+        link_uk="https://www.google.com/",
+        description_ro="Descriere test",
+        description_ru="Test description",
+        description_en="Test description",
+        description_uk="Test description",
+        start_time=datetime(2025, 8, 25, 9, 50, tzinfo=UTC),
+        removal_time=datetime(2025, 8, 30, 10, 50, tzinfo=UTC),
+        active=True,
+    )
+    domain = live_server.url.removeprefix("http://")
+    return api_client(issue_key(partner=partner, can_write=True)), domain
+
+
+def assert_fields(actual: dict, expected: dict) -> None:
+    for key, value in expected.items():
+        assert actual[key] == value, f"{key}: {actual[key]!r} != {value!r}"
+
+
+def test_example_1_receiving_all_gifts_is_a_plain_array_in_the_spec_key_order(spec_world):
+    client, domain = spec_world
+
+    response = client.get("gift/")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    body = response.json()
+    assert isinstance(body, list)
+    assert len(body) == 1
+    assert list(body[0]) == list(spec_gift(domain))
+    assert body[0] == spec_gift(domain)
+    assert list(WIRE_KEYS) == list(spec_gift(domain))
+
+
+def test_example_2_receive_one_gift(spec_world):
+    client, domain = spec_world
+
+    response = client.get("gift/1/")
+
+    assert response.status_code == 200
+    assert list(response.json()) == list(spec_gift(domain))
+    assert response.json() == spec_gift(domain)
+
+
+def test_example_3_one_gift_update_answers_the_full_updated_gift(spec_world):
+    client, domain = spec_world
+    body = {
+        "name_ro": "Cadou actualizat",
+        "description_ro": "Descriere actualizată",
+        "start_time": "2025-08-26T10:00:00",
+        "removal_time": "2025-09-01T18:00:00",
+        "active": False,
+    }
+
+    response = client.put("gift/1/", json=body)
+
+    assert response.status_code == 200
+    spec_answer = {"id": 1, **body}
+    assert_fields(response.json(), spec_answer)
+    # The rest of the full object is unchanged.
+    assert response.json() == {**spec_gift(domain), **spec_answer}
+    assert client.get("gift/1/").json() == response.json()
+    gift = Gift.objects.get(pk=1)
+    assert (gift.name_ro, gift.active) == ("Cadou actualizat", False)
+    assert gift.start_time == datetime(2025, 8, 26, 10, 0, tzinfo=UTC)
+
+
+def test_example_4_creating_multiple_gifts_answers_201_with_ids_in_input_order(spec_world):
+    client, _domain = spec_world
+    body = [
+        {
+            "name_ro": "Cadou nou 1",
+            "description_ro": "Descriere cadou nou 1",
+            "start_time": "2025-08-27T10:00:00",
+            "removal_time": "2025-09-02T18:00:00",
+            "active": True,
+        },
+        {
+            "name_ro": "Cadou nou 2",
+            "description_ro": "Descriere cadou nou 2",
+            "start_time": "2025-08-28T09:30:00",
+            "removal_time": "2025-09-03T19:00:00",
+            "active": True,
+        },
+    ]
+
+    response = client.post("gift/bulk-create/", json=body)
+
+    assert response.status_code == 201
+    created = response.json()
+    assert [item["id"] for item in created] == [2, 3]
+    for item, sent in zip(created, body, strict=True):
+        assert_fields(item, sent)
+        assert list(item) == list(WIRE_KEYS)
+        # link is optional (the spec's own example omits it): it is null, not an error.
+        assert [item[f"link_{lang}"] for lang in ("ro", "ru", "en", "uk")] == [None, None, None, None]
+    assert (
+        list(Gift.objects.filter(pk__in=[2, 3]).values_list("owner__name", flat=True)) == ["Partner site"] * 2
+    )
+
+
+def test_example_5_update_multiple_gifts(spec_world):
+    client, _domain = spec_world
+    client.post(
+        "gift/bulk-create/",
+        json=[
+            {
+                "name_ro": "Cadou nou 1",
+                "start_time": "2025-08-27T10:00:00",
+                "removal_time": "2025-09-02T18:00:00",
+            }
+        ],
+    )
+    body = [
+        {
+            "id": 1,
+            "active": False,
+            "start_time": "2025-08-25T11:00:00",
+            "removal_time": "2025-09-01T20:00:00",
+        },
+        {"id": 2, "active": True, "start_time": "2025-08-28T08:00:00", "removal_time": "2025-09-04T21:00:00"},
+    ]
+
+    response = client.put("gift/bulk-update/", json=body)
+
+    assert response.status_code == 200
+    answer = response.json()
+    assert [item["id"] for item in answer] == [1, 2]
+    for item, sent in zip(answer, body, strict=True):
+        assert_fields(item, sent)
+    assert answer[0]["name_ro"] == "Cadou test"  # untouched fields keep their values
+    assert answer[1]["name_ro"] == "Cadou nou 1"
+    assert Gift.objects.get(pk=2).removal_time == datetime(2025, 9, 4, 21, 0, tzinfo=UTC)
