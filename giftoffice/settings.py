@@ -266,8 +266,6 @@ if not DEBUG and not TESTING:
 # The sandbox partner site accepts exactly this header and value (the `sandbox` demo site sends them).
 SANDBOX_PARTNER_AUTH_HEADER = os.environ.get("GIFTOFFICE_SANDBOX_PARTNER_AUTH_HEADER", "Authorization")
 SANDBOX_PARTNER_SECRET = os.environ.get("GIFTOFFICE_SANDBOX_PARTNER_SECRET", "Api-Key sandbox-partner-key")
-# Icons/images are sent as absolute URLs: uploaded files are prefixed with this public origin.
-PUSH_PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Admin pushes of more gifts than this run in django-q2; smaller ones run in the request.
 PUSH_ASYNC_THRESHOLD = env_int("PUSH_ASYNC_THRESHOLD", 36)
 # Attempts per batch when the site is unavailable or the outcome of a bulk-create is unknown.

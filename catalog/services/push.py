@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urljoin
 
 import orjson
 from django.conf import settings
@@ -35,6 +34,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from catalog.models import Gift, GiftPublication, PartnerSite, PushRun, PushRunKind, PushRunStatus
+from catalog.services.gifts import gift_payloads, media_url_prefix
 from catalog.services.partner_sites import client_for
 from giftoffice.integrations.base import (
     AuthError,
@@ -50,7 +50,6 @@ from giftoffice.integrations.partner import (
     PartnerSiteClient,
     RemoteGift,
     WireValue,
-    format_wire_datetime,
     parse_wire_datetime,
 )
 
@@ -71,31 +70,20 @@ class PushError(Exception):
 
 
 # --- the wire format ----------------------------------------------------------------------------------
-def _absolute_media_url(value: FieldFile | None) -> str | None:
-    name = getattr(value, "name", "") or ""
-    if not name:
-        return None
-    if name.startswith(("http://", "https://")):  # stored as sent by a partner: already absolute
-        return name
-    return urljoin(f"{settings.PUSH_PUBLIC_BASE_URL}/", value.url)  # type: ignore[union-attr]
+def render_gifts(gifts: Iterable[Gift], *, languages: Sequence[str]) -> dict[int, dict[str, WireValue]]:
+    """Gift id -> its payload in the document's wire format, only the site's languages, no `id`.
+
+    The same renderer as our own /external/gift/ API (one wire format everywhere); icon/image URLs are
+    absolute under PUBLIC_BASE_URL, empty values are null as the document's examples show them.
+    """
+    payloads = gift_payloads(
+        [gift.pk for gift in gifts], media_prefix=media_url_prefix(), include_id=True, languages=languages
+    )
+    return {payload.pop("id"): payload for payload in payloads}
 
 
 def render_gift(gift: Gift, *, languages: Sequence[str]) -> dict[str, WireValue]:
-    """A gift in the document's wire format, only the given languages' fields (no `id`).
-
-    Empty texts and missing images are sent as null, as the document's examples show them.
-    """
-    payload: dict[str, WireValue] = {}
-    for name in MEDIA_FIELDS:
-        for lang in languages:
-            payload[f"{name}_{lang}"] = _absolute_media_url(getattr(gift, f"{name}_{lang}"))
-    for name in TEXT_FIELDS:
-        for lang in languages:
-            payload[f"{name}_{lang}"] = getattr(gift, f"{name}_{lang}") or None
-    payload["start_time"] = format_wire_datetime(gift.start_time)
-    payload["removal_time"] = format_wire_datetime(gift.removal_time)
-    payload["active"] = bool(gift.active)
-    return payload
+    return render_gifts([gift], languages=languages)[gift.pk]
 
 
 def fingerprint(payload: dict[str, WireValue]) -> str:
@@ -199,9 +187,10 @@ def plan_push(*, site: PartnerSite, gifts: Iterable[Gift]) -> PushPlan:
         pub.gift_id: pub
         for pub in GiftPublication.objects.filter(site=site, gift_id__in=[gift.pk for gift in gifts])
     }
+    payloads = render_gifts(gifts, languages=languages)
     items = []
     for gift in gifts:
-        payload = render_gift(gift, languages=languages)
+        payload = payloads[gift.pk]
         pub = publications.get(gift.pk)
         label = str(gift)
         if pub is None or pub.remote_id is None:

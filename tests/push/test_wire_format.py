@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_a_gift_is_rendered_with_every_language_field_and_naive_local_datetimes(settings):
     # given
     settings.TIME_ZONE = "Europe/Chisinau"  # UTC+3 in summer
-    settings.PUSH_PUBLIC_BASE_URL = "https://office.example"
+    settings.PUBLIC_BASE_URL = "https://office.example"
     gift = GiftFactory(
         name_ro="Cadou",
         name_ru="",
