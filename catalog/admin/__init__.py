@@ -1,3 +1,10 @@
 """Admin, one module per area."""
 
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
 from catalog.admin import gifts, offers, partner_sites, products  # noqa: F401
+
+admin.site.site_header = _("giftoffice back-office")
+admin.site.site_title = _("giftoffice")
+admin.site.index_title = _("Catalog, suppliers and partner sites")
