@@ -7,4 +7,3 @@ from catalog.admin import gifts, offers, partner_sites, products  # noqa: F401
 
 admin.site.site_header = _("giftoffice back-office")
 admin.site.site_title = _("giftoffice")
-admin.site.index_title = _("Catalog, suppliers and partner sites")
