@@ -65,7 +65,6 @@ class GiftAdmin(TabbedTranslationAdmin):
         (_("Record"), {"fields": ("owner", "created_at", "updated_at")}),
     ]
 
-    @admin.display(description=_("name"), ordering=f"name_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}")
     def get_inlines(self, request: HttpRequest, obj: Gift | None = None):
         # A gift being added has been published nowhere yet: no empty publications table on the add form.
         return self.inlines if obj is not None else []
@@ -74,6 +73,7 @@ class GiftAdmin(TabbedTranslationAdmin):
         """Backs the push action's allowed_permissions: only holders of catalog.push_gifts see it."""
         return can_push_gifts(request)
 
+    @admin.display(description=_("name"), ordering=f"name_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}")
     def display_name(self, gift: Gift) -> str:
         return str(gift)
 
@@ -92,7 +92,11 @@ class GiftAdmin(TabbedTranslationAdmin):
             " · ",
             '<span style="color:#b0322a" title="{}">{}: {}</span>',
             (
-                (_("missing"), code, ", ".join(str(_(field)) for field in fields))
+                (
+                    _("missing"),
+                    code,
+                    ", ".join(str(Gift._meta.get_field(field).verbose_name) for field in fields),
+                )
                 for code, fields in missing.items()
             ),
         )

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from catalog.models import Offer, OfferPriceChange, SyncRun, SyncSource
@@ -158,18 +159,21 @@ class OfferAdmin(admin.ModelAdmin):
         if queryset.count() > REFRESH_LIMIT:
             self.message_user(
                 request,
-                f"Select at most {REFRESH_LIMIT} offers to refresh (one supplier call each); "
-                "use Sync now for the whole catalog.",
+                _(
+                    "Select at most %(limit)d offers to refresh (one supplier call each); "
+                    "use Sync now for the whole catalog."
+                )
+                % {"limit": REFRESH_LIMIT},
                 messages.WARNING,
             )
             return
         try:
             result = refresh_offer_prices(offers=queryset)
         except IntegrationError as exc:
-            self.message_user(request, f"Refresh failed: {exc}", messages.ERROR)
+            self.message_user(request, _("Refresh failed: %(error)s") % {"error": exc}, messages.ERROR)
             return
         level = messages.WARNING if result.failed else messages.SUCCESS
-        self.message_user(request, f"Refresh: {result.summary()}", level)
+        self.message_user(request, _("Refresh: %(summary)s") % {"summary": result.summary()}, level)
 
     @admin.action(description=_("Clear the price alert"), permissions=["change"])
     def clear_price_alert(self, request: HttpRequest, queryset) -> None:
@@ -178,7 +182,12 @@ class OfferAdmin(admin.ModelAdmin):
             offer.price_alert = False
             offer.save(update_fields=["price_alert"])
             cleared += 1
-        self.message_user(request, f"Cleared {cleared} price alerts.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Cleared %(count)d price alert.", "Cleared %(count)d price alerts.", cleared)
+            % {"count": cleared},
+            messages.SUCCESS,
+        )
 
     def get_urls(self):
         return [
@@ -192,10 +201,12 @@ class OfferAdmin(admin.ModelAdmin):
 
     def sync_now(self, request: HttpRequest) -> HttpResponseRedirect:
         if not self.has_change_permission(request):
-            self.message_user(request, "You may not sync offers.", messages.ERROR)
+            self.message_user(request, _("You may not sync offers."), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:catalog_offer_changelist"))
         run = enqueue_sync(source=SyncSource.GAMESDROP_OFFERS, user=request.user)
-        self.message_user(request, f"Offer sync queued as run #{run.pk}; reload this page to follow it.")
+        self.message_user(
+            request, _("Offer sync queued as run #%(id)d; reload this page to follow it.") % {"id": run.pk}
+        )
         return HttpResponseRedirect(reverse("admin:catalog_syncrun_change", args=[run.pk]))
 
 
@@ -273,4 +284,4 @@ class SyncRunAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("result"))
     def result(self, obj: SyncRun) -> str:
-        return obj.summary()
+        return obj.localized_summary()

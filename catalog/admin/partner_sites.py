@@ -34,7 +34,7 @@ class PartnerSiteForm(forms.ModelForm):
         label=_("base URL"),
         max_length=500,
         assume_scheme="https",
-        help_text=_("The site's {domain}: calls go to <base URL>/external/gift/."),
+        help_text=_("The site's {domain}: calls go to {base URL}/external/gift/."),
     )
     auth_secret = forms.CharField(
         label=_("auth header value"),
@@ -194,7 +194,7 @@ class PushRunAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("summary"))
     def summary_display(self, obj: PushRun) -> str:
-        return obj.summary()
+        return obj.localized_summary()
 
     @admin.display(description=_("progress"))
     def progress_display(self, obj: PushRun) -> str:
@@ -226,13 +226,18 @@ class PushRunAdmin(admin.ModelAdmin):
             return "—"
         updates = format_html_join(
             "",
-            "<li>#{} {} (remote #{}): {}</li>",
+            "<li>{}</li>",
             (
                 (
-                    u["gift"],
-                    u["label"],
-                    u["remote_id"],
-                    "; ".join(f"{c['field']}: {c['old']!r} → {c['new']!r}" for c in u["changes"]),
+                    _("#%(gift)s %(label)s (remote #%(remote_id)s): %(changes)s")
+                    % {
+                        "gift": u["gift"],
+                        "label": u["label"],
+                        "remote_id": u["remote_id"],
+                        "changes": "; ".join(
+                            f"{c['field']}: {c['old']!r} → {c['new']!r}" for c in u["changes"]
+                        ),
+                    },
                 )
                 for u in report.get("update", [])[:PLAN_ROWS_SHOWN]
             ),
@@ -353,10 +358,10 @@ def push_to_partner_site(
                     site=site, gift_ids=[gift.pk for gift in gifts], user=request.user
                 )
             except push_service.PushError as exc:
-                modeladmin.message_user(request, str(exc), messages.ERROR)
+                modeladmin.message_user(request, exc.localized(), messages.ERROR)
             else:
                 level = messages.SUCCESS if run.status == "succeeded" or queued else messages.WARNING
-                text = _("Push run #%(id)d queued.") % {"id": run.pk} if queued else run.summary()
+                text = _("Push run #%(id)d queued.") % {"id": run.pk} if queued else run.localized_summary()
                 modeladmin.message_user(request, text, level)
                 return HttpResponseRedirect(
                     reverse(f"{modeladmin.admin_site.name}:catalog_pushrun_change", args=[run.pk])

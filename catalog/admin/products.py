@@ -98,7 +98,8 @@ class ProductAdmin(TabbedTranslationAdmin):
     def stars(self, obj: Product) -> str:
         if obj.stars_amount is None:
             return "-"
-        return f"{obj.stars_amount} ★" + ("" if obj.stars_amount_enabled else " (off)")
+        stars = f"{obj.stars_amount} ★"
+        return stars if obj.stars_amount_enabled else _("%(stars)s (off)") % {"stars": stars}
 
     @admin.display(description=_("in feed"), boolean=True, ordering="removed_at")
     def present(self, obj: Product) -> bool:
@@ -131,7 +132,9 @@ class ProductAdmin(TabbedTranslationAdmin):
             target = reverse("admin:catalog_product_changelist")
         self.message_user(
             request,
-            format_html('Tribute products sync queued: <a href="{}">sync run #{}</a>.', target, run.pk),
+            format_html(
+                _('Tribute products sync queued: <a href="{url}">sync run #{id}</a>.'), url=target, id=run.pk
+            ),
             messages.SUCCESS,
         )
         return redirect(target)

@@ -34,10 +34,12 @@ class Partner(models.Model):
 class PartnerApiKey(models.Model):
     """Only a SHA-256 hash of the key is stored; the key itself is shown once, at creation."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys")
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="api_keys"
+    )
     name = models.CharField(_("label"), max_length=100, blank=True)
     prefix = models.CharField(_("prefix"), max_length=12, db_index=True, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     can_write = models.BooleanField(_("can write"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)

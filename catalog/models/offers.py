@@ -145,7 +145,9 @@ class Offer(models.Model):
 class OfferPriceChange(models.Model):
     """One move of an offer's supplier price, recorded by the sync or a price refresh."""
 
-    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="price_changes")
+    offer = models.ForeignKey(
+        Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="price_changes"
+    )
     old_price = models.DecimalField(_("old price"), max_digits=18, decimal_places=PRICE_PLACES)
     new_price = models.DecimalField(_("new price"), max_digits=18, decimal_places=PRICE_PLACES)
     old_currency = models.CharField(_("old currency"), max_length=8)
@@ -162,6 +164,7 @@ class OfferPriceChange(models.Model):
     source = models.CharField(_("source"), max_length=20, default="sync")
     sync_run = models.ForeignKey(
         "catalog.SyncRun",
+        verbose_name=_("sync run"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models.gifts import Gift
@@ -126,8 +128,12 @@ class GiftPublication(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = f"#{self.remote_id}" if self.remote_id else "not published"
-        return f"{self.gift} on {self.site} ({where})"
+        where = f"#{self.remote_id}" if self.remote_id else gettext("not published")
+        return gettext("%(gift)s on %(site)s (%(where)s)") % {
+            "gift": self.gift,
+            "site": self.site,
+            "where": where,
+        }
 
     @property
     def is_published(self) -> bool:
@@ -218,8 +224,8 @@ class PushRun(models.Model):
         permissions = [("push_gifts", _("Can push gifts to partner sites"))]
 
     def __str__(self) -> str:
-        dry = " (dry run)" if self.dry_run else ""
-        return f"{self.get_kind_display()} #{self.pk} {self.site}{dry}"
+        text = f"{self.get_kind_display()} #{self.pk} {self.site}"
+        return gettext("%(run)s (dry run)") % {"run": text} if self.dry_run else text
 
     @property
     def is_finished(self) -> bool:
@@ -230,17 +236,48 @@ class PushRun(models.Model):
             raise InvalidRunTransition(self.status, target)
 
     def summary(self) -> str:
-        """One line for messages and command output."""
-        verb = "would " if self.dry_run else ""
+        """One line for command output and task results, in English like the logs."""
+        with translation.override("en"):
+            return self.localized_summary()
+
+    def localized_summary(self) -> str:
+        """The summary line in the active language, for the admin."""
+        params = {
+            "site": self.site,
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "linked": "",
+        }
         if self.kind == PushRunKind.PULL:
-            text = (
-                f"pull from {self.site}: {verb}create {self.created}, {verb}update {self.updated}, "
-                f"unchanged {self.skipped}, failed {self.failed}"
-            )
+            if self.dry_run:
+                template = gettext(
+                    "pull from %(site)s: would create %(created)d, would update %(updated)d, "
+                    "unchanged %(skipped)d, failed %(failed)d"
+                )
+            else:
+                template = gettext(
+                    "pull from %(site)s: create %(created)d, update %(updated)d, "
+                    "unchanged %(skipped)d, failed %(failed)d"
+                )
         else:
-            linked = f" ({self.linked} found already on the site)" if self.linked else ""
-            text = (
-                f"push to {self.site}: {verb}create {self.created}{linked}, {verb}update {self.updated}, "
-                f"unchanged {self.skipped}, failed {self.failed}"
-            )
-        return f"{text} (run #{self.pk}, {self.get_status_display()})"
+            if self.linked:
+                params["linked"] = gettext(" (%(linked)d found already on the site)") % {
+                    "linked": self.linked
+                }
+            if self.dry_run:
+                template = gettext(
+                    "push to %(site)s: would create %(created)d%(linked)s, would update %(updated)d, "
+                    "unchanged %(skipped)d, failed %(failed)d"
+                )
+            else:
+                template = gettext(
+                    "push to %(site)s: create %(created)d%(linked)s, update %(updated)d, "
+                    "unchanged %(skipped)d, failed %(failed)d"
+                )
+        return gettext("%(summary)s (run #%(id)s, %(status)s)") % {
+            "summary": template % params,
+            "id": self.pk,
+            "status": self.get_status_display(),
+        }

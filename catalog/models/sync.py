@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from giftoffice.transitions import check_transition
@@ -36,10 +37,15 @@ class SyncRun(models.Model):
         _("status"), max_length=20, choices=SyncStatus.choices, default=SyncStatus.QUEUED
     )
     trigger = models.CharField(
-        _("trigger"), max_length=30, default="command", help_text="admin, command, schedule"
+        _("trigger"), max_length=30, default="command", help_text=_("admin, command, schedule")
     )
     triggered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("triggered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     dry_run = models.BooleanField(_("dry run"), default=False)
@@ -60,7 +66,7 @@ class SyncRun(models.Model):
         indexes = [models.Index(fields=["source", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_source_display()} #{self.pk} {self.status}"
+        return f"{self.get_source_display()} #{self.pk} {self.get_status_display()}"
 
     def set_status(self, status: str) -> None:
         check_transition(machine="SyncRun", table=SYNC_TRANSITIONS, current=self.status, target=status)
@@ -78,8 +84,26 @@ class SyncRun(models.Model):
         return None
 
     def summary(self) -> str:
-        prefix = "dry run: would have " if self.dry_run else ""
-        return (
-            f"{prefix}fetched {self.fetched}, created {self.created}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, removed {self.removed}"
-        )
+        """One line for command output and task results, in English like the logs."""
+        with translation.override("en"):
+            return self.localized_summary()
+
+    def localized_summary(self) -> str:
+        """The summary line in the active language, for the admin."""
+        if self.dry_run:
+            template = gettext(
+                "dry run: would have fetched %(fetched)d, created %(created)d, updated %(updated)d, "
+                "unchanged %(unchanged)d, removed %(removed)d"
+            )
+        else:
+            template = gettext(
+                "fetched %(fetched)d, created %(created)d, updated %(updated)d, "
+                "unchanged %(unchanged)d, removed %(removed)d"
+            )
+        return template % {
+            "fetched": self.fetched,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+        }

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from catalog.models import Offer, OfferFeedState, OfferPriceChange, SyncRun, SyncSource
 from catalog.models.offers import PRICE_PLACES
@@ -430,12 +431,21 @@ class RefreshResult:
     failed: dict[int, str] = field(default_factory=dict)
 
     def summary(self) -> str:
-        parts = [f"refreshed {self.refreshed}", f"price changed {self.changed}"]
+        """One line for the admin's message, in the active language."""
+        parts = [
+            gettext("refreshed %(count)d") % {"count": self.refreshed},
+            gettext("price changed %(count)d") % {"count": self.changed},
+        ]
         if self.not_found:
-            parts.append(f"gone at the supplier (marked removed) {len(self.not_found)}")
+            parts.append(
+                gettext("gone at the supplier (marked removed) %(count)d") % {"count": len(self.not_found)}
+            )
         if self.failed:
-            first = next(iter(self.failed.items()))
-            parts.append(f"failed {len(self.failed)} (#{first[0]}: {first[1]})")
+            offer_id, error = next(iter(self.failed.items()))
+            parts.append(
+                gettext("failed %(count)d (#%(id)s: %(error)s)")
+                % {"count": len(self.failed), "id": offer_id, "error": error}
+            )
         return ", ".join(parts)
 
 

@@ -31,7 +31,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from catalog.models import Gift, GiftPublication, PartnerSite, PushRun, PushRunKind, PushRunStatus
 from catalog.services.gifts import gift_payloads, media_url_prefix
@@ -66,7 +67,20 @@ ProgressCallback = Callable[[int, int], None]
 
 
 class PushError(Exception):
-    """A push or pull that cannot start or could not finish; the message is one readable line."""
+    """A push or pull that cannot start or could not finish; the message is one readable line.
+
+    `str()` is English (command output, logs); `localized()` is the same line in the active language,
+    for the admin. `message` is a msgid marked with gettext_noop, `params` fill its placeholders.
+    """
+
+    def __init__(self, message: str, **params: Any) -> None:
+        self.message = message
+        self.params = params
+        with translation.override("en"):
+            super().__init__(message % params)
+
+    def localized(self) -> str:
+        return gettext(self.message) % self.params
 
 
 # --- the wire format ----------------------------------------------------------------------------------
@@ -169,7 +183,7 @@ def select_gifts(*, gift_ids: Sequence[int] | None) -> list[Gift]:
     gifts = list(Gift.objects.filter(pk__in=wanted).order_by("id"))
     missing = sorted(set(wanted) - {gift.pk for gift in gifts})
     if missing:
-        raise PushError(f"no gift with id {', '.join(map(str, missing))}")
+        raise PushError(gettext_noop("no gift with id %(ids)s"), ids=", ".join(map(str, missing)))
     return gifts
 
 
@@ -234,13 +248,16 @@ def start_run(
 ) -> PushRun:
     """Record a pending run; refuses a disabled site or a second active run on the same site."""
     if not site.enabled:
-        raise PushError(f"partner site {site.name!r} is disabled")
+        raise PushError(gettext_noop("partner site %(site)r is disabled"), site=site.name)
     with transaction.atomic():
         PartnerSite.objects.select_for_update().filter(pk=site.pk).first()
         if not dry_run and (other := _active_run(site=site)):
             raise PushError(
-                f"{other.get_kind_display()} run #{other.pk} on {site.name!r} is still {other.status}; "
-                "wait for it to finish"
+                gettext_noop("%(kind)s run #%(id)d on %(site)r is still %(status)s; wait for it to finish"),
+                kind=PushRunKind(other.kind).label,
+                id=other.pk,
+                site=site.name,
+                status=PushRunStatus(other.status).label,
             )
         return PushRun.objects.create(
             site=site,

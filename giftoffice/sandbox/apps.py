@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SandboxConfig(AppConfig):
     name = "giftoffice.sandbox"
     label = "sandbox"
-    verbose_name = "Sandbox (supplier simulators)"
+    verbose_name = _("Sandbox (supplier simulators)")

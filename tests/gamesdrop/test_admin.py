@@ -100,7 +100,7 @@ def test_clear_price_alert_action(admin_client, flagged):
         CHANGELIST, {"action": "clear_price_alert", "_selected_action": [o.pk for o in flagged]}, follow=True
     )
 
-    assert texts(response) == ["Cleared 1 price alerts."]
+    assert texts(response) == ["Cleared 1 price alert."]
     assert not Offer.objects.filter(price_alert=True).exists()
 
 

@@ -4,6 +4,7 @@ Provider-specific records (gifts sent, orders, reports, remote gifts) are define
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Provider(models.TextChoices):
@@ -11,39 +12,48 @@ class Provider(models.TextChoices):
     GAMESDROP = "gamesdrop", "GamesDrop"
     TRIBUTE = "tribute", "Tribute"
     TELEGRAM = "telegram", "Telegram Bot API"
-    PARTNER = "partner", "Partner site (/external/gift)"
+    PARTNER = "partner", _("Partner site (/external/gift)")
 
 
 class FaultKind(models.TextChoices):
-    HTTP_500 = "http_500", "Answer 500"
-    HTTP_503 = "http_503", "Answer 503"
-    HTTP_429 = "http_429", "Answer 429 (rate limited)"
-    HANG = "hang", "Hang past the client's timeout, then answer"
-    DROP = "drop", "Drop the connection without answering"
-    COMMIT_THEN_500 = "commit_then_500", "Commit the effect, then answer 500"
-    COMMIT_THEN_HANG = "commit_then_hang", "Commit the effect, then hang past the timeout"
-    COMMIT_THEN_DROP = "commit_then_drop", "Commit the effect, then drop the connection"
+    HTTP_500 = "http_500", _("Answer 500")
+    HTTP_503 = "http_503", _("Answer 503")
+    HTTP_429 = "http_429", _("Answer 429 (rate limited)")
+    HANG = "hang", _("Hang past the client's timeout, then answer")
+    DROP = "drop", _("Drop the connection without answering")
+    COMMIT_THEN_500 = "commit_then_500", _("Commit the effect, then answer 500")
+    COMMIT_THEN_HANG = "commit_then_hang", _("Commit the effect, then hang past the timeout")
+    COMMIT_THEN_DROP = "commit_then_drop", _("Commit the effect, then drop the connection")
 
 
 class Fault(models.Model):
     """An armed fault: the next `remaining` calls matching provider and path misbehave as `kind`."""
 
-    provider = models.CharField(max_length=20, choices=Provider.choices)
+    provider = models.CharField(_("provider"), max_length=20, choices=Provider.choices)
     path = models.CharField(
+        _("path"),
         max_length=200,
         blank=True,
-        help_text="Matches when the request path (after /sandbox/<provider>/) contains this text; "
-        "empty matches every path of the provider.",
+        help_text=_(
+            "Matches when the request path (after /sandbox/{provider}/) contains this text; "
+            "empty matches every path of the provider."
+        ),
     )
-    kind = models.CharField(max_length=20, choices=FaultKind.choices)
-    remaining = models.PositiveIntegerField(default=1)
-    delay_seconds = models.FloatField(default=5.0, help_text="How long a hang lasts.")
-    retry_after = models.PositiveIntegerField(default=1, help_text="Seconds announced with a 429.")
-    fired = models.PositiveIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(_("fault"), max_length=20, choices=FaultKind.choices)
+    remaining = models.PositiveIntegerField(_("remaining"), default=1)
+    delay_seconds = models.FloatField(
+        _("delay (seconds)"), default=5.0, help_text=_("How long a hang lasts.")
+    )
+    retry_after = models.PositiveIntegerField(
+        _("Retry-After (seconds)"), default=1, help_text=_("Seconds announced with a 429.")
+    )
+    fired = models.PositiveIntegerField(_("fired"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("armed fault")
+        verbose_name_plural = _("armed faults")
 
     def __str__(self) -> str:
         return f"{self.provider} {self.path or '*'} {self.kind} x{self.remaining}"
