@@ -4,8 +4,21 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from giftoffice.integrations.base import Timeouts
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (ro).
+
+    A request activates its language in the thread and Django leaves it active afterwards, so without
+    this a test that requests /ru/admin/ would change what gettext and reverse() give the next test.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from catalog.models import GiftPublication, PartnerSite, PushRun
 from catalog.services import partner_sites as site_service
@@ -34,7 +35,7 @@ class PartnerSiteForm(forms.ModelForm):
         label=_("base URL"),
         max_length=500,
         assume_scheme="https",
-        help_text=_("The site's {domain}: calls go to {base URL}/external/gift/."),
+        help_text=_("The site's {domain}: requests go to this URL followed by /external/gift/."),
     )
     auth_secret = forms.CharField(
         label=_("auth header value"),
@@ -131,7 +132,12 @@ class PartnerSiteAdmin(admin.ModelAdmin):
             return
         self.message_user(
             request,
-            _("%(site)s: connected, the site holds %(count)d gifts.") % {"site": site, "count": count},
+            ngettext(
+                "%(site)s: connected, the site holds %(count)d gift.",
+                "%(site)s: connected, the site holds %(count)d gifts.",
+                count,
+            )
+            % {"site": site, "count": count},
         )
 
 

@@ -51,7 +51,7 @@ class PartnerSite(models.Model):
     base_url = models.URLField(
         _("base URL"),
         max_length=500,
-        help_text=_("The site's {domain}: calls go to <base URL>/external/gift/."),
+        help_text=_("The site's {domain}: requests go to this URL followed by /external/gift/."),
     )
     auth_header = models.CharField(_("auth header name"), max_length=100, default="Authorization")
     auth_secret = models.CharField(

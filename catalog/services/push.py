@@ -787,6 +787,8 @@ def _comparable(value: Any) -> Any:
 
 
 def _validation_text(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(f"{key}: {' '.join(messages)}" for key, messages in exc.message_dict.items())
-    return " ".join(exc.messages)
+    """English whatever language the request or worker runs in: the run's errors are a record, like logs."""
+    with translation.override("en"):
+        if hasattr(exc, "error_dict"):
+            return "; ".join(f"{key}: {' '.join(messages)}" for key, messages in exc.message_dict.items())
+        return " ".join(exc.messages)

@@ -20,6 +20,7 @@ from .factories import GiftFactory, PartnerFactory, issue_key
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/catalog/gift/"
+EN_CHANGELIST = "/en/admin/catalog/gift/"  # the admin in English, for assertions on its English texts
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ def test_activate_and_deactivate_actions_bump_updated_at(staff):
     Gift.objects.update(updated_at=datetime(2025, 1, 1, tzinfo=UTC))
 
     response = staff.post(
-        CHANGELIST, {"action": "deactivate", "_selected_action": [g.pk for g in gifts]}, follow=True
+        EN_CHANGELIST, {"action": "deactivate", "_selected_action": [g.pk for g in gifts]}, follow=True
     )
 
     assert response.status_code == 200
@@ -135,7 +136,7 @@ def test_staff_add_a_gift_without_owner_and_time_window_is_checked(staff):
     )
 
     created = staff.post(f"{CHANGELIST}add/", form)
-    refused = staff.post(f"{CHANGELIST}add/", {**form, "removal_time_0": "2025-08-20"})
+    refused = staff.post(f"{EN_CHANGELIST}add/", {**form, "removal_time_0": "2025-08-20"})
 
     assert created.status_code == 302
     gift = Gift.objects.get()
@@ -189,7 +190,9 @@ def test_revoke_action_turns_keys_off(staff):
     api_key = PartnerApiKey.objects.get()
 
     response = staff.post(
-        "/admin/catalog/partnerapikey/", {"action": "revoke", "_selected_action": [api_key.pk]}, follow=True
+        "/en/admin/catalog/partnerapikey/",
+        {"action": "revoke", "_selected_action": [api_key.pk]},
+        follow=True,
     )
 
     assert "1 key revoked." in [str(m) for m in response.context["messages"]]

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import translation
 from django_q.conf import Conf
 
 from catalog.models import Offer, SyncRun, SyncSource, SyncStatus
@@ -14,6 +15,12 @@ from giftoffice.sandbox.providers import gamesdrop_state
 from tests.gamesdrop.factories import OfferFactory, OfferPriceChangeFactory, SyncRunFactory
 
 CHANGELIST = reverse("admin:catalog_offer_changelist")
+EN_CHANGELIST = "/en" + CHANGELIST  # the admin in English, for assertions on its English texts
+
+
+def en_reverse(name: str, *args) -> str:
+    with translation.override("en"):
+        return reverse(name, args=args)
 
 
 def texts(response) -> list[str]:
@@ -38,7 +45,7 @@ def listed(response) -> set[int]:
 def test_offer_changelist_shows_margin_flags_and_the_sync_button(admin_client, flagged):
     _below_cost, moved, _plain = flagged
 
-    response = admin_client.get(CHANGELIST)
+    response = admin_client.get(EN_CHANGELIST)
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -97,7 +104,9 @@ def test_offers_are_never_added_or_deleted_by_hand(admin_client, flagged):
 @pytest.mark.django_db
 def test_clear_price_alert_action(admin_client, flagged):
     response = admin_client.post(
-        CHANGELIST, {"action": "clear_price_alert", "_selected_action": [o.pk for o in flagged]}, follow=True
+        EN_CHANGELIST,
+        {"action": "clear_price_alert", "_selected_action": [o.pk for o in flagged]},
+        follow=True,
     )
 
     assert texts(response) == ["Cleared 1 price alert."]
@@ -111,7 +120,7 @@ def test_refresh_price_action_calls_find_one(admin_client, gd):
     selected = Offer.objects.filter(offer_group_id__in=[999, 1001])
 
     response = admin_client.post(
-        CHANGELIST, {"action": "refresh_price", "_selected_action": [o.pk for o in selected]}, follow=True
+        EN_CHANGELIST, {"action": "refresh_price", "_selected_action": [o.pk for o in selected]}, follow=True
     )
 
     assert texts(response) == ["Refresh: refreshed 2, price changed 1"]
@@ -124,7 +133,7 @@ def test_refresh_price_refuses_a_selection_too_big_for_one_request(admin_client,
     offers = OfferFactory.create_batch(3)
 
     response = admin_client.post(
-        CHANGELIST, {"action": "refresh_price", "_selected_action": [o.pk for o in offers]}, follow=True
+        EN_CHANGELIST, {"action": "refresh_price", "_selected_action": [o.pk for o in offers]}, follow=True
     )
 
     assert texts(response) == [
@@ -137,11 +146,11 @@ def test_sync_now_queues_a_run_and_shows_it(admin_client, gd, monkeypatch):
     # given the task queue runs tasks inline
     monkeypatch.setattr(Conf, "SYNC", True)
 
-    response = admin_client.post(reverse("admin:catalog_offer_sync_now"))
+    response = admin_client.post(en_reverse("admin:catalog_offer_sync_now"))
 
     run = SyncRun.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:catalog_syncrun_change", args=[run.pk])
+    assert response["Location"] == en_reverse("admin:catalog_syncrun_change", run.pk)
     assert (run.status, run.trigger, run.created) == (SyncStatus.SUCCEEDED, "admin", 60)
     page = admin_client.get(response["Location"])
     assert page.status_code == 200

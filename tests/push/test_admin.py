@@ -83,7 +83,8 @@ def test_the_action_page_shows_the_plan_with_counts_and_diffs(partner_site):
     edited.save()
     # when
     response = _pusher().post(
-        CHANGELIST, {"action": ACTION, "index": 0, "_selected_action": [edited.pk, unchanged.pk, new.pk]}
+        f"/en{CHANGELIST}",
+        {"action": ACTION, "index": 0, "_selected_action": [edited.pk, unchanged.pk, new.pk]},
     )
     # then
     assert response.status_code == 200
@@ -110,7 +111,7 @@ def test_confirming_pushes_and_leads_to_the_run_page(partner_site):
     client = _pusher()
     # when
     response = client.post(
-        CHANGELIST,
+        f"/en{CHANGELIST}",
         {
             "action": ACTION,
             "_selected_action": [g.pk for g in gifts],
@@ -121,7 +122,7 @@ def test_confirming_pushes_and_leads_to_the_run_page(partner_site):
     # then
     run = PushRun.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/admin/catalog/pushrun/{run.pk}/change/"
+    assert response["Location"] == f"/en/admin/catalog/pushrun/{run.pk}/change/"
     assert (run.status, run.created, run.source) == ("succeeded", 2, "admin")
     assert run.requested_by.has_perm("catalog.push_gifts")
     page = client.get(response["Location"])
@@ -157,7 +158,7 @@ def test_a_big_push_runs_in_django_q_and_its_page_shows_the_result(partner_site,
     client = _pusher()
     # when
     response = client.post(
-        CHANGELIST,
+        f"/en{CHANGELIST}",
         {
             "action": ACTION,
             "_selected_action": [g.pk for g in gifts],
@@ -206,13 +207,13 @@ def test_test_connection_reports_how_many_gifts_the_site_holds(partner_site, par
     )
     admin = Client()
     admin.force_login(UserFactory(is_superuser=True))
-    url = f"/admin/catalog/partnersite/{partner_site.pk}/test-connection/"
+    url = f"/en/admin/catalog/partnersite/{partner_site.pk}/test-connection/"
     # when
     response = admin.post(url, follow=True)
     # then
     assert _messages(response) == ["sandbox: connected, the site holds 2 gifts."]
     assert admin.get(url).status_code == 405
-    assert url in admin.get(f"/admin/catalog/partnersite/{partner_site.pk}/change/").content.decode()
+    assert url in admin.get(f"/en/admin/catalog/partnersite/{partner_site.pk}/change/").content.decode()
 
 
 def test_test_connection_reports_refused_credentials(partner_site):
@@ -221,7 +222,7 @@ def test_test_connection_reports_refused_credentials(partner_site):
     admin = Client()
     admin.force_login(UserFactory(is_superuser=True))
 
-    response = admin.post(f"/admin/catalog/partnersite/{partner_site.pk}/test-connection/", follow=True)
+    response = admin.post(f"/en/admin/catalog/partnersite/{partner_site.pk}/test-connection/", follow=True)
 
     assert _messages(response) == ["sandbox: connection failed: partner sandbox: Invalid API key. (HTTP 401)"]
 
@@ -265,8 +266,8 @@ def test_the_gift_form_shows_per_site_whether_and_when_it_was_published(partner_
     admin = Client()
     admin.force_login(UserFactory(is_superuser=True))
     # when
-    ok_page = admin.get(f"{CHANGELIST}{published.pk}/change/")
-    refused_page = admin.get(f"{CHANGELIST}{refused.pk}/change/")
+    ok_page = admin.get(f"/en{CHANGELIST}{published.pk}/change/")
+    refused_page = admin.get(f"/en{CHANGELIST}{refused.pk}/change/")
     # then
     assert ok_page.status_code == 200
     [ok_inline] = [f for f in ok_page.context["inline_admin_formsets"] if f.opts.model is GiftPublication]
