@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -32,20 +33,20 @@ PLAN_ROWS_SHOWN = 200
 # --- partner sites ------------------------------------------------------------------------------------
 class PartnerSiteForm(forms.ModelForm):
     base_url = forms.URLField(
-        label=_("base URL"),
+        label=capfirst(_("base URL")),
         max_length=500,
         assume_scheme="https",
         help_text=_("The site's {domain}: requests go to this URL followed by /external/gift/."),
     )
     auth_secret = forms.CharField(
-        label=_("auth header value"),
+        label=capfirst(_("auth header value")),
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("Never shown. Leave empty to keep the current value."),
     )
     languages = forms.MultipleChoiceField(
-        label=_("languages"),
+        label=capfirst(_("languages")),
         choices=settings.LANGUAGES,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Only these languages' fields are sent. The default language is required."),
