@@ -14,6 +14,7 @@ from catalog.models import Offer, OfferPriceChange, SyncRun, SyncSource
 from catalog.models.offers import supplier_above_retail_q
 from catalog.services.offers import refresh_offer_prices
 from catalog.services.sync_runs import enqueue_sync
+from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.integrations.base import IntegrationError
 
 REFRESH_LIMIT = 200  # find-one calls made while the admin waits
@@ -211,21 +212,12 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(OfferPriceChange)
-class OfferPriceChangeAdmin(admin.ModelAdmin):
+class OfferPriceChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["changed_at", "offer", "old", "new", "change_percent", "alert", "source", "sync_run"]
     list_filter = ["alert", "source", "currency"]
     search_fields = ["offer__product_name", "offer__name", "=offer__offer_group_id"]
     list_select_related = ["offer", "sync_run"]
     date_hierarchy = "changed_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("old price"), ordering="old_price")
     def old(self, obj: OfferPriceChange) -> str:
@@ -237,7 +229,7 @@ class OfferPriceChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every catalog sync, GamesDrop offers and Tribute products alike; read-only."""
 
     list_display = [
@@ -258,15 +250,6 @@ class SyncRunAdmin(admin.ModelAdmin):
     list_filter = ["source", "status", "trigger", "dry_run"]
     search_fields = ["error"]
     readonly_fields = [f.name for f in SyncRun._meta.fields] + ["duration", "result"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj: SyncRun) -> str:

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from catalog.models import GiftPublication, PartnerSite, PushRun
 from catalog.services import partner_sites as site_service
 from catalog.services import push as push_service
+from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.integrations.base import IntegrationError
 
 PUSH_PERMISSION = "catalog.push_gifts"
@@ -148,7 +149,7 @@ def can_push_gifts(request: HttpRequest) -> bool:
 
 
 @admin.register(PushRun)
-class PushRunAdmin(admin.ModelAdmin):
+class PushRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only history of pushes and pulls; a running one refreshes its page until it finishes."""
 
     change_form_template = "admin/catalog/pushrun/change_form.html"
@@ -185,15 +186,6 @@ class PushRunAdmin(admin.ModelAdmin):
         "report_display",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Whoever may push may follow the runs they start.

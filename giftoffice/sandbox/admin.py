@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.sandbox.models import (
     Fault,
     GamesDropAccount,
@@ -24,17 +25,8 @@ class FaultAdmin(admin.ModelAdmin):
     list_filter = ["provider", "kind"]
 
 
-class ReadOnlySandboxAdmin(admin.ModelAdmin):
+class ReadOnlySandboxAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What the back-office did at a simulated supplier: visible to staff, never edited by hand."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # --- partner site (/external/gift/) -----------------------------------------------------------------
