@@ -12,6 +12,7 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -25,9 +26,10 @@ from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 
 from catalog.models import Gift, Partner, gift_image_path
-from catalog.selectors import GiftListFilter
+from catalog.selectors import GiftListFilter, GiftListStats, etag_matches, gift_list_etag, gift_list_stats
 
 LANGUAGES: tuple[str, ...] = tuple(settings.LANGUAGE_CODES)
 DEFAULT_LANGUAGE: str = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
@@ -87,6 +89,9 @@ def media_url_prefix(*, request: HttpRequest | None = None) -> str:
     if settings.PUBLIC_BASE_URL:
         return settings.PUBLIC_BASE_URL + media_url
     if request is not None:
+        if media_url.startswith("/") and not media_url.startswith("//") and "/." not in media_url:
+            # What build_absolute_uri() gives for such a path, without parsing it again per request.
+            return f"{request.scheme}://{request.get_host()}{iri_to_uri(media_url)}"
         return request.build_absolute_uri(media_url)
     if settings.DEBUG or settings.TESTING:
         return "http://127.0.0.1:8000" + media_url
@@ -118,70 +123,161 @@ def _datetime_localizer(connection: Any) -> Callable[[datetime | None], datetime
     return localize
 
 
-_PREFIX = object()  # stands for the media prefix in the cached parameter list
-_wire_select_cache: dict[tuple[str, bool], tuple[str, list[Any]]] = {}
+def _sql_builds_json(connection: Any) -> bool:
+    """SQLite writes the wire JSON of each gift itself (json_object escapes strings exactly as orjson
+    does), where it also writes the datetimes; elsewhere rows become dicts that orjson serializes."""
+    return _sql_formats_datetimes(connection) and connection.features.supports_json_field
 
 
-def _wire_select(connection: Any, media_prefix: str) -> tuple[str, list[Any]]:
-    """SELECT list of the wire columns, in WIRE_KEYS order, as plain SQL (built once per database).
+@dataclass(frozen=True)
+class _WireSelect:
+    """SELECT lists over the gift table for one database, built once (identifiers only). Placeholders
+    are named (`%(media_prefix)s`): Django rewrites positional ones on SQLite with a regular expression
+    that costs more than running the query for a few gifts."""
 
-    Per row the database does the wire work: empty text -> NULL, a stored media name -> prefix || name
+    columns: str  # "SELECT <the wire columns in WIRE_KEYS order>"
+    json: str | None  # "SELECT json_object(<the same>)" where the database writes the JSON
+    extras: str  # ", id, updated_at" for a list that takes its ETag from its own rows
+    everything: str  # " FROM <gift table> ORDER BY id": the unfiltered list, the common poll
+
+
+_EVERYTHING = GiftListFilter()
+_wire_select_cache: dict[tuple[str, str, bool, bool], _WireSelect] = {}
+_NAMED_PLACEHOLDER_RE = re.compile(r"%\((\w+)\)s")
+
+
+def _wire_select(connection: Any) -> _WireSelect:
+    """Per row the database does the wire work: empty text -> NULL, a stored media name -> prefix || name
     (a stored absolute http(s) URL as is), and on SQLite with TIME_ZONE=UTC the datetime text. Written
     by hand: the ORM's equivalents (NULLIF, COALESCE || COALESCE, LIKE) cost a third more per row on
     SQLite, and compiling them per request costs more than serving a short list.
     """
     sql_datetimes = _sql_formats_datetimes(connection)
-    cache_key = (connection.alias, sql_datetimes)
-    if cache_key not in _wire_select_cache:
-        qn = connection.ops.quote_name
-        table = qn(Gift._meta.db_table)
-        parts: list[str] = []
-        params: list[Any] = []
-        for key in WIRE_KEYS:
-            column = f"{table}.{qn(_column(key))}"
-            if key in ("id", "active"):
-                parts.append(column)
-            elif key in ("start_time", "removal_time"):
-                # SQLite keeps "2025-08-25 09:50:00[.ffffff]" in UTC: the wire form is a character away.
-                parts.append(f"replace(substr({column}, 1, 19), ' ', 'T')" if sql_datetimes else column)
-            elif key.rsplit("_", 1)[0] in MEDIA_FIELDS:
-                if connection.vendor == "sqlite":  # byte-wise comparison: "http:..." or "https:..."
-                    absolute = f"{column} >= 'http:' AND {column} < 'https;'"
-                else:
-                    absolute = f"({column} LIKE %s OR {column} LIKE %s)"
-                    params += ["http://%", "https://%"]
-                parts.append(
-                    f"CASE WHEN {absolute} THEN {column} WHEN {column} <> '' THEN %s || {column} END"
-                )
-                params.append(_PREFIX)
+    builds_json = _sql_builds_json(connection)
+    cache_key = (connection.alias, connection.vendor, sql_datetimes, builds_json)
+    cached = _wire_select_cache.get(cache_key)
+    if cached is not None:
+        return cached
+    qn = connection.ops.quote_name
+    table = qn(Gift._meta.db_table)
+    parts: list[str] = []
+    for key in WIRE_KEYS:
+        column = f"{table}.{qn(_column(key))}"
+        if key in ("id", "active"):
+            parts.append(column)
+        elif key in ("start_time", "removal_time"):
+            # SQLite keeps "2025-08-25 09:50:00[.ffffff]" in UTC: the wire form is a character away.
+            parts.append(
+                f"CASE WHEN length({column}) = 19 THEN replace({column}, ' ', 'T') "
+                f"ELSE replace(substr({column}, 1, 19), ' ', 'T') END"
+                if sql_datetimes
+                else column
+            )
+        elif key.rsplit("_", 1)[0] in MEDIA_FIELDS:
+            if connection.vendor == "sqlite":  # byte-wise comparison: "http:..." or "https:..."
+                absolute = f"{column} >= 'http:' AND {column} < 'https;'"
             else:
-                parts.append(f"CASE WHEN {column} <> '' THEN {column} END")
-        _wire_select_cache[cache_key] = ("SELECT " + ", ".join(parts), params)
-    sql, params = _wire_select_cache[cache_key]
-    return sql, [media_prefix if param is _PREFIX else param for param in params]
+                absolute = f"({column} LIKE %(http_like)s OR {column} LIKE %(https_like)s)"
+            parts.append(
+                f"CASE WHEN {column} <> '' THEN CASE WHEN {absolute} THEN {column} "
+                f"ELSE %(media_prefix)s || {column} END END"
+            )
+        else:
+            parts.append(f"CASE WHEN {column} <> '' THEN {column} END")
+    json_sql = None
+    if builds_json:
+        active = parts[-1]
+        parts_json = [*parts[:-1], f"CASE WHEN {active} THEN json('true') ELSE json('false') END"]
+        pairs = ", ".join(f"'{key}', {part}" for key, part in zip(WIRE_KEYS, parts_json, strict=True))
+        json_sql = f"SELECT json_object({pairs})"
+    updated = f"{table}.{qn(_column('updated_at'))}"
+    if connection.vendor == "sqlite":
+        updated = f"CAST({updated} AS TEXT)"  # the text MAX() gives, not a parsed datetime
+    select = _WireSelect(
+        columns="SELECT " + ", ".join(parts),
+        json=json_sql,
+        extras=f", {table}.{qn(_column('id'))}, {updated}",
+        everything=_EVERYTHING.from_sql(connection)[0],
+    )
+    _wire_select_cache[cache_key] = select
+    return select
 
 
-def _wire_sql(gifts: QuerySet[Gift] | GiftListFilter, media_prefix: str) -> tuple[str, list[Any], str]:
+def _select_params(connection: Any, media_prefix: str) -> dict[str, str]:
+    params = {"media_prefix": media_prefix}
+    if connection.vendor != "sqlite":
+        params.update(http_like="http://%", https_like="https://%")
+    return params
+
+
+def _positional(sql: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
+    """The same SQL with %s placeholders, to combine with an ORM query's positional parameters."""
+    return _NAMED_PLACEHOLDER_RE.sub("%s", sql), [params[n] for n in _NAMED_PLACEHOLDER_RE.findall(sql)]
+
+
+def _wire_sql(
+    gifts: QuerySet[Gift] | GiftListFilter,
+    media_prefix: str,
+    *,
+    json_rows: bool = False,
+    extras: bool = False,
+) -> tuple[str, Any, str]:
     """SQL of the wire columns for the selected rows (a list filter, or any queryset: its FROM/WHERE/
-    ORDER/LIMIT with our SELECT list); also the database alias."""
-    if isinstance(gifts, GiftListFilter):
-        alias = Gift.objects.db
-        connection = connections[alias]
-        head, head_params = _wire_select(connection, media_prefix)
-        tail, params = gifts.from_sql(connection)
-        return head + tail, [*head_params, *params], alias
-    alias = gifts.db
+    ORDER/LIMIT with our SELECT list), its parameters (a dict for a list filter, else a list) and the
+    database alias. `json_rows`: one JSON object per row (only where _sql_builds_json); `extras`: the
+    id and updated_at after the wire columns."""
+    alias = Gift.objects.db if isinstance(gifts, GiftListFilter) else gifts.db
     connection = connections[alias]
-    head, head_params = _wire_select(connection, media_prefix)
+    select = _wire_select(connection)
+    head = select.json if json_rows else select.columns
+    assert head is not None, "JSON rows are built only where _sql_builds_json()"
+    if extras:
+        head += select.extras
+    head_params = _select_params(connection, media_prefix)
+    if isinstance(gifts, GiftListFilter):
+        if gifts == _EVERYTHING:
+            return head + select.everything, head_params, alias
+        tail, params = gifts.from_sql(connection)
+        return head + tail, {**head_params, **params}, alias
+    head, positional_params = _positional(head, head_params)
     sql, params = gifts.values_list("id").query.get_compiler(using=alias).as_sql()  # may raise EmptyResultSet
     qn = connection.ops.quote_name
     table = qn(Gift._meta.db_table)
     column = f"{table}.{qn(Gift._meta.pk.column)}"
+    params = [*positional_params, *params]
     for plain in (f"SELECT {column} FROM ", f"SELECT {column} AS {qn('id')} FROM "):  # noqa: S608
         if sql.startswith(plain):
-            return f"{head} FROM {sql[len(plain) :]}", [*head_params, *params], alias
+            return f"{head} FROM {sql[len(plain) :]}", params, alias
     # Anything fancier (DISTINCT, ...): select by id from it, ordered by id.
-    return f"{head} FROM {table} WHERE {column} IN ({sql}) ORDER BY {column}", [*head_params, *params], alias
+    return f"{head} FROM {table} WHERE {column} IN ({sql}) ORDER BY {column}", params, alias
+
+
+def _wire_dicts(rows: Sequence[Sequence[Any]], localize: Callable[[Any], Any] | None) -> list[dict[str, Any]]:
+    keys = WIRE_KEYS
+    dicts = [dict(zip(keys, row)) for row in rows]  # noqa: B905  hot loop; drops any extra columns
+    if localize is not None:
+        for item in dicts:
+            item["start_time"] = localize(item["start_time"])
+            item["removal_time"] = localize(item["removal_time"])
+    return dicts
+
+
+def _json_elements(rows: Sequence[Sequence[Any]], *, json_rows: bool, localize: Callable | None) -> bytes:
+    """The rows as JSON array elements joined by commas (no brackets)."""
+    if json_rows:
+        return ",".join([row[0] for row in rows]).encode()
+    return orjson.dumps(_wire_dicts(rows, localize), option=ORJSON_OPTIONS)[1:-1]
+
+
+def _json_array(rows: Sequence[Sequence[Any]], *, json_rows: bool, localize: Callable | None) -> bytes:
+    if json_rows:
+        return f"[{','.join([row[0] for row in rows])}]".encode()
+    return orjson.dumps(_wire_dicts(rows, localize), option=ORJSON_OPTIONS)
+
+
+def _open_cursor(connection: Any) -> Any:
+    server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    return connection.chunked_cursor() if server_side else connection.cursor()
 
 
 def iter_wire_chunks(
@@ -192,7 +288,7 @@ def iter_wire_chunks(
 
     Datetimes come as wire text or as naive TIME_ZONE datetimes (orjson with ORJSON_OPTIONS writes both
     the same). Rows are read with one cursor (server-side where the database has them) and no per-row
-    ORM converters: this is the list endpoint's hot path.
+    ORM converters.
     """
     chunk_size = chunk_size or settings.GIFT_LIST_CHUNK_SIZE
     try:
@@ -201,18 +297,26 @@ def iter_wire_chunks(
         return
     connection = connections[alias]
     localize = _datetime_localizer(connection)
-    keys = WIRE_KEYS
-    server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
-    cursor = connection.chunked_cursor() if server_side else connection.cursor()
+    cursor = _open_cursor(connection)
     try:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):
-            dicts = [dict(zip(keys, row)) for row in rows]  # noqa: B905  hot loop
-            if localize is not None:
-                for item in dicts:
-                    item["start_time"] = localize(item["start_time"])
-                    item["removal_time"] = localize(item["removal_time"])
-            yield dicts
+            yield _wire_dicts(rows, localize)
+    finally:
+        cursor.close()
+
+
+def _stream(
+    cursor: Any, first: list[Any], *, chunk_size: int, json_rows: bool, localize: Callable | None
+) -> Iterator[bytes]:
+    """A JSON array of `first` (rows already fetched) and the rest of the open cursor, which it closes."""
+    try:
+        yield b"["
+        rows, separator = first or cursor.fetchmany(chunk_size), b""
+        while rows:
+            yield separator + _json_elements(rows, json_rows=json_rows, localize=localize)
+            rows, separator = cursor.fetchmany(chunk_size), b","
+        yield b"]"
     finally:
         cursor.close()
 
@@ -220,22 +324,110 @@ def iter_wire_chunks(
 def iter_wire_json(
     gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str, chunk_size: int | None = None
 ) -> Iterator[bytes]:
-    """The JSON array of the gifts, streamed chunk by chunk (memory bounded by chunk_size)."""
-    yield b"["
-    first = True
-    for chunk in iter_wire_chunks(gifts, media_prefix=media_prefix, chunk_size=chunk_size):
-        body = orjson.dumps(chunk, option=ORJSON_OPTIONS)[1:-1]
-        yield body if first else b"," + body
-        first = False
-    yield b"]"
+    """The JSON array of the gifts, streamed chunk by chunk (memory bounded by chunk_size). This is the
+    list endpoint's hot path: on SQLite the database writes each gift's JSON."""
+    chunk_size = chunk_size or settings.GIFT_LIST_CHUNK_SIZE
+    alias = Gift.objects.db if isinstance(gifts, GiftListFilter) else gifts.db
+    connection = connections[alias]
+    json_rows = _sql_builds_json(connection)
+    try:
+        sql, params, alias = _wire_sql(gifts, media_prefix, json_rows=json_rows)
+    except EmptyResultSet:
+        yield b"[]"
+        return
+    cursor = _open_cursor(connection)
+    try:
+        cursor.execute(sql, params)
+    except BaseException:
+        cursor.close()
+        raise
+    yield from _stream(
+        cursor, [], chunk_size=chunk_size, json_rows=json_rows, localize=_datetime_localizer(connection)
+    )
 
 
 def wire_json(gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str) -> bytes:
     """The JSON array of the gifts in one piece (for short lists)."""
-    rows: list[dict[str, Any]] = []
-    for chunk in iter_wire_chunks(gifts, media_prefix=media_prefix, chunk_size=1_000_000):
-        rows.extend(chunk)
-    return orjson.dumps(rows, option=ORJSON_OPTIONS)
+    alias = Gift.objects.db if isinstance(gifts, GiftListFilter) else gifts.db
+    connection = connections[alias]
+    json_rows = _sql_builds_json(connection)
+    try:
+        sql, params, alias = _wire_sql(gifts, media_prefix, json_rows=json_rows)
+    except EmptyResultSet:
+        return b"[]"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _json_array(rows, json_rows=json_rows, localize=_datetime_localizer(connection))
+
+
+@dataclass(frozen=True)
+class GiftListPage:
+    """One answer of the list endpoint: `body` is the JSON array (bytes, or chunks to stream), or None
+    when If-None-Match matched the ETag."""
+
+    etag: str
+    total: int  # matching gifts before limit/offset (X-Total-Count)
+    body: bytes | Iterator[bytes] | None
+
+
+def gift_list_page(
+    gift_filter: GiftListFilter, *, media_prefix: str, if_none_match: str | None = None
+) -> GiftListPage:
+    """The list endpoint's work in as few queries as it allows.
+
+    With If-None-Match, or a page (limit/offset), the stats query comes first: a matching ETag answers
+    without reading any gift, and the total counts beyond the page. A plain list (the common poll) is
+    one query: its rows carry id and updated_at, which give the same stats and so the same ETag; only a
+    list longer than GIFT_LIST_CHUNK_SIZE (streamed) asks for the total separately.
+    """
+    variant = (
+        f"{gift_filter.active}|{gift_filter.updated_since}|{gift_filter.limit}|{gift_filter.offset}|"
+        f"{media_prefix}"
+    )
+    chunk_size = settings.GIFT_LIST_CHUNK_SIZE
+    if if_none_match is None and gift_filter.limit is None and not gift_filter.offset:
+        alias = Gift.objects.db
+        connection = connections[alias]
+        json_rows = _sql_builds_json(connection)
+        localize = _datetime_localizer(connection)
+        sql, params, alias = _wire_sql(gift_filter, media_prefix, json_rows=json_rows, extras=True)
+        cursor = _open_cursor(connection)
+        try:
+            cursor.execute(sql, params)
+            rows = cursor.fetchmany(chunk_size + 1)
+        except BaseException:
+            cursor.close()
+            raise
+        if len(rows) <= chunk_size:
+            cursor.close()
+            stats = GiftListStats(
+                count=len(rows),
+                last_updated=max([row[-1] for row in rows], default=None),
+                max_id=rows[-1][-2] if rows else None,
+            )
+            body = _json_array(rows, json_rows=json_rows, localize=localize) if rows else b"[]"
+            return GiftListPage(gift_list_etag(stats, variant=variant), stats.count, body)
+        try:
+            stats = gift_list_stats(gift_filter)
+        except BaseException:
+            cursor.close()
+            raise
+        stream = _stream(cursor, rows, chunk_size=chunk_size, json_rows=json_rows, localize=localize)
+        return GiftListPage(gift_list_etag(stats, variant=variant), stats.count, stream)
+    stats = gift_list_stats(gift_filter)
+    etag = gift_list_etag(stats, variant=variant)
+    if if_none_match is not None and etag_matches(if_none_match, etag):
+        return GiftListPage(etag, stats.count, None)
+    offset, limit = gift_filter.offset, gift_filter.limit
+    rows_left = max(0, stats.count - offset) if limit is None else max(0, min(limit, stats.count - offset))
+    if rows_left == 0:
+        body: bytes | Iterator[bytes] = b"[]"
+    elif rows_left <= chunk_size:
+        body = wire_json(gift_filter, media_prefix=media_prefix)
+    else:
+        body = iter_wire_json(gift_filter, media_prefix=media_prefix)
+    return GiftListPage(etag, stats.count, body)
 
 
 def _format_datetime(value: datetime | str | None) -> str | None:
