@@ -267,7 +267,8 @@ class GiftBulkCreateView(PartnerApiView):
             )
         except (gift_services.GiftValidationError, gift_services.GiftRequestError) as exc:
             return _validation_response(exc)
-        return json_response(gift_services.gift_payloads(ids, media_prefix=media_prefix), status=201)
+        body = gift_services.wire_json_of(ids, media_prefix=media_prefix)
+        return HttpResponse(body, content_type="application/json", status=201)
 
 
 class GiftBulkUpdateView(PartnerApiView):
@@ -293,5 +294,5 @@ class GiftBulkUpdateView(PartnerApiView):
             )
         except (gift_services.GiftValidationError, gift_services.GiftRequestError) as exc:
             return _validation_response(exc)
-        by_id = {item["id"]: item for item in gift_services.gift_payloads(ids, media_prefix=media_prefix)}
-        return json_response([by_id[gift_id] for gift_id in ids])
+        body = gift_services.wire_json_of(ids, media_prefix=media_prefix)
+        return HttpResponse(body, content_type="application/json")
