@@ -103,15 +103,8 @@ def _tz_is_utc() -> bool:
     return getattr(timezone.get_default_timezone(), "key", None) in _UTC_KEYS
 
 
-def _sql_formats_datetimes(connection: Any) -> bool:
-    """SQLite stores UTC text: with TIME_ZONE=UTC the database writes the wire form itself (C speed)."""
-    return connection.vendor == "sqlite" and _tz_is_utc()
-
-
-def _datetime_localizer(connection: Any) -> Callable[[datetime | None], datetime | None] | None:
-    """Python conversion to naive TIME_ZONE datetimes, or None when the SQL already produced wire text."""
-    if _sql_formats_datetimes(connection):
-        return None
+def _localizer() -> Callable[[datetime | None], datetime | None]:
+    """Python conversion to naive TIME_ZONE datetimes (where the SQL does not write the wire text)."""
     tz = timezone.get_default_timezone()
 
     def localize(value: datetime | None) -> datetime | None:
@@ -124,42 +117,41 @@ def _datetime_localizer(connection: Any) -> Callable[[datetime | None], datetime
     return localize
 
 
-def _sql_builds_json(connection: Any) -> bool:
-    """SQLite writes the wire JSON of each gift itself (json_object escapes strings exactly as orjson
-    does), where it also writes the datetimes; elsewhere rows become dicts that orjson serializes."""
-    return _sql_formats_datetimes(connection) and connection.features.supports_json_field
-
-
 @dataclass(frozen=True)
 class _WireSelect:
-    """SELECT lists over the gift table for one database, built once (identifiers only). Placeholders
-    are named (`%(media_prefix)s`): Django rewrites positional ones on SQLite with a regular expression
-    that costs more than running the query for a few gifts."""
+    """How one database serves the wire format, and the SELECT lists for it (identifiers only), built
+    once per database and TIME_ZONE. Placeholders are named (`%(media_prefix)s`): Django rewrites
+    positional ones on SQLite with a regular expression that costs more than running the query for a
+    few gifts."""
 
     columns: str  # "SELECT <the wire columns in WIRE_KEYS order>"
-    json: str | None  # "SELECT json_object(<the same>)" where the database writes the JSON
+    # "SELECT json_object(<the same>)" where the database writes each gift's JSON: SQLite, whose
+    # json_object escapes strings exactly as orjson does, when it also writes the datetimes.
+    json: str | None
+    localize: Callable[[Any], Any] | None  # for the datetimes of `columns`; None: they are wire text
     extras: str  # ", id, updated_at" for a list that takes its ETag from its own rows
     with_id: str  # ", id"
     everything: str  # " FROM <gift table> ORDER BY id": the unfiltered list, the common poll
 
 
 _EVERYTHING = GiftListFilter()
-_wire_select_cache: dict[tuple[str, str, bool, bool], _WireSelect] = {}
+_wire_select_cache: dict[tuple[str, str, str], _WireSelect] = {}
 _NAMED_PLACEHOLDER_RE = re.compile(r"%\((\w+)\)s")
 
 
 def _wire_select(connection: Any) -> _WireSelect:
     """Per row the database does the wire work: empty text -> NULL, a stored media name -> prefix || name
-    (a stored absolute http(s) URL as is), and on SQLite with TIME_ZONE=UTC the datetime text. Written
-    by hand: the ORM's equivalents (NULLIF, COALESCE || COALESCE, LIKE) cost a third more per row on
-    SQLite, and compiling them per request costs more than serving a short list.
+    (a stored absolute http(s) URL as is), and on SQLite with TIME_ZONE=UTC (it stores UTC text) the
+    datetime text and the whole JSON object. Written by hand: the ORM's equivalents (NULLIF,
+    COALESCE || COALESCE, LIKE) cost a third more per row on SQLite, and compiling them per request
+    costs more than serving a short list.
     """
-    sql_datetimes = _sql_formats_datetimes(connection)
-    builds_json = _sql_builds_json(connection)
-    cache_key = (connection.alias, connection.vendor, sql_datetimes, builds_json)
+    cache_key = (connection.alias, connection.vendor, settings.TIME_ZONE)
     cached = _wire_select_cache.get(cache_key)
     if cached is not None:
         return cached
+    sql_datetimes = connection.vendor == "sqlite" and _tz_is_utc()
+    builds_json = sql_datetimes and connection.features.supports_json_field
     qn = connection.ops.quote_name
     table = qn(Gift._meta.db_table)
     parts: list[str] = []
@@ -198,6 +190,7 @@ def _wire_select(connection: Any) -> _WireSelect:
     select = _WireSelect(
         columns="SELECT " + ", ".join(parts),
         json=json_sql,
+        localize=None if sql_datetimes else _localizer(),
         extras=f", {table}.{qn(_column('id'))}, {updated}",
         with_id=f", {table}.{qn(_column('id'))}",
         everything=_EVERYTHING.from_sql(connection)[0],
@@ -227,13 +220,13 @@ def _wire_sql(
 ) -> tuple[str, Any, str]:
     """SQL of the wire columns for the selected rows (a list filter, or any queryset: its FROM/WHERE/
     ORDER/LIMIT with our SELECT list), its parameters (a dict for a list filter, else a list) and the
-    database alias. `json_rows`: one JSON object per row (only where _sql_builds_json); `extras`: the
+    database alias. `json_rows`: one JSON object per row (only where the database writes them); `extras`: the
     id and updated_at after the wire columns."""
     alias = Gift.objects.db if isinstance(gifts, GiftListFilter) else gifts.db
     connection = connections[alias]
     select = _wire_select(connection)
     head = select.json if json_rows else select.columns
-    assert head is not None, "JSON rows are built only where _sql_builds_json()"
+    assert head is not None, "JSON rows are built only where _WireSelect.json is set"
     if extras:
         head += select.extras
     head_params = _select_params(connection, media_prefix)
@@ -308,7 +301,7 @@ def iter_wire_chunks(
     except EmptyResultSet:
         return
     connection = connections[alias]
-    localize = _datetime_localizer(connection)
+    localize = _wire_select(connection).localize
     cursor = _open_cursor(connection)
     try:
         cursor.execute(sql, params)
@@ -333,17 +326,24 @@ def _stream(
         cursor.close()
 
 
+def _json_query(
+    gifts: QuerySet[Gift] | GiftListFilter, media_prefix: str, *, extras: bool = False
+) -> tuple[Any, _WireSelect, str, Any]:
+    """(connection, its _WireSelect, SQL, parameters) reading the gifts as JSON objects where the
+    database writes them, else as wire columns. Raises EmptyResultSet for a queryset that selects none."""
+    alias = Gift.objects.db if isinstance(gifts, GiftListFilter) else gifts.db
+    connection = connections[alias]
+    select = _wire_select(connection)
+    sql, params, _alias = _wire_sql(gifts, media_prefix, json_rows=select.json is not None, extras=extras)
+    return connection, select, sql, params
+
+
 def iter_wire_json(
     gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str, chunk_size: int | None = None
 ) -> Iterator[bytes]:
-    """The JSON array of the gifts, streamed chunk by chunk (memory bounded by chunk_size). This is the
-    list endpoint's hot path: on SQLite the database writes each gift's JSON."""
-    chunk_size = chunk_size or settings.GIFT_LIST_CHUNK_SIZE
-    alias = Gift.objects.db if isinstance(gifts, GiftListFilter) else gifts.db
-    connection = connections[alias]
-    json_rows = _sql_builds_json(connection)
+    """The JSON array of the gifts, streamed chunk by chunk (memory bounded by chunk_size)."""
     try:
-        sql, params, alias = _wire_sql(gifts, media_prefix, json_rows=json_rows)
+        connection, select, sql, params = _json_query(gifts, media_prefix)
     except EmptyResultSet:
         yield b"[]"
         return
@@ -354,23 +354,24 @@ def iter_wire_json(
         cursor.close()
         raise
     yield from _stream(
-        cursor, [], chunk_size=chunk_size, json_rows=json_rows, localize=_datetime_localizer(connection)
+        cursor,
+        [],
+        chunk_size=chunk_size or settings.GIFT_LIST_CHUNK_SIZE,
+        json_rows=select.json is not None,
+        localize=select.localize,
     )
 
 
 def wire_json(gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str) -> bytes:
     """The JSON array of the gifts in one piece (for short lists)."""
-    alias = Gift.objects.db if isinstance(gifts, GiftListFilter) else gifts.db
-    connection = connections[alias]
-    json_rows = _sql_builds_json(connection)
     try:
-        sql, params, alias = _wire_sql(gifts, media_prefix, json_rows=json_rows)
+        connection, select, sql, params = _json_query(gifts, media_prefix)
     except EmptyResultSet:
         return b"[]"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return _json_array(rows, json_rows=json_rows, localize=_datetime_localizer(connection))
+    return _json_array(rows, json_rows=select.json is not None, localize=select.localize)
 
 
 def wire_json_of(ids: Sequence[int], *, media_prefix: str) -> bytes:
@@ -378,12 +379,11 @@ def wire_json_of(ids: Sequence[int], *, media_prefix: str) -> bytes:
     one query where the database writes the JSON, else from gift_payloads()."""
     if not ids:
         return b"[]"
-    alias = Gift.objects.db
-    connection = connections[alias]
-    if not _sql_builds_json(connection):
+    connection = connections[Gift.objects.db]
+    select = _wire_select(connection)
+    if select.json is None:
         by_id = {item["id"]: item for item in gift_payloads(ids, media_prefix=media_prefix)}
         return orjson.dumps([by_id[gift_id] for gift_id in ids], option=ORJSON_OPTIONS)
-    select = _wire_select(connection)
     qn = connection.ops.quote_name
     table, pk = qn(Gift._meta.db_table), qn(_column("id"))
     # One parameter for any number of ids (identifiers only in the SQL text).
@@ -421,11 +421,8 @@ def gift_list_page(
     )
     chunk_size = settings.GIFT_LIST_CHUNK_SIZE
     if if_none_match is None and gift_filter.limit is None and not gift_filter.offset:
-        alias = Gift.objects.db
-        connection = connections[alias]
-        json_rows = _sql_builds_json(connection)
-        localize = _datetime_localizer(connection)
-        sql, params, alias = _wire_sql(gift_filter, media_prefix, json_rows=json_rows, extras=True)
+        connection, select, sql, params = _json_query(gift_filter, media_prefix, extras=True)
+        json_rows, localize = select.json is not None, select.localize
         cursor = _open_cursor(connection)
         try:
             cursor.execute(sql, params)
