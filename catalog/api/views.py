@@ -64,6 +64,7 @@ class PartnerApiView(APIView):
     renderer_classes = [JSONRenderer]
     content_negotiation_class = _JsonOnly
     _renderer = JSONRenderer()  # stateless: one for every request
+    _permissions = (HasPartnerKey(),)  # stateless too (throttles are not: they keep the wait)
 
     def dispatch(self, request, *args, **kwargs):
         # One language for machine-read error messages, whatever Accept-Language says.
@@ -73,6 +74,9 @@ class PartnerApiView(APIView):
     # Per-request work DRF redoes for answers that never vary (a few percent of a short list's time).
     def perform_content_negotiation(self, request, force=False):
         return self._renderer, self._renderer.media_type
+
+    def get_permissions(self):
+        return self._permissions
 
     def initial(self, request, *args, **kwargs):
         # APIView.initial without format suffixes and versioning (these routes use neither).
@@ -98,11 +102,12 @@ _OFFSET_IN_QUERY_RE = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?:
 
 
 _NO_LIST_PARAMS: dict[str, Any] = {"active": None, "updated_since": None, "limit": None, "offset": 0}
+_EVERY_GIFT = GiftListFilter()
 
 
-def _parse_list_params(request: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    if not request.META.get("QUERY_STRING"):  # the common poll: no QueryDict to build
-        return dict(_NO_LIST_PARAMS), {}
+def _parse_list_params(request: Any) -> tuple[GiftListFilter, dict[str, list[str]]]:
+    if not request._request.META.get("QUERY_STRING"):  # the common poll: no QueryDict to build
+        return _EVERY_GIFT, {}
     query = request.query_params
     params: dict[str, Any] = dict(_NO_LIST_PARAMS)
     errors: dict[str, list[str]] = {}
@@ -127,7 +132,7 @@ def _parse_list_params(request: Any) -> tuple[dict[str, Any], dict[str, list[str
                 params[name] = int(raw)
             else:
                 errors[name] = ["Expected a whole number >= 0."]
-    return params, errors
+    return GiftListFilter(**params), errors
 
 
 class GiftListView(PartnerApiView):
@@ -160,13 +165,13 @@ class GiftListView(PartnerApiView):
         },
     )
     def get(self, request):
-        params, errors = _parse_list_params(request)
+        gift_filter, errors = _parse_list_params(request)
         if errors:
             return json_response(errors, status=400)
         page = gift_services.gift_list_page(
-            GiftListFilter(**params),
+            gift_filter,
             media_prefix=self.media_prefix(),
-            if_none_match=request.META.get("HTTP_IF_NONE_MATCH"),
+            if_none_match=request._request.META.get("HTTP_IF_NONE_MATCH"),
         )
         headers = {"ETag": page.etag, "X-Total-Count": str(page.total)}
         if page.body is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -132,8 +132,7 @@ def authenticate_api_key(*, plain_key: str) -> PartnerApiKey | None:
     )
     PartnerApiKey.partner.field.set_cached_value(api_key, partner)
     now = timezone.now()
-    touch_every = timedelta(seconds=settings.PARTNER_KEY_TOUCH_SECONDS)
-    if last_used_at is None or now - last_used_at >= touch_every:
+    if last_used_at is None or (now - last_used_at).total_seconds() >= settings.PARTNER_KEY_TOUCH_SECONDS:
         PartnerApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
     return api_key
