@@ -5,7 +5,8 @@ authentication, throttling, the ETag/count aggregate, the queries, serialization
 body) — everything but Django's middleware stack, which any implementation pays alike. The baseline is
 a plain `sqlite3` connection to the same database file doing the least work that gives the same
 result: fetch the same columns and `orjson.dumps` them as an array of objects; `executemany` the same
-rows for the writes. Timings are the best of several runs.
+rows for the writes (in one transaction, setting the same columns, updated_at included). Timings are the
+best of several runs.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 import tracemalloc
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -254,14 +255,22 @@ def _run(db_path: Path) -> list[str]:
     ]
     update_body = orjson.dumps(update_items)
     raw_update_rows = [
-        (i["active"], i["start_time"].replace("T", " "), i["removal_time"].replace("T", " "), i["id"])
+        [i["active"], i["start_time"].replace("T", " "), i["removal_time"].replace("T", " "), None, i["id"]]
         for i in update_items
     ]
+
+    def stamp_update_rows() -> None:
+        # The same columns as ours, updated_at included: it is indexed (list ETags, updated_since), so
+        # leaving it out would spare the baseline the index maintenance that every real update pays.
+        now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ")
+        for row in raw_update_rows:
+            row[3] = now
 
     def raw_update() -> None:
         raw.execute("BEGIN IMMEDIATE")
         raw.executemany(
-            "UPDATE catalog_gift SET active=?, start_time=?, removal_time=? WHERE id=?", raw_update_rows
+            "UPDATE catalog_gift SET active=?, start_time=?, removal_time=?, updated_at=? WHERE id=?",
+            raw_update_rows,
         )
         raw.execute("COMMIT")
 
@@ -269,7 +278,7 @@ def _run(db_path: Path) -> list[str]:
         response = update_view(factory.put("/x/", update_body, content_type="application/json", **auth))
         assert response.status_code == 200, response.content[:300]
 
-    raw_update_s = _best(raw_update, repeat=9)
+    raw_update_s = _best(raw_update, repeat=9, setup=stamp_update_rows)
     ours_update_s = _best(ours_update, repeat=9)
     lines.append(_line("bulk_update", ours_update_s, raw_update_s))
 

@@ -51,22 +51,24 @@ class GiftListFilter:
             return queryset[self.offset : self.offset + self.limit]
         return queryset[self.offset :] if self.offset else queryset
 
-    def where_sql(self, connection: Any) -> tuple[str, list[Any]]:
+    def where_sql(self, connection: Any) -> tuple[str, dict[str, Any]]:
+        """WHERE clause with named (`%(name)s`) placeholders and their values."""
         qn = connection.ops.quote_name
         clauses: list[str] = []
-        params: list[Any] = []
+        params: dict[str, Any] = {}
         if self.active is not None:
-            clauses.append(f"{qn('active')} = %s")
-            params.append(self.active)
+            clauses.append(f"{qn('active')} = %(active)s")
+            params["active"] = self.active
         if self.updated_since is not None:
-            clauses.append(f"{qn('updated_at')} >= %s")
-            params.append(connection.ops.adapt_datetimefield_value(self.updated_since))
+            clauses.append(f"{qn('updated_at')} >= %(updated_since)s")
+            params["updated_since"] = connection.ops.adapt_datetimefield_value(self.updated_since)
         if self.ids is not None:
-            clauses.append(f"{qn('id')} IN ({', '.join(['%s'] * len(self.ids))})" if self.ids else "1 = 0")
-            params.extend(self.ids)
+            names = [f"id_{i}" for i in range(len(self.ids))]
+            clauses.append(f"{qn('id')} IN ({', '.join(f'%({n})s' for n in names)})" if names else "1 = 0")
+            params.update(zip(names, self.ids, strict=True))
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
-    def from_sql(self, connection: Any) -> tuple[str, list[Any]]:
+    def from_sql(self, connection: Any) -> tuple[str, dict[str, Any]]:
         """FROM ... WHERE ... ORDER BY id LIMIT/OFFSET, for a SELECT list over the gift table."""
         qn = connection.ops.quote_name
         where, params = self.where_sql(connection)
@@ -96,7 +98,7 @@ def gift_list_stats(gift_filter: GiftListFilter) -> GiftListStats:
             f"(SELECT MAX({qn('id')}) FROM {table})"
         )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, params or None)  # no parameters: no placeholder rewriting either
         count, last_updated, max_id = cursor.fetchone()
     return GiftListStats(count=count, last_updated=last_updated, max_id=max_id)
 
@@ -107,6 +109,12 @@ def gift_list_etag(stats: GiftListStats, *, variant: str) -> str:
     last = str(stats.last_updated or "")  # datetime or the database's text: stable either way
     raw = f"v1|{stats.count}|{last}|{stats.max_id}|{settings.TIME_ZONE}|{variant}"
     return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """If-None-Match (a list of tags, weak or strong, or *) against our strong ETag."""
+    candidates = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in candidates or etag in candidates
 
 
 def live_gifts_q(*, now: datetime | None = None) -> Q:

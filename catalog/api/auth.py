@@ -14,7 +14,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     """request.user = the key's Partner, request.auth = the PartnerApiKey."""
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).decode("latin-1").strip()
+        header = request._request.META.get("HTTP_AUTHORIZATION", "")  # WSGI: a latin-1 str
+        if isinstance(header, bytes):
+            header = header.decode("latin-1")
+        header = header.strip()
         if not header:
             return None
         keyword, _, plain_key = header.partition(" ")

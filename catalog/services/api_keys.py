@@ -5,14 +5,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import Model
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from catalog.models import Partner, PartnerApiKey
 
+M = TypeVar("M", bound=Model)
 KEY_SCHEME = "gk"  # keys look like gk_<8 hex prefix>_<43 url-safe chars>
 
 
@@ -59,6 +63,37 @@ def revoke_api_key(*, api_key: PartnerApiKey) -> bool:
     return bool(updated)
 
 
+_KEY_FIELDS = ("id", "partner_id", "name", "prefix", "can_write", "last_used_at")
+_lookup_sql: dict[tuple[str, str], str] = {}
+
+
+def _key_lookup_sql(connection) -> str:
+    """The key lookup's SQL, built once per database (identifiers only; the hash goes in as a parameter)."""
+    cache_key = (connection.alias, connection.vendor)
+    sql = _lookup_sql.get(cache_key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        keys, partners = qn(PartnerApiKey._meta.db_table), qn(Partner._meta.db_table)
+        sql = (
+            f"SELECT {', '.join(f'k.{qn(name)}' for name in _KEY_FIELDS)}, p.{qn('name')} "  # noqa: S608
+            f"FROM {keys} k INNER JOIN {partners} p ON p.{qn('id')} = k.{qn('partner_id')} "
+            f"WHERE k.{qn('key_hash')} = %s AND k.{qn('revoked_at')} IS NULL"
+        )
+        _lookup_sql[cache_key] = sql
+    return sql
+
+
+def _loaded(model: type[M], alias: str, values: dict[str, Any]) -> M:
+    """An instance of a row read by hand, as Model.from_db() would make it (fields not given are
+    deferred), built the way unpickling builds one: every API request makes two, and Model.__init__
+    costs more than the key lookup's SQL."""
+    instance = model.__new__(model)
+    instance.__dict__.update(values)
+    state = instance._state = ModelState()
+    state.adding, state.db = False, alias
+    return instance
+
+
 def authenticate_api_key(*, plain_key: str) -> PartnerApiKey | None:
     """The active key matching `plain_key` (its partner attached), or None.
 
@@ -68,35 +103,36 @@ def authenticate_api_key(*, plain_key: str) -> PartnerApiKey | None:
     """
     if not plain_key or len(plain_key) > 200:
         return None
-    connection = connections[PartnerApiKey.objects.db]
-    qn = connection.ops.quote_name
-    keys, partners = qn(PartnerApiKey._meta.db_table), qn(Partner._meta.db_table)
+    alias = PartnerApiKey.objects.db
+    connection = connections[alias]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT k.{qn('id')}, k.{qn('partner_id')}, k.{qn('name')}, k.{qn('prefix')}, "  # noqa: S608
-            f"k.{qn('can_write')}, k.{qn('last_used_at')}, p.{qn('name')} "
-            f"FROM {keys} k INNER JOIN {partners} p ON p.{qn('id')} = k.{qn('partner_id')} "
-            f"WHERE k.{qn('key_hash')} = %s AND k.{qn('revoked_at')} IS NULL",
-            [hash_key(plain_key)],
-        )
+        key_hash = hash_key(plain_key)
+        cursor.execute(_key_lookup_sql(connection), [key_hash])
         row = cursor.fetchone()
     if row is None:
         return None
     key_id, partner_id, label, prefix, can_write, last_used_at, partner_name = row
-    if last_used_at is not None and timezone.is_naive(last_used_at):
+    if last_used_at is not None and last_used_at.tzinfo is None:
         last_used_at = last_used_at.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-    api_key = PartnerApiKey(
-        id=key_id,
-        partner_id=partner_id,
-        name=label,
-        prefix=prefix,
-        can_write=bool(can_write),
-        last_used_at=last_used_at,
+    partner = _loaded(Partner, alias, {"id": partner_id, "name": partner_name})
+    # The hash matched and it is not revoked; created_at (not read) loads lazily if ever asked for.
+    api_key = _loaded(
+        PartnerApiKey,
+        alias,
+        {
+            "id": key_id,
+            "partner_id": partner_id,
+            "name": label,
+            "prefix": prefix,
+            "key_hash": key_hash,
+            "can_write": bool(can_write),
+            "revoked_at": None,
+            "last_used_at": last_used_at,
+        },
     )
-    api_key.partner = Partner(id=partner_id, name=partner_name)
+    PartnerApiKey.partner.field.set_cached_value(api_key, partner)
     now = timezone.now()
-    touch_every = timedelta(seconds=settings.PARTNER_KEY_TOUCH_SECONDS)
-    if last_used_at is None or now - last_used_at >= touch_every:
-        PartnerApiKey.objects.filter(pk=key_id).update(last_used_at=now)
+    if last_used_at is None or (now - last_used_at).total_seconds() >= settings.PARTNER_KEY_TOUCH_SECONDS:
+        PartnerApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
     return api_key

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -25,9 +27,10 @@ from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 
 from catalog.models import Gift, Partner, gift_image_path
-from catalog.selectors import GiftListFilter
+from catalog.selectors import GiftListFilter, GiftListStats, etag_matches, gift_list_etag, gift_list_stats
 
 LANGUAGES: tuple[str, ...] = tuple(settings.LANGUAGE_CODES)
 DEFAULT_LANGUAGE: str = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
@@ -87,6 +90,9 @@ def media_url_prefix(*, request: HttpRequest | None = None) -> str:
     if settings.PUBLIC_BASE_URL:
         return settings.PUBLIC_BASE_URL + media_url
     if request is not None:
+        if media_url.startswith("/") and not media_url.startswith("//") and "/." not in media_url:
+            # What build_absolute_uri() gives for such a path, without parsing it again per request.
+            return f"{request.scheme}://{request.get_host()}{iri_to_uri(media_url)}"
         return request.build_absolute_uri(media_url)
     if settings.DEBUG or settings.TESTING:
         return "http://127.0.0.1:8000" + media_url
@@ -97,15 +103,8 @@ def _tz_is_utc() -> bool:
     return getattr(timezone.get_default_timezone(), "key", None) in _UTC_KEYS
 
 
-def _sql_formats_datetimes(connection: Any) -> bool:
-    """SQLite stores UTC text: with TIME_ZONE=UTC the database writes the wire form itself (C speed)."""
-    return connection.vendor == "sqlite" and _tz_is_utc()
-
-
-def _datetime_localizer(connection: Any) -> Callable[[datetime | None], datetime | None] | None:
-    """Python conversion to naive TIME_ZONE datetimes, or None when the SQL already produced wire text."""
-    if _sql_formats_datetimes(connection):
-        return None
+def _localizer() -> Callable[[datetime | None], datetime | None]:
+    """Python conversion to naive TIME_ZONE datetimes (where the SQL does not write the wire text)."""
     tz = timezone.get_default_timezone()
 
     def localize(value: datetime | None) -> datetime | None:
@@ -118,70 +117,172 @@ def _datetime_localizer(connection: Any) -> Callable[[datetime | None], datetime
     return localize
 
 
-_PREFIX = object()  # stands for the media prefix in the cached parameter list
-_wire_select_cache: dict[tuple[str, bool], tuple[str, list[Any]]] = {}
+@dataclass(frozen=True)
+class _WireSelect:
+    """How one database serves the wire format, and the SELECT lists for it (identifiers only), built
+    once per database and TIME_ZONE. Placeholders are named (`%(media_prefix)s`): Django rewrites
+    positional ones on SQLite with a regular expression that costs more than running the query for a
+    few gifts."""
+
+    columns: str  # "SELECT <the wire columns in WIRE_KEYS order>"
+    # "SELECT json_object(<the same>)" where the database writes each gift's JSON: SQLite, whose
+    # json_object escapes strings exactly as orjson does, when it also writes the datetimes.
+    json: str | None
+    localize: Callable[[Any], Any] | None  # for the datetimes of `columns`; None: they are wire text
+    extras: str  # ", id, updated_at" for a list that takes its ETag from its own rows
+    with_id: str  # ", id"
+    everything: str  # " FROM <gift table> ORDER BY id": the unfiltered list, the common poll
 
 
-def _wire_select(connection: Any, media_prefix: str) -> tuple[str, list[Any]]:
-    """SELECT list of the wire columns, in WIRE_KEYS order, as plain SQL (built once per database).
+_EVERYTHING = GiftListFilter()
+_wire_select_cache: dict[tuple[str, str, str], _WireSelect] = {}
+_NAMED_PLACEHOLDER_RE = re.compile(r"%\((\w+)\)s")
 
-    Per row the database does the wire work: empty text -> NULL, a stored media name -> prefix || name
-    (a stored absolute http(s) URL as is), and on SQLite with TIME_ZONE=UTC the datetime text. Written
-    by hand: the ORM's equivalents (NULLIF, COALESCE || COALESCE, LIKE) cost a third more per row on
-    SQLite, and compiling them per request costs more than serving a short list.
+
+def _wire_select(connection: Any) -> _WireSelect:
+    """Per row the database does the wire work: empty text -> NULL, a stored media name -> prefix || name
+    (a stored absolute http(s) URL as is), and on SQLite with TIME_ZONE=UTC (it stores UTC text) the
+    datetime text and the whole JSON object. Written by hand: the ORM's equivalents (NULLIF,
+    COALESCE || COALESCE, LIKE) cost a third more per row on SQLite, and compiling them per request
+    costs more than serving a short list.
     """
-    sql_datetimes = _sql_formats_datetimes(connection)
-    cache_key = (connection.alias, sql_datetimes)
-    if cache_key not in _wire_select_cache:
-        qn = connection.ops.quote_name
-        table = qn(Gift._meta.db_table)
-        parts: list[str] = []
-        params: list[Any] = []
-        for key in WIRE_KEYS:
-            column = f"{table}.{qn(_column(key))}"
-            if key in ("id", "active"):
-                parts.append(column)
-            elif key in ("start_time", "removal_time"):
-                # SQLite keeps "2025-08-25 09:50:00[.ffffff]" in UTC: the wire form is a character away.
-                parts.append(f"replace(substr({column}, 1, 19), ' ', 'T')" if sql_datetimes else column)
-            elif key.rsplit("_", 1)[0] in MEDIA_FIELDS:
-                if connection.vendor == "sqlite":  # byte-wise comparison: "http:..." or "https:..."
-                    absolute = f"{column} >= 'http:' AND {column} < 'https;'"
-                else:
-                    absolute = f"({column} LIKE %s OR {column} LIKE %s)"
-                    params += ["http://%", "https://%"]
-                parts.append(
-                    f"CASE WHEN {absolute} THEN {column} WHEN {column} <> '' THEN %s || {column} END"
-                )
-                params.append(_PREFIX)
+    cache_key = (connection.alias, connection.vendor, settings.TIME_ZONE)
+    cached = _wire_select_cache.get(cache_key)
+    if cached is not None:
+        return cached
+    sql_datetimes = connection.vendor == "sqlite" and _tz_is_utc()
+    builds_json = sql_datetimes and connection.features.supports_json_field
+    qn = connection.ops.quote_name
+    table = qn(Gift._meta.db_table)
+    parts: list[str] = []
+    for key in WIRE_KEYS:
+        column = f"{table}.{qn(_column(key))}"
+        if key in ("id", "active"):
+            parts.append(column)
+        elif key in ("start_time", "removal_time"):
+            # SQLite keeps "2025-08-25 09:50:00[.ffffff]" in UTC: the wire form is a character away.
+            parts.append(
+                f"CASE WHEN length({column}) = 19 THEN replace({column}, ' ', 'T') "
+                f"ELSE replace(substr({column}, 1, 19), ' ', 'T') END"
+                if sql_datetimes
+                else column
+            )
+        elif key.rsplit("_", 1)[0] in MEDIA_FIELDS:
+            if connection.vendor == "sqlite":  # byte-wise comparison: "http:..." or "https:..."
+                absolute = f"{column} >= 'http:' AND {column} < 'https;'"
             else:
-                parts.append(f"CASE WHEN {column} <> '' THEN {column} END")
-        _wire_select_cache[cache_key] = ("SELECT " + ", ".join(parts), params)
-    sql, params = _wire_select_cache[cache_key]
-    return sql, [media_prefix if param is _PREFIX else param for param in params]
+                absolute = f"({column} LIKE %(http_like)s OR {column} LIKE %(https_like)s)"
+            parts.append(
+                f"CASE WHEN {column} <> '' THEN CASE WHEN {absolute} THEN {column} "
+                f"ELSE %(media_prefix)s || {column} END END"
+            )
+        else:
+            parts.append(f"CASE WHEN {column} <> '' THEN {column} END")
+    json_sql = None
+    if builds_json:
+        active = parts[-1]
+        parts_json = [*parts[:-1], f"CASE WHEN {active} THEN json('true') ELSE json('false') END"]
+        pairs = ", ".join(f"'{key}', {part}" for key, part in zip(WIRE_KEYS, parts_json, strict=True))
+        json_sql = f"SELECT json_object({pairs})"
+    updated = f"{table}.{qn(_column('updated_at'))}"
+    if connection.vendor == "sqlite":
+        updated = f"CAST({updated} AS TEXT)"  # the text MAX() gives, not a parsed datetime
+    select = _WireSelect(
+        columns="SELECT " + ", ".join(parts),
+        json=json_sql,
+        localize=None if sql_datetimes else _localizer(),
+        extras=f", {table}.{qn(_column('id'))}, {updated}",
+        with_id=f", {table}.{qn(_column('id'))}",
+        everything=_EVERYTHING.from_sql(connection)[0],
+    )
+    _wire_select_cache[cache_key] = select
+    return select
 
 
-def _wire_sql(gifts: QuerySet[Gift] | GiftListFilter, media_prefix: str) -> tuple[str, list[Any], str]:
+def _select_params(connection: Any, media_prefix: str) -> dict[str, str]:
+    params = {"media_prefix": media_prefix}
+    if connection.vendor != "sqlite":
+        params.update(http_like="http://%", https_like="https://%")
+    return params
+
+
+def _positional(sql: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
+    """The same SQL with %s placeholders, to combine with an ORM query's positional parameters."""
+    return _NAMED_PLACEHOLDER_RE.sub("%s", sql), [params[n] for n in _NAMED_PLACEHOLDER_RE.findall(sql)]
+
+
+def _wire_sql(
+    gifts: QuerySet[Gift] | GiftListFilter,
+    media_prefix: str,
+    *,
+    json_rows: bool = False,
+    extras: bool = False,
+) -> tuple[str, Any, str]:
     """SQL of the wire columns for the selected rows (a list filter, or any queryset: its FROM/WHERE/
-    ORDER/LIMIT with our SELECT list); also the database alias."""
-    if isinstance(gifts, GiftListFilter):
-        alias = Gift.objects.db
-        connection = connections[alias]
-        head, head_params = _wire_select(connection, media_prefix)
-        tail, params = gifts.from_sql(connection)
-        return head + tail, [*head_params, *params], alias
-    alias = gifts.db
+    ORDER/LIMIT with our SELECT list), its parameters (a dict for a list filter, else a list) and the
+    database alias. `json_rows`: one JSON object per row (only where the database writes them); `extras`: the
+    id and updated_at after the wire columns."""
+    alias = Gift.objects.db if isinstance(gifts, GiftListFilter) else gifts.db
     connection = connections[alias]
-    head, head_params = _wire_select(connection, media_prefix)
+    select = _wire_select(connection)
+    head = select.json if json_rows else select.columns
+    assert head is not None, "JSON rows are built only where _WireSelect.json is set"
+    if extras:
+        head += select.extras
+    head_params = _select_params(connection, media_prefix)
+    if isinstance(gifts, GiftListFilter):
+        if gifts == _EVERYTHING:
+            return head + select.everything, head_params, alias
+        tail, params = gifts.from_sql(connection)
+        return head + tail, {**head_params, **params}, alias
+    head, positional_params = _positional(head, head_params)
     sql, params = gifts.values_list("id").query.get_compiler(using=alias).as_sql()  # may raise EmptyResultSet
     qn = connection.ops.quote_name
     table = qn(Gift._meta.db_table)
     column = f"{table}.{qn(Gift._meta.pk.column)}"
+    params = [*positional_params, *params]
     for plain in (f"SELECT {column} FROM ", f"SELECT {column} AS {qn('id')} FROM "):  # noqa: S608
         if sql.startswith(plain):
-            return f"{head} FROM {sql[len(plain) :]}", [*head_params, *params], alias
+            return f"{head} FROM {sql[len(plain) :]}", params, alias
     # Anything fancier (DISTINCT, ...): select by id from it, ordered by id.
-    return f"{head} FROM {table} WHERE {column} IN ({sql}) ORDER BY {column}", [*head_params, *params], alias
+    return f"{head} FROM {table} WHERE {column} IN ({sql}) ORDER BY {column}", params, alias
+
+
+def _wire_dicts(rows: Sequence[Sequence[Any]], localize: Callable[[Any], Any] | None) -> list[dict[str, Any]]:
+    keys = WIRE_KEYS
+    dicts = [dict(zip(keys, row)) for row in rows]  # noqa: B905  hot loop; drops any extra columns
+    if localize is not None:
+        for item in dicts:
+            item["start_time"] = localize(item["start_time"])
+            item["removal_time"] = localize(item["removal_time"])
+    return dicts
+
+
+def _json_elements(rows: Sequence[Sequence[Any]], *, json_rows: bool, localize: Callable | None) -> bytes:
+    """The rows as JSON array elements joined by commas (no brackets)."""
+    if json_rows:
+        return ",".join([row[0] for row in rows]).encode()
+    return orjson.dumps(_wire_dicts(rows, localize), option=ORJSON_OPTIONS)[1:-1]
+
+
+def _json_array(rows: Sequence[Sequence[Any]], *, json_rows: bool, localize: Callable | None) -> bytes:
+    if json_rows:
+        return _joined_array([row[0] for row in rows])
+    return orjson.dumps(_wire_dicts(rows, localize), option=ORJSON_OPTIONS)
+
+
+def _joined_array(objects: list[str]) -> bytes:
+    """JSON objects (text) -> the array's bytes, copying the body once to join and once to encode."""
+    if not objects:
+        return b"[]"
+    objects[0] = "[" + objects[0]
+    objects[-1] += "]"
+    return ",".join(objects).encode()
+
+
+def _open_cursor(connection: Any) -> Any:
+    server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    return connection.chunked_cursor() if server_side else connection.cursor()
 
 
 def iter_wire_chunks(
@@ -192,7 +293,7 @@ def iter_wire_chunks(
 
     Datetimes come as wire text or as naive TIME_ZONE datetimes (orjson with ORJSON_OPTIONS writes both
     the same). Rows are read with one cursor (server-side where the database has them) and no per-row
-    ORM converters: this is the list endpoint's hot path.
+    ORM converters.
     """
     chunk_size = chunk_size or settings.GIFT_LIST_CHUNK_SIZE
     try:
@@ -200,42 +301,164 @@ def iter_wire_chunks(
     except EmptyResultSet:
         return
     connection = connections[alias]
-    localize = _datetime_localizer(connection)
-    keys = WIRE_KEYS
-    server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
-    cursor = connection.chunked_cursor() if server_side else connection.cursor()
+    localize = _wire_select(connection).localize
+    cursor = _open_cursor(connection)
     try:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):
-            dicts = [dict(zip(keys, row)) for row in rows]  # noqa: B905  hot loop
-            if localize is not None:
-                for item in dicts:
-                    item["start_time"] = localize(item["start_time"])
-                    item["removal_time"] = localize(item["removal_time"])
-            yield dicts
+            yield _wire_dicts(rows, localize)
     finally:
         cursor.close()
+
+
+def _stream(
+    cursor: Any, first: list[Any], *, chunk_size: int, json_rows: bool, localize: Callable | None
+) -> Iterator[bytes]:
+    """A JSON array of `first` (rows already fetched) and the rest of the open cursor, which it closes."""
+    try:
+        yield b"["
+        rows, separator = first or cursor.fetchmany(chunk_size), b""
+        while rows:
+            yield separator + _json_elements(rows, json_rows=json_rows, localize=localize)
+            rows, separator = cursor.fetchmany(chunk_size), b","
+        yield b"]"
+    finally:
+        cursor.close()
+
+
+def _json_query(
+    gifts: QuerySet[Gift] | GiftListFilter, media_prefix: str, *, extras: bool = False
+) -> tuple[Any, _WireSelect, str, Any]:
+    """(connection, its _WireSelect, SQL, parameters) reading the gifts as JSON objects where the
+    database writes them, else as wire columns. Raises EmptyResultSet for a queryset that selects none."""
+    alias = Gift.objects.db if isinstance(gifts, GiftListFilter) else gifts.db
+    connection = connections[alias]
+    select = _wire_select(connection)
+    sql, params, _alias = _wire_sql(gifts, media_prefix, json_rows=select.json is not None, extras=extras)
+    return connection, select, sql, params
 
 
 def iter_wire_json(
     gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str, chunk_size: int | None = None
 ) -> Iterator[bytes]:
     """The JSON array of the gifts, streamed chunk by chunk (memory bounded by chunk_size)."""
-    yield b"["
-    first = True
-    for chunk in iter_wire_chunks(gifts, media_prefix=media_prefix, chunk_size=chunk_size):
-        body = orjson.dumps(chunk, option=ORJSON_OPTIONS)[1:-1]
-        yield body if first else b"," + body
-        first = False
-    yield b"]"
+    try:
+        connection, select, sql, params = _json_query(gifts, media_prefix)
+    except EmptyResultSet:
+        yield b"[]"
+        return
+    cursor = _open_cursor(connection)
+    try:
+        cursor.execute(sql, params)
+    except BaseException:
+        cursor.close()
+        raise
+    yield from _stream(
+        cursor,
+        [],
+        chunk_size=chunk_size or settings.GIFT_LIST_CHUNK_SIZE,
+        json_rows=select.json is not None,
+        localize=select.localize,
+    )
 
 
 def wire_json(gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str) -> bytes:
     """The JSON array of the gifts in one piece (for short lists)."""
-    rows: list[dict[str, Any]] = []
-    for chunk in iter_wire_chunks(gifts, media_prefix=media_prefix, chunk_size=1_000_000):
-        rows.extend(chunk)
-    return orjson.dumps(rows, option=ORJSON_OPTIONS)
+    try:
+        connection, select, sql, params = _json_query(gifts, media_prefix)
+    except EmptyResultSet:
+        return b"[]"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _json_array(rows, json_rows=select.json is not None, localize=select.localize)
+
+
+def wire_json_of(ids: Sequence[int], *, media_prefix: str) -> bytes:
+    """The JSON array of the given gifts in the given order (the bulk endpoints' answers), read back in
+    one query where the database writes the JSON, else from gift_payloads()."""
+    if not ids:
+        return b"[]"
+    connection = connections[Gift.objects.db]
+    select = _wire_select(connection)
+    if select.json is None:
+        by_id = {item["id"]: item for item in gift_payloads(ids, media_prefix=media_prefix)}
+        return orjson.dumps([by_id[gift_id] for gift_id in ids], option=ORJSON_OPTIONS)
+    qn = connection.ops.quote_name
+    table, pk = qn(Gift._meta.db_table), qn(_column("id"))
+    # One parameter for any number of ids (identifiers only in the SQL text).
+    sql = f"{select.json}{select.with_id} FROM {table} WHERE {pk} IN (SELECT value FROM json_each(%(ids)s))"  # noqa: S608
+    params = {**_select_params(connection, media_prefix), "ids": orjson.dumps(list(ids)).decode()}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        by_id = {row[1]: row[0] for row in cursor.fetchall()}
+    return _joined_array([by_id[gift_id] for gift_id in ids])
+
+
+@dataclass(frozen=True)
+class GiftListPage:
+    """One answer of the list endpoint: `body` is the JSON array (bytes, or chunks to stream), or None
+    when If-None-Match matched the ETag."""
+
+    etag: str
+    total: int  # matching gifts before limit/offset (X-Total-Count)
+    body: bytes | Iterator[bytes] | None
+
+
+def gift_list_page(
+    gift_filter: GiftListFilter, *, media_prefix: str, if_none_match: str | None = None
+) -> GiftListPage:
+    """The list endpoint's work in as few queries as it allows.
+
+    With If-None-Match, or a page (limit/offset), the stats query comes first: a matching ETag answers
+    without reading any gift, and the total counts beyond the page. A plain list (the common poll) is
+    one query: its rows carry id and updated_at, which give the same stats and so the same ETag; only a
+    list longer than GIFT_LIST_CHUNK_SIZE (streamed) asks for the total separately.
+    """
+    variant = (
+        f"{gift_filter.active}|{gift_filter.updated_since}|{gift_filter.limit}|{gift_filter.offset}|"
+        f"{media_prefix}"
+    )
+    chunk_size = settings.GIFT_LIST_CHUNK_SIZE
+    if if_none_match is None and gift_filter.limit is None and not gift_filter.offset:
+        connection, select, sql, params = _json_query(gift_filter, media_prefix, extras=True)
+        json_rows, localize = select.json is not None, select.localize
+        cursor = _open_cursor(connection)
+        try:
+            cursor.execute(sql, params)
+            rows = cursor.fetchmany(chunk_size + 1)
+        except BaseException:
+            cursor.close()
+            raise
+        if len(rows) <= chunk_size:
+            cursor.close()
+            stats = GiftListStats(
+                count=len(rows),
+                last_updated=max([row[-1] for row in rows], default=None),
+                max_id=rows[-1][-2] if rows else None,
+            )
+            body = _json_array(rows, json_rows=json_rows, localize=localize) if rows else b"[]"
+            return GiftListPage(gift_list_etag(stats, variant=variant), stats.count, body)
+        try:
+            stats = gift_list_stats(gift_filter)
+        except BaseException:
+            cursor.close()
+            raise
+        stream = _stream(cursor, rows, chunk_size=chunk_size, json_rows=json_rows, localize=localize)
+        return GiftListPage(gift_list_etag(stats, variant=variant), stats.count, stream)
+    stats = gift_list_stats(gift_filter)
+    etag = gift_list_etag(stats, variant=variant)
+    if if_none_match is not None and etag_matches(if_none_match, etag):
+        return GiftListPage(etag, stats.count, None)
+    offset, limit = gift_filter.offset, gift_filter.limit
+    rows_left = max(0, stats.count - offset) if limit is None else max(0, min(limit, stats.count - offset))
+    if rows_left == 0:
+        body: bytes | Iterator[bytes] = b"[]"
+    elif rows_left <= chunk_size:
+        body = wire_json(gift_filter, media_prefix=media_prefix)
+    else:
+        body = iter_wire_json(gift_filter, media_prefix=media_prefix)
+    return GiftListPage(etag, stats.count, body)
 
 
 def _format_datetime(value: datetime | str | None) -> str | None:
@@ -311,11 +534,11 @@ def parse_wire_datetime(value: object) -> datetime:
     """Wire datetime -> aware UTC datetime, whole seconds. Naive values are in TIME_ZONE."""
     if type(value) is str and len(value) == 19 and _PLAIN_DATETIME_RE.match(value):  # the spec's own form
         try:
+            if _tz_is_utc():
+                return datetime.fromisoformat(value + "+00:00")  # aware in one step: replace() is slow
             parsed = datetime.fromisoformat(value)
         except ValueError:
             raise ValueError(f"Not a valid date and time: {value!r}.") from None
-        if _tz_is_utc():
-            return parsed.replace(tzinfo=UTC)
         return parsed.replace(tzinfo=timezone.get_default_timezone()).astimezone(UTC)
     if not isinstance(value, str) or not _DATETIME_RE.match(value):
         raise ValueError(DATETIME_HELP)
@@ -326,6 +549,24 @@ def parse_wire_datetime(value: object) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.get_default_timezone())
     return parsed.astimezone(UTC).replace(microsecond=0)
+
+
+def _utc_datetime_cleaner() -> Callable[[object], datetime]:
+    """parse_wire_datetime for one bulk request: with TIME_ZONE=UTC the spec's form is parsed without
+    looking the time zone up per value (anything else, errors included, takes parse_wire_datetime)."""
+    if not _tz_is_utc():
+        return parse_wire_datetime
+    match, fromisoformat = _PLAIN_DATETIME_RE.match, datetime.fromisoformat
+
+    def clean(value: object) -> datetime:
+        if type(value) is str and len(value) == 19 and match(value):
+            try:
+                return fromisoformat(value + "+00:00")
+            except ValueError:
+                pass
+        return parse_wire_datetime(value)
+
+    return clean
 
 
 def _clean_text(value: object, max_length: int | None) -> str | None:
@@ -401,14 +642,15 @@ def _clean_description(value: object) -> str | None:
 
 
 def _field_cleaners() -> dict[str, Callable[[object], Any]]:
-    """key -> parser of its wire value (media keys are bound per request: they depend on our host)."""
+    """key -> parser of its wire value (datetime and media keys are bound per request: they depend on
+    TIME_ZONE and on our host)."""
     cleaners: dict[str, Callable[[object], Any]] = {}
     for lang in LANGUAGES:
         cleaners[f"name_{lang}"] = _clean_name
         cleaners[f"link_{lang}"] = _clean_link
         cleaners[f"description_{lang}"] = _clean_description
     cleaners[DEFAULT_NAME_KEY] = _clean_default_name
-    cleaners.update(start_time=parse_wire_datetime, removal_time=parse_wire_datetime, active=_clean_bool)
+    cleaners["active"] = _clean_bool
     return cleaners
 
 
@@ -417,7 +659,28 @@ _MEDIA_KEYS = tuple(f"{field}_{lang}" for field in MEDIA_FIELDS for lang in LANG
 
 
 def _cleaners(own_media: _OwnMedia) -> dict[str, Callable[[object], Any]]:
-    return {**_CLEANERS, **dict.fromkeys(_MEDIA_KEYS, own_media.clean)}
+    clean_datetime = _utc_datetime_cleaner()
+    return {
+        **_CLEANERS,
+        **dict.fromkeys(_MEDIA_KEYS, own_media.clean),
+        "start_time": clean_datetime,
+        "removal_time": clean_datetime,
+    }
+
+
+def _text_specs() -> dict[str, tuple[int, bool, bool]]:
+    """key -> (max length, must not be blank, is a link) of the plain text fields, for the fast path of
+    _clean_fields: a str it accepts is exactly one the field's cleaner returns unchanged (or as None)."""
+    specs: dict[str, tuple[int, bool, bool]] = {}
+    for lang in LANGUAGES:
+        specs[f"name_{lang}"] = (255, False, False)
+        specs[f"link_{lang}"] = (1000, False, True)
+        specs[f"description_{lang}"] = (sys.maxsize, False, False)
+    specs[DEFAULT_NAME_KEY] = (255, True, False)
+    return specs
+
+
+_TEXT_SPECS = _text_specs()
 
 
 def _clean_fields(
@@ -426,8 +689,22 @@ def _clean_fields(
     """Per-field parsing of one item (no cross-field rules). Unknown keys are errors; "id" is left out."""
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
+    get, text_spec, url_match = cleaners.get, _TEXT_SPECS.get, _URL_RE.match
     for key, value in raw.items():
-        cleaner = cleaners.get(key)
+        if type(value) is str and (spec := text_spec(key)) is not None:
+            # Inline the common case (no call per field); anything else goes to the cleaner, which
+            # returns the same value or raises the error.
+            text = value.strip()
+            max_length, required, link = spec
+            if (
+                len(text) <= max_length
+                and "\x00" not in text
+                and (text or not required)
+                and (not link or not text or url_match(text))
+            ):
+                values[key] = text or None
+                continue
+        cleaner = get(key)
         if cleaner is None:
             if key != "id":
                 errors[key] = ["Unknown field."]
@@ -468,59 +745,88 @@ def _column(name: str) -> str:
     return Gift._meta.get_field(name).column
 
 
+def _sqlite_datetime(value: datetime) -> str:
+    """Aware datetime -> the text Django keeps in SQLite ("2025-08-25 09:50:00[.ffffff]" in UTC)."""
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return f"{value.date().isoformat()} {value.time().isoformat()}"  # a third of isoformat(" ")'s cost
+
+
 def _datetime_adapter(connection: Any) -> Callable[[datetime], Any]:
-    """Aware datetime -> database parameter. On SQLite the same text Django writes ("2025-08-25
-    09:50:00" in UTC), without the ORM's per-call settings lookups."""
+    """Aware datetime -> database parameter. On SQLite the same text Django writes, without the ORM's
+    per-call settings lookups."""
     if connection.vendor == "sqlite":
-        return lambda value: value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+        return _sqlite_datetime
     return connection.ops.adapt_datetimefield_value
 
 
 def _insert_batch_rows(connection: Any, columns_per_row: int) -> int:
     limit = connection.features.max_query_params or 65535
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        connection.ensure_connection()
-        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     return max(1, min(500, limit // columns_per_row))
 
 
 def _insert_rows(rows: list[dict[str, Any]], *, owner_id: int | None) -> list[int]:
-    """Insert cleaned rows in multi-row INSERT ... RETURNING statements; ids in input order."""
+    """Insert cleaned rows; their ids in input order. Runs inside the caller's transaction.
+
+    SQLite: one executemany, then the new ids read back (the write lock is held since BEGIN IMMEDIATE,
+    and AUTOINCREMENT ids only grow, so they are exactly the ids above the previous maximum).
+    Elsewhere: multi-row INSERT ... RETURNING.
+    """
     connection = connections[Gift.objects.db]
-    if not connection.features.can_return_rows_from_bulk_insert:
-        raise ImproperlyConfigured("The database must support INSERT ... RETURNING (SQLite >= 3.35).")
     adapt = _datetime_adapter(connection)
     qn = connection.ops.quote_name
     now = adapt(timezone.now())
-    base_fields = list(TRANSLATED_FIELDS)
+    text_keys = WRITABLE_KEYS[:-3]
+    base_keys = [f"{field}_{DEFAULT_LANGUAGE}" for field in TRANSLATED_FIELDS]
     columns = [
         *(_column(key) for key in WRITABLE_KEYS),
-        *(_column(field) for field in base_fields),
+        *(_column(field) for field in TRANSLATED_FIELDS),
         _column("owner"),
         _column("created_at"),
         _column("updated_at"),
     ]
+    tail = (owner_id, now, now)
     params_rows = []
     for row in rows:
-        params = [row.get(key) for key in WRITABLE_KEYS[:-3]]
-        params += [adapt(row["start_time"]), adapt(row["removal_time"]), row.get("active", True)]
-        params += [row.get(f"{field}_{DEFAULT_LANGUAGE}") or "" for field in base_fields]
-        params += [owner_id, now, now]
-        params_rows.append(params)
+        get = row.get
+        params_rows.append(
+            [
+                *map(get, text_keys),
+                adapt(row["start_time"]),
+                adapt(row["removal_time"]),
+                get("active", True),
+                *[get(key) or "" for key in base_keys],
+                *tail,
+            ]
+        )
     table = qn(Gift._meta.db_table)
+    pk = qn(_column("id"))
     head = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES "  # noqa: S608
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    tail = f" RETURNING {qn(_column('id'))}"
-    batch = _insert_batch_rows(connection, len(columns))
-    ids: list[int] = []
     with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            assert connection.in_atomic_block, "the new ids are read back under the transaction's lock"
+            cursor.execute(f"SELECT MAX({pk}) FROM {table}", None)  # noqa: S608
+            (before,) = cursor.fetchone()
+            cursor.executemany(head + placeholder, params_rows)
+            cursor.execute(
+                f"SELECT {pk} FROM {table} WHERE {pk} > %(before)s ORDER BY {pk}",  # noqa: S608
+                {"before": before or 0},
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            if len(ids) != len(rows):
+                raise RuntimeError(f"Inserted {len(rows)} gifts but found {len(ids)} new ids.")
+            return ids
+        if not connection.features.can_return_rows_from_bulk_insert:
+            raise ImproperlyConfigured("The database must support INSERT ... RETURNING.")
+        batch = _insert_batch_rows(connection, len(columns))
+        ids = []
         for start in range(0, len(params_rows), batch):
             part = params_rows[start : start + batch]
-            cursor.execute(head + ", ".join([placeholder] * len(part)) + tail, [p for r in part for p in r])
-            # Ids of one statement ascend in VALUES order (we hold the write lock / the sequence is
-            # monotonic), while RETURNING itself promises no order: sort instead of trusting it.
+            sql = head + ", ".join([placeholder] * len(part)) + f" RETURNING {pk}"
+            cursor.execute(sql, [p for r in part for p in r])
+            # Ids of one statement ascend in VALUES order (the sequence is monotonic), while RETURNING
+            # itself promises no order: sort instead of trusting it.
             ids.extend(sorted(r[0] for r in cursor.fetchall()))
     return ids
 
@@ -558,9 +864,17 @@ def bulk_create_gifts(*, items: object, owner: Partner | None, media_prefix: str
         return _insert_rows(rows, owner_id=owner.pk if owner else None)
 
 
+def _utc(value: datetime | str) -> datetime:
+    """A datetime as _fetch_current read it (SQLite: Django's UTC text) -> aware UTC datetime."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value + "+00:00")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _fetch_current(ids: list[int], keys: Iterable[str]) -> dict[int, dict[str, Any]]:
-    """Current values of `keys` (plus owner and time window) of the gifts, as aware UTC datetimes and
-    plain values, locked for the rest of the transaction (SELECT ... FOR UPDATE where supported)."""
+    """Current values of `keys` (plus owner and time window) of the gifts, as the database hands them
+    back (datetimes on SQLite: the stored text, so rows that keep them write them back untouched; see
+    _utc()), locked for the rest of the transaction (SELECT ... FOR UPDATE where supported)."""
     connection = connections[Gift.objects.db]
     qn = connection.ops.quote_name
     names = [
@@ -574,7 +888,7 @@ def _fetch_current(ids: list[int], keys: Iterable[str]) -> dict[int, dict[str, A
     columns = []
     for name in names:
         column = qn(name if name == "owner_id" else _column(name))
-        # SQLite: read datetimes as text and parse them here (the driver's converter is far slower).
+        # SQLite: read datetimes as text (the driver's converter is far slower, and they may not be needed).
         columns.append(
             f"CAST({column} AS TEXT)" if sqlite and name in ("start_time", "removal_time") else column
         )
@@ -589,13 +903,7 @@ def _fetch_current(ids: list[int], keys: Iterable[str]) -> dict[int, dict[str, A
                 chunk,
             )
             for row in cursor.fetchall():
-                state = dict(zip(names, row, strict=True))
-                for name in ("start_time", "removal_time"):
-                    value = state[name]
-                    if isinstance(value, str):
-                        value = datetime.fromisoformat(value)
-                    state[name] = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-                current[state["id"]] = state
+                current[row[0]] = dict(zip(names, row))  # noqa: B905  same length by construction
     return current
 
 
@@ -616,15 +924,19 @@ def _update_rows(updates: list[tuple[int, dict[str, Any]]], current: dict[int, d
         + f" WHERE {qn(_column('id'))} = %s"
     )
     datetimes = {"start_time", "removal_time"}
+    sent_plan = [(key, key in datetimes) for key in sent]
+    base_keys = [f"{field}_{DEFAULT_LANGUAGE}" for field in base]
     params_rows = []
     for gift_id, values in updates:
         state = current[gift_id]
         params = []
-        for key in sent:
-            value = values[key] if key in values else state[key]
-            params.append(adapt(value) if key in datetimes else value)
-        for field in base:
-            key = f"{field}_{DEFAULT_LANGUAGE}"
+        for key, is_datetime in sent_plan:
+            if key in values:
+                value = values[key]
+                params.append(adapt(value) if is_datetime else value)
+            else:
+                params.append(state[key])  # as read: written back unchanged
+        for key in base_keys:
             params.append((values[key] if key in values else state[key]) or "")
         params += [now, gift_id]
         params_rows.append(params)
@@ -661,25 +973,29 @@ def bulk_update_gifts(*, items: object, acting_partner: Partner | None, media_pr
         cleaned.append(values)
         ids.append(gift_id)
     counts = Counter(gift_id for gift_id in ids if gift_id is not None)
-    for position, gift_id in enumerate(ids):
-        if gift_id is not None and counts[gift_id] > 1:
-            errors[position]["id"] = [f"Gift {gift_id} appears more than once in this request."]
+    if len(counts) != sum(counts.values()):
+        for position, gift_id in enumerate(ids):
+            if gift_id is not None and counts[gift_id] > 1:
+                errors[position]["id"] = [f"Gift {gift_id} appears more than once in this request."]
+    owner_id = acting_partner.pk if acting_partner is not None else None
     with transaction.atomic():
         sent = {key for values in cleaned for key in values}
         current = _fetch_current(sorted(counts), sent)
         for position, gift_id in enumerate(ids):
-            if gift_id is None or "id" in errors[position]:
+            item_errors = errors[position]
+            if gift_id is None or "id" in item_errors:
                 continue
             state = current.get(gift_id)
             if state is None:
-                errors[position]["id"] = [f"Gift {gift_id} does not exist."]
-            elif acting_partner is not None and state["owner_id"] != acting_partner.pk:
-                errors[position]["id"] = [f"Gift {gift_id} was not created by your partner account."]
-            elif not errors[position]:
+                item_errors["id"] = [f"Gift {gift_id} does not exist."]
+            elif acting_partner is not None and state["owner_id"] != owner_id:
+                item_errors["id"] = [f"Gift {gift_id} was not created by your partner account."]
+            elif not item_errors:
                 values = cleaned[position]
-                start = values.get("start_time", state["start_time"])
-                removal = values.get("removal_time", state["removal_time"])
-                errors[position] = _time_window_errors(values, start, removal)
+                start = values["start_time"] if "start_time" in values else _utc(state["start_time"])
+                removal = values["removal_time"] if "removal_time" in values else _utc(state["removal_time"])
+                if removal <= start:
+                    errors[position] = _time_window_errors(values, start, removal)
         if any(errors):
             raise GiftValidationError(errors)
         updates = [(gift_id, values) for gift_id, values in zip(ids, cleaned, strict=True) if values]

@@ -1,0 +1,188 @@
+"""The hot paths' shortcuts give exactly what the plain paths give: same JSON bytes, same validation
+results, same ETags, and a constant number of queries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import Gift
+from catalog.selectors import GiftListFilter
+from catalog.services import gifts as gift_services
+
+from .factories import GiftFactory, PartnerFactory, issue_key
+
+PREFIX = "https://office.example.com/media/"
+TRICKY_TEXTS = [
+    'quote " and backslash \\',
+    "controls \x01\x08\x09\x0a\x0c\x0d\x1f and del \x7f",
+    "română ț ș, русский, українська ї, emoji 😀",
+    "separators \u2028\u2029 and </script>",
+    "",
+    "  padded  ",
+]
+
+
+def _tricky_gifts() -> list[Gift]:
+    gifts = []
+    for n, text in enumerate(TRICKY_TEXTS):
+        gifts.append(
+            GiftFactory(
+                name_ro=f"Cadou {n}",
+                name_ru=text,
+                description_en=text,
+                link_uk="" if n % 2 else f"https://example.com/{n}?q={text[:3]}",
+                icon_ro=f"gift_images/{n}.png" if n % 3 else "",
+                image_en="https://cdn.example.com/a.png" if n % 2 else "HTTP://CDN.example.com/B.png",
+                start_time=datetime(2025, 8, 25, 9, 50, 7, 123456 * (n % 2), tzinfo=UTC),
+                removal_time=datetime(2026, 1, n + 1, 0, 0, tzinfo=UTC),
+                active=n % 2 == 0,
+            )
+        )
+    return gifts
+
+
+@pytest.mark.django_db
+def test_every_serializer_writes_the_same_json_bytes_as_orjson_over_gift_payloads():
+    # given gifts with quotes, control characters, non-ASCII text, empty strings and microseconds
+    gifts = _tricky_gifts()
+    expected = orjson.dumps(gift_services.gift_payloads(Gift.objects.all(), media_prefix=PREFIX))
+    reversed_ids = [gift.pk for gift in reversed(gifts)]
+
+    # when each path serializes them (on SQLite the database writes the JSON itself)
+    whole = gift_services.wire_json(GiftListFilter(), media_prefix=PREFIX)
+    streamed = b"".join(gift_services.iter_wire_json(GiftListFilter(), media_prefix=PREFIX, chunk_size=4))
+    page = gift_services.gift_list_page(GiftListFilter(), media_prefix=PREFIX)
+    in_order = gift_services.wire_json_of(reversed_ids, media_prefix=PREFIX)
+
+    # then all of them are byte for byte what orjson makes of the payload dicts
+    if connection.vendor == "sqlite":
+        assert gift_services._wire_select(connection).json is not None  # the database writes the JSON
+    assert whole == expected
+    assert streamed == expected
+    assert page.body == expected
+    assert orjson.loads(in_order) == list(reversed(orjson.loads(expected)))
+    assert in_order == orjson.dumps(list(reversed(orjson.loads(expected))))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Cadou",
+        "  Cadou  ",
+        "",
+        "   ",
+        "x" * 255,
+        " " + "x" * 255 + " ",
+        "x" * 256,
+        "null \x00 char",
+        "https://example.com/a",
+        " https://example.com/a ",
+        "HTTPS://Example.com",
+        "https://exa mple.com",
+        "ftp://example.com",
+        "https://" + "a" * 1000,
+        "ü\u00a0",
+        None,
+        5,
+        True,
+        ["x"],
+    ],
+)
+@pytest.mark.parametrize("key", ["name_ro", "name_en", "description_uk", "link_ru"])
+def test_the_inline_text_check_agrees_with_the_field_cleaner(key, value):
+    cleaners = gift_services._cleaners(gift_services._OwnMedia(PREFIX))
+    try:
+        expected = ({key: cleaners[key](value)}, {})
+    except ValueError as exc:
+        expected = ({}, {key: [str(exc)]})
+
+    assert gift_services._clean_fields({key: value}, cleaners) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2025-08-25T09:50:00",
+        "2025-02-30T09:50:00",
+        "2025-08-25T24:00:00",
+        "2025-08-25T09:50:00Z",
+        "2025-08-25T12:50:00+03:00",
+        "2025-08-25 09:50",
+        "\uff12\uff10\uff12\uff15-08-25T09:50:00",  # full-width digits
+        "2025-08-25T09:50",
+        "",
+        None,
+        1756115400,
+    ],
+)
+@pytest.mark.parametrize("time_zone", ["UTC", "Europe/Chisinau"])
+def test_the_bulk_datetime_cleaner_agrees_with_parse_wire_datetime(settings, time_zone, value):
+    settings.TIME_ZONE = time_zone
+    clean = gift_services._utc_datetime_cleaner()
+    try:
+        expected: object = gift_services.parse_wire_datetime(value)
+    except ValueError as exc:
+        expected = str(exc)
+    try:
+        got: object = clean(value)
+    except ValueError as exc:
+        got = str(exc)
+
+    assert got == expected
+    if isinstance(got, datetime):
+        assert got.tzinfo is UTC
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "?active=true", "?updated_since=2000-01-01T00:00:00"])
+@pytest.mark.parametrize("chunk_size", [2000, 2])
+def test_a_plain_list_and_a_conditional_one_agree_on_the_etag(client, settings, query, chunk_size):
+    # given a few gifts, and lists short enough for one piece or long enough to stream
+    settings.GIFT_LIST_CHUNK_SIZE = chunk_size
+    for n in range(5):
+        GiftFactory(active=n % 2 == 0)
+    auth = {"HTTP_AUTHORIZATION": f"Api-Key {issue_key(partner=PartnerFactory())}"}
+
+    # when the list is read plainly (ETag taken from its own rows), then conditionally (stats first)
+    plain = client.get(f"/external/gift/{query}", **auth)
+    conditional = client.get(f"/external/gift/{query}", HTTP_IF_NONE_MATCH=plain["ETag"], **auth)
+
+    # then the plain answer's ETag is the one the stats give: 304
+    assert plain.status_code == 200
+    assert conditional.status_code == 304
+    assert conditional["ETag"] == plain["ETag"]
+    assert conditional["X-Total-Count"] == plain["X-Total-Count"] == str(len(orjson.loads(b"".join(plain))))
+
+
+@pytest.mark.django_db
+def test_the_list_reads_in_one_query_and_bulk_writes_in_a_constant_number(client):
+    auth = {"HTTP_AUTHORIZATION": f"Api-Key {issue_key(partner=PartnerFactory())}"}
+    client.get("/external/gift/", **auth)  # the key's first use is recorded once
+    counts = {}
+    for size in (3, 30):
+        items = [
+            {"name_ro": f"G{n}", "start_time": "2025-08-27T10:00:00", "removal_time": "2025-09-02T18:00:00"}
+            for n in range(size)
+        ]
+        with CaptureQueriesContext(connection) as created:
+            response = client.post(
+                "/external/gift/bulk-create/", items, content_type="application/json", **auth
+            )
+        ids = [gift["id"] for gift in response.json()]
+        updates = [{"id": gift_id, "active": False} for gift_id in reversed(ids)]
+        with CaptureQueriesContext(connection) as updated:
+            response = client.put(
+                "/external/gift/bulk-update/", updates, content_type="application/json", **auth
+            )
+        assert [gift["id"] for gift in response.json()] == list(reversed(ids))
+        with CaptureQueriesContext(connection) as listed:
+            assert client.get("/external/gift/", **auth).status_code == 200
+        counts[size] = (len(created), len(updated), len(listed))
+
+    assert counts[3] == counts[30]
+    assert counts[3][2] == 2  # the key, then the gifts with what the ETag needs
