@@ -41,9 +41,10 @@ format: $(STAMP)
 test: lint
 	$(VENV)/bin/pytest -q
 
-# Same suite on PostgreSQL (row locks and concurrency tests run only here).
+# Same suite on PostgreSQL, with Redis up (row locks, concurrency and the Redis broker run only here).
 test-postgres: $(STAMP)
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(VENV)/bin/pytest -q
 
 bench: $(STAMP)
