@@ -9,43 +9,11 @@ import pytest
 
 from catalog.models import Gift
 from catalog.services.gifts import WIRE_KEYS
+from tests.gift_spec_examples import ICON, IMAGE, example_gift
 
 from .factories import GiftFactory, PartnerFactory, issue_key
 
 pytestmark = pytest.mark.django_db(transaction=True, reset_sequences=True)
-
-ICON = "gift_images/b88e0864-3e94-405c-b23f-5481f009152d.png"
-IMAGE = "gift_images/52f85402-231b-40ec-b520-a9d5384a3503.png"
-
-
-def spec_gift(domain: str) -> dict:
-    """The spec's "Example answer" of GET /external/gift/1/, with {domain} filled in."""
-    return {
-        "id": 1,
-        "icon_ro": f"http://{domain}/media/{ICON}",
-        "icon_ru": None,
-        "icon_en": None,
-        "icon_uk": None,
-        "image_ro": f"http://{domain}/media/{IMAGE}",
-        "image_ru": None,
-        "image_en": None,
-        "image_uk": None,
-        "name_ro": "Cadou test",
-        "name_ru": "Test gift",
-        "name_en": "Test gift",
-        "name_uk": "Test gift",
-        "link_ro": "https://www.google.com/",
-        "link_ru": "https://www.google.com/",
-        "link_en": "https://www.google.com/",
-        "link_uk": "https://www.google.com/",
-        "description_ro": "Descriere test",
-        "description_ru": "Test description",
-        "description_en": "Test description",
-        "description_uk": "Test description",
-        "start_time": "2025-08-25T09:50:00",
-        "removal_time": "2025-08-30T10:50:00",
-        "active": True,
-    }
 
 
 @pytest.fixture
@@ -91,9 +59,9 @@ def test_example_1_receiving_all_gifts_is_a_plain_array_in_the_spec_key_order(sp
     body = response.json()
     assert isinstance(body, list)
     assert len(body) == 1
-    assert list(body[0]) == list(spec_gift(domain))
-    assert body[0] == spec_gift(domain)
-    assert list(WIRE_KEYS) == list(spec_gift(domain))
+    assert list(body[0]) == list(example_gift(domain))
+    assert body[0] == example_gift(domain)
+    assert list(WIRE_KEYS) == list(example_gift(domain))
 
 
 def test_example_2_receive_one_gift(spec_world):
@@ -102,8 +70,8 @@ def test_example_2_receive_one_gift(spec_world):
     response = client.get("gift/1/")
 
     assert response.status_code == 200
-    assert list(response.json()) == list(spec_gift(domain))
-    assert response.json() == spec_gift(domain)
+    assert list(response.json()) == list(example_gift(domain))
+    assert response.json() == example_gift(domain)
 
 
 def test_example_3_one_gift_update_answers_the_full_updated_gift(spec_world):
@@ -122,7 +90,7 @@ def test_example_3_one_gift_update_answers_the_full_updated_gift(spec_world):
     spec_answer = {"id": 1, **body}
     assert_fields(response.json(), spec_answer)
     # The rest of the full object is unchanged.
-    assert response.json() == {**spec_gift(domain), **spec_answer}
+    assert response.json() == {**example_gift(domain), **spec_answer}
     assert client.get("gift/1/").json() == response.json()
     gift = Gift.objects.get(pk=1)
     assert (gift.name_ro, gift.active) == ("Cadou actualizat", False)
