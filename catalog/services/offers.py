@@ -29,9 +29,10 @@ from django.utils.translation import gettext
 
 from catalog.models import Offer, OfferFeedState, OfferPriceChange, SyncRun, SyncSource
 from catalog.models.offers import PRICE_PLACES
+from catalog.services.progress import ProgressCallback
 from catalog.services.sync_runs import tracked_run
 from giftoffice.integrations import gamesdrop
-from giftoffice.integrations.base import IntegrationError, RejectedError
+from giftoffice.integrations.base import AuthError, CatalogChangedError, IntegrationError, RejectedError
 
 # Supplier-owned columns, in the order of the comparison tuples below.
 SUPPLIER_FIELDS = (
@@ -53,12 +54,6 @@ CATALOG_CHANGED_RETRIES = 2
 PRICE_QUANTUM = Decimal(1).scaleb(-PRICE_PLACES)
 FULL_FEED = "full"
 FEED_FORMAT = "offers-v1"  # part of the feed fingerprint: bump when the row mapping changes
-
-Progress = Callable[[int, int], None]  # (rows fetched so far, rows the feed announced)
-
-
-class CatalogChangedError(Exception):
-    """The feed changed while we paged through it, so the rows we hold may miss or repeat offers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +148,7 @@ def fetch_feed(
     category: str | None,
     search: str | None,
     page_size: int,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Feed:
     """Every page of the feed, or CatalogChangedError when `count` moves between pages or the rows
     do not add up to it (rows shifted between pages are skipped or repeated). Paging restarts from
@@ -186,7 +181,9 @@ def fetch_feed(
                     digest.update(page.fingerprint())
                 return Feed(pages=pages, count=received, fingerprint=digest.hexdigest())
             problem = f"{received} rows, {len(ids)} distinct, for a count of {announced}"
-    raise CatalogChangedError(f"the catalog changed while paging through it ({problem}); try again")
+    raise CatalogChangedError(
+        f"the catalog changed while paging through it ({problem}); try again", provider="gamesdrop"
+    )
 
 
 # --- planning -------------------------------------------------------------------------------------
@@ -378,7 +375,7 @@ def sync_offers(
     category: str | None = None,
     search: str | None = None,
     dry_run: bool = False,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
     on_plan: Callable[[OfferSyncPlan], None] | None = None,
     client: gamesdrop.GamesDropClient | None = None,
     trigger: str = "command",
@@ -468,7 +465,7 @@ def refresh_offer_prices(
                 continue
             result.failed[offer.offer_group_id] = str(exc)
             continue
-        except gamesdrop.GamesDropAuthError:
+        except AuthError:
             raise
         except IntegrationError as exc:
             result.failed[offer.offer_group_id] = str(exc)

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import FEED_LANGUAGE, Product, SyncRun, SyncSource
+from catalog.services.progress import ProgressCallback
 from catalog.services.sync_runs import tracked_run
 from giftoffice.integrations.tribute import MAX_PAGE_SIZE, TributeClient, TributeProduct
 
@@ -45,8 +46,6 @@ MIRRORED_FIELDS = (
 )
 _TEXT_FIELDS = {NAME_FIELD, DESCRIPTION_FIELD}
 BATCH_SIZE = 500
-
-ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -37,6 +37,7 @@ from django.utils.translation import gettext, gettext_noop
 from catalog.models import Gift, GiftPublication, PartnerSite, PushRun, PushRunKind, PushRunStatus
 from catalog.services.gifts import gift_payloads, media_url_prefix
 from catalog.services.partner_sites import client_for
+from catalog.services.progress import ProgressCallback
 from giftoffice.integrations.base import (
     AuthError,
     BadResponseError,
@@ -62,8 +63,6 @@ TEXT_FIELDS = ("name", "link", "description")
 # validates removal_time > start_time per item needs both.
 ALWAYS_IN_UPDATE = ("start_time", "removal_time", "active")
 MAX_STORED_ERRORS = 1000
-
-ProgressCallback = Callable[[int, int], None]
 
 
 class PushError(Exception):

@@ -30,18 +30,23 @@ REDACTED = "***"
 
 
 class IntegrationError(Exception):
-    """Base of all supplier errors. `provider` names the supplier; messages never hold secrets."""
+    """Base of all supplier errors. `provider` names the supplier, `code` is the supplier's own error
+    code when it sent one; messages never hold secrets."""
 
-    def __init__(self, message: str, *, provider: str = "", status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, provider: str = "", status: int | None = None, code: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.provider = provider
         self.status = status
+        self.code = code
 
     def __str__(self) -> str:
         prefix = f"{self.provider}: " if self.provider else ""
+        code = f"[{self.code}] " if self.code else ""
         status = f" (HTTP {self.status})" if self.status else ""
-        return f"{prefix}{self.message}{status}"
+        return f"{prefix}{code}{self.message}{status}"
 
 
 class AuthError(IntegrationError):
@@ -58,24 +63,23 @@ class RejectedError(IntegrationError):
         status: int | None = None,
         details: Any = None,
     ) -> None:
-        super().__init__(message, provider=provider, status=status)
-        self.code = code
+        super().__init__(message, provider=provider, status=status, code=code)
         self.details = details
-
-    def __str__(self) -> str:
-        code = f"[{self.code}] " if self.code else ""
-        prefix = f"{self.provider}: " if self.provider else ""
-        status = f" (HTTP {self.status})" if self.status else ""
-        return f"{prefix}{code}{self.message}{status}"
 
 
 class UnavailableError(IntegrationError):
     """Worth retrying later. `retry_after` is the supplier's hint in seconds, when it gave one."""
 
     def __init__(
-        self, message: str, *, provider: str = "", status: int | None = None, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        status: int | None = None,
+        code: str = "",
+        retry_after: float | None = None,
     ) -> None:
-        super().__init__(message, provider=provider, status=status)
+        super().__init__(message, provider=provider, status=status, code=code)
         self.retry_after = retry_after
 
 
@@ -86,6 +90,10 @@ class OutcomeUnknownError(UnavailableError):
 
 class BadResponseError(IntegrationError):
     pass
+
+
+class CatalogChangedError(BadResponseError):
+    """A paged catalog kept changing while we read it: no consistent snapshot, so nothing is written."""
 
 
 @dataclass(frozen=True)

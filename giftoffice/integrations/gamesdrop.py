@@ -55,35 +55,6 @@ AUTH_CODES = frozenset({"INVALID_TOKEN"})
 UNAVAILABLE_CODES = frozenset({"SERVICE_UNAVAILABLE", "BALANCE_UNAVAILABLE"})
 
 
-def _coded_str(exc: Any) -> str:
-    prefix = f"{exc.provider}: " if exc.provider else ""
-    code = f"[{exc.code}] " if exc.code else ""
-    status = f" (HTTP {exc.status})" if exc.status else ""
-    return f"{prefix}{code}{exc.message}{status}"
-
-
-class GamesDropAuthError(AuthError):
-    """INVALID_TOKEN (or a bare 401/403)."""
-
-    def __init__(self, message: str, *, code: str = "", provider: str = "", status: int | None = None):
-        super().__init__(message, provider=provider, status=status)
-        self.code = code
-
-    def __str__(self) -> str:
-        return _coded_str(self)
-
-
-class GamesDropUnavailableError(UnavailableError):
-    """SERVICE_UNAVAILABLE / BALANCE_UNAVAILABLE: retry later."""
-
-    def __init__(self, message: str, *, code: str = "", provider: str = "", status: int | None = None):
-        super().__init__(message, provider=provider, status=status)
-        self.code = code
-
-    def __str__(self) -> str:
-        return _coded_str(self)
-
-
 # --- typed requests and answers ---------------------------------------------------------------------
 
 
@@ -474,9 +445,9 @@ class GamesDropClient(BaseClient):
         message = self.redact(message if message and message != code else ERROR_CODES[code])
         status = response.status_code
         if code in AUTH_CODES:
-            raise GamesDropAuthError(message, code=code, provider=self.provider, status=status)
+            raise AuthError(message, code=code, provider=self.provider, status=status)
         if code in UNAVAILABLE_CODES:
-            raise GamesDropUnavailableError(message, code=code, provider=self.provider, status=status)
+            raise UnavailableError(message, code=code, provider=self.provider, status=status)
         raise RejectedError(message, code=code, provider=self.provider, status=status, details=payload)
 
     # --- balance ------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from giftoffice.integrations.base import BadResponseError, BaseClient, RejectedError
+from giftoffice.integrations.base import BadResponseError, BaseClient, CatalogChangedError, RejectedError
 
 PRODUCT_TYPES = ("digital", "custom", "physical")
 MAX_PAGE_SIZE = 100
@@ -23,10 +23,6 @@ MAX_PAGE_SIZE = 100
 BAD_REQUEST = "BAD_REQUEST"
 FORBIDDEN = "FORBIDDEN"
 NOT_FOUND = "NOT_FOUND"
-
-
-class CatalogChangedError(BadResponseError):
-    """The catalog kept changing while we paged through it; no consistent snapshot was read."""
 
 
 @dataclass(frozen=True)

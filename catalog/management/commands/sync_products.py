@@ -1,14 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.core.management.base import BaseCommand, CommandError
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from catalog.management.progress import progress_bar
 from catalog.models import SyncRun, SyncSource
-from catalog.services.products import ProductSyncPlan, ProgressCallback, sync_products
+from catalog.services.products import ProductSyncPlan, sync_products
 from catalog.services.sync_runs import one_line
 from giftoffice.integrations.base import (
     AuthError,
@@ -41,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run: bool = False, **options) -> None:
         run = SyncRun.objects.create(source=SyncSource.TRIBUTE_PRODUCTS, trigger="command", dry_run=dry_run)
         try:
-            with self._progress() as progress:
+            with progress_bar(self.stdout, "Tribute products") as progress:
                 run = sync_products(
                     run=run, dry_run=dry_run, progress=progress, on_plan=self._print_plan if dry_run else None
                 )
@@ -54,25 +50,3 @@ class Command(BaseCommand):
             self.stdout.write(f"would {change.describe()}")
         if not plan.changes:
             self.stdout.write("nothing would change")
-
-    @contextmanager
-    def _progress(self) -> Iterator[ProgressCallback | None]:
-        """A rich progress bar on a terminal; nothing at all when output is piped or logged."""
-        if not self.stdout.isatty():
-            yield None
-            return
-        bar = Progress(
-            TextColumn("Tribute products"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(file=self.stdout._out),
-            transient=True,
-        )
-        task = bar.add_task("fetch", total=None)
-
-        def update(fetched: int, total: int) -> None:
-            bar.update(task, completed=fetched, total=total)
-
-        with bar:
-            yield update
