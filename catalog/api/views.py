@@ -97,6 +97,17 @@ class PartnerApiView(APIView):
     def media_prefix(self) -> str:
         return gift_services.media_url_prefix(request=self.request._request)
 
+    def bulk_write(self, service: Any, *, status: int, **kwargs: Any) -> HttpResponse:
+        """Run a bulk service on the request body; answer the written gifts in input order, or the
+        per-item errors (nothing written)."""
+        media_prefix = self.media_prefix()
+        try:
+            ids = service(items=self.request.data, media_prefix=media_prefix, **kwargs)
+        except (gift_services.GiftValidationError, gift_services.GiftRequestError) as exc:
+            return _validation_response(exc)
+        body = gift_services.wire_json_of(ids, media_prefix=media_prefix)
+        return HttpResponse(body, content_type="application/json", status=status)
+
 
 _OFFSET_IN_QUERY_RE = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)\Z")
 
@@ -265,15 +276,7 @@ class GiftBulkCreateView(PartnerApiView):
         },
     )
     def post(self, request):
-        media_prefix = self.media_prefix()
-        try:
-            ids = gift_services.bulk_create_gifts(
-                items=request.data, owner=request.user, media_prefix=media_prefix
-            )
-        except (gift_services.GiftValidationError, gift_services.GiftRequestError) as exc:
-            return _validation_response(exc)
-        body = gift_services.wire_json_of(ids, media_prefix=media_prefix)
-        return HttpResponse(body, content_type="application/json", status=201)
+        return self.bulk_write(gift_services.bulk_create_gifts, owner=request.user, status=201)
 
 
 class GiftBulkUpdateView(PartnerApiView):
@@ -292,12 +295,4 @@ class GiftBulkUpdateView(PartnerApiView):
         },
     )
     def put(self, request):
-        media_prefix = self.media_prefix()
-        try:
-            ids = gift_services.bulk_update_gifts(
-                items=request.data, acting_partner=request.user, media_prefix=media_prefix
-            )
-        except (gift_services.GiftValidationError, gift_services.GiftRequestError) as exc:
-            return _validation_response(exc)
-        body = gift_services.wire_json_of(ids, media_prefix=media_prefix)
-        return HttpResponse(body, content_type="application/json")
+        return self.bulk_write(gift_services.bulk_update_gifts, acting_partner=request.user, status=200)
