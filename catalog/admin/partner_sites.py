@@ -84,7 +84,7 @@ class PartnerSiteAdmin(admin.ModelAdmin):
     list_display = ["name", "base_url", "enabled", "secret_status", "languages_display", "batch_size"]
     list_filter = ["enabled"]
     search_fields = ["name", "base_url"]
-    actions = ["test_connection_action"]
+    actions = ["test_connection_action", "pull_gifts_action"]
 
     @admin.display(description=_("auth secret"))
     def secret_status(self, obj: PartnerSite) -> str:
@@ -121,6 +121,33 @@ class PartnerSiteAdmin(admin.ModelAdmin):
     def test_connection_action(self, request: HttpRequest, queryset: QuerySet[PartnerSite]) -> None:
         for site in queryset:
             self._report_connection(request, site)
+
+    def has_import_gifts_permission(self, request: HttpRequest) -> bool:
+        """Pulling writes gifts into our catalog: it needs the right to add and change gifts."""
+        return request.user.has_perms(["catalog.add_gift", "catalog.change_gift"])
+
+    @admin.action(
+        description=_("Import the site's gifts into our catalog (pull)"), permissions=["import_gifts"]
+    )
+    def pull_gifts_action(self, request: HttpRequest, queryset: QuerySet[PartnerSite]) -> HttpResponse | None:
+        runs = []
+        for site in queryset:
+            try:
+                runs.append(push_service.request_pull(site=site, user=request.user))
+            except push_service.PushError as exc:
+                self.message_user(request, exc.localized(), messages.ERROR)
+        for run in runs:
+            url = reverse(f"{self.admin_site.name}:catalog_pushrun_change", args=[run.pk])
+            self.message_user(
+                request,
+                format_html(_('Pull from {} queued: <a href="{}">run #{}</a>.'), run.site, url, run.pk),
+                messages.SUCCESS,
+            )
+        if len(runs) == 1:
+            return HttpResponseRedirect(
+                reverse(f"{self.admin_site.name}:catalog_pushrun_change", args=[runs[0].pk])
+            )
+        return None
 
     def _report_connection(self, request: HttpRequest, site: PartnerSite) -> None:
         try:

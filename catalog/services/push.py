@@ -360,6 +360,15 @@ def pull_gifts(
     return execute_run(run_id=run.pk, on_progress=on_progress)
 
 
+def request_pull(*, site: PartnerSite, user: Any = None) -> PushRun:
+    """The admin's pull: always in django-q2 (a partner's whole catalog), recorded as a run to watch."""
+    from catalog import tasks_push
+
+    run = start_run(site=site, kind=PushRunKind.PULL, user=user, source="admin")
+    transaction.on_commit(lambda: tasks_push.enqueue_push_run(run.pk))
+    return run
+
+
 # --- executing a push ---------------------------------------------------------------------------------
 class _Abort(Exception):
     """The whole run stops (credentials refused, site unreachable): one line for the run record."""

@@ -2,9 +2,9 @@
 
 import pytest
 from django.test import Client
-from django_q.models import Task
+from django_q.models import OrmQ, Task
 
-from catalog.models import GiftPublication, PartnerSite, PushRun
+from catalog.models import Gift, GiftPublication, PartnerSite, PushRun
 from catalog.services import push
 from giftoffice.sandbox.models import PartnerRemoteGift
 from tests.push.factories import GiftFactory, UserFactory
@@ -285,3 +285,48 @@ def test_only_enabled_sites_can_be_chosen(partner_site):
     response = _pusher().post(CHANGELIST, {"action": ACTION, "index": 0, "_selected_action": [gift.pk]})
 
     assert list(response.context["form"].fields["site"].queryset) == [partner_site]
+
+
+def test_pull_from_the_site_list_queues_a_run_that_imports_the_sites_gifts(partner_site, partner_api):
+    # given: the partner site holds one gift
+    partner_api.call(
+        "POST",
+        "bulk-create/",
+        json=[
+            {
+                "name_ro": "De la partener",
+                "start_time": "2025-08-27T10:00:00",
+                "removal_time": "2025-09-02T18:00:00",
+            }
+        ],
+    )
+    admin = Client()
+    admin.force_login(UserFactory(is_superuser=True))
+    # when
+    response = admin.post(
+        "/en/admin/catalog/partnersite/",
+        {"action": "pull_gifts_action", "_selected_action": [partner_site.pk]},
+    )
+    # then: the run is recorded, queued in django-q2, and the user lands on it
+    run = PushRun.objects.get()
+    assert (run.kind, run.status, run.source) == ("pull", "pending", "admin")
+    assert response.status_code == 302
+    assert response["Location"] == f"/en/admin/catalog/pushrun/{run.pk}/change/"
+    assert OrmQ.objects.count() == 1
+    # when the worker carries it out
+    push.execute_run(run_id=run.pk)
+    # then
+    run.refresh_from_db()
+    assert (run.status, run.created) == ("succeeded", 1)
+    assert list(Gift.objects.values_list("name_ro", flat=True)) == ["De la partener"]
+
+
+def test_pull_is_not_offered_without_the_right_to_add_and_change_gifts(partner_site):
+    editor = Client()
+    editor.force_login(UserFactory(permissions=["catalog.view_partnersite", "catalog.change_partnersite"]))
+
+    response = editor.get("/en/admin/catalog/partnersite/")
+
+    choices = [name for name, _label in response.context["action_form"].fields["action"].choices]
+    assert "test_connection_action" in choices
+    assert "pull_gifts_action" not in choices
