@@ -35,14 +35,7 @@ WIRE_FIELDS: tuple[str, ...] = (
     "removal_time",
     "active",
 )
-WIRE_DATETIME = "%Y-%m-%dT%H:%M:%S"
-
 WireValue = str | bool | None
-
-
-def format_wire_datetime(value: datetime) -> str:
-    """The document's datetimes: `2025-08-25T09:50:00`, naive, in the site's (our) TIME_ZONE."""
-    return timezone.localtime(value).strftime(WIRE_DATETIME)
 
 
 def parse_wire_datetime(value: Any) -> datetime | None:
