@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from catalog.api.throttling import PartnerKeyRateThrottle
 from catalog.models import Gift, PartnerApiKey
 from catalog.services.api_keys import revoke_api_key
 
@@ -113,26 +114,45 @@ def test_getting_an_unknown_gift_is_404_json(api_client):
     assert response.json() == {"detail": "Not found."}
 
 
-def test_each_key_is_throttled_separately_with_retry_after(api_client, settings):
+class _Clock:
+    """A settable time.time for the fixed-window throttle: a test must not straddle a window edge."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_each_key_is_throttled_separately_with_retry_after(api_client, settings, monkeypatch):
+    # given: 3 reads and 1 write a minute, and a clock 40 s into a minute window
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"partner_key_read": "3/min", "partner_key_write": "1/min"},
     }
+    clock = _Clock(1_000_000.0)  # windows start at multiples of 60: 999_960 .. 1_000_020
+    monkeypatch.setattr(PartnerKeyRateThrottle, "timer", clock)
     partner = PartnerFactory()
     busy, calm = api_client(issue_key(partner=partner)), api_client(issue_key(partner=partner))
 
+    # when
     statuses = [busy.get("gift/").status_code for _ in range(4)]
 
+    # then
     assert statuses == [200, 200, 200, 429]
     throttled = busy.get("gift/")
     assert throttled.status_code == 429
-    assert 1 <= int(throttled.headers["Retry-After"]) <= 60
-    assert throttled.json()["detail"].startswith("Request was throttled.")
+    assert throttled.headers["Retry-After"] == "20"
+    assert throttled.json()["detail"] == "Request was throttled. Expected available in 20 seconds."
     assert calm.get("gift/").status_code == 200
     # writes have their own budget
     assert busy.post("gift/bulk-create/", json=[NEW_GIFT]).status_code == 201
     assert busy.post("gift/bulk-create/", json=[NEW_GIFT]).status_code == 429
     assert Gift.objects.count() == 1
+    # the next window starts a fresh budget
+    clock.now = 1_000_020.0
+    assert busy.get("gift/").status_code == 200
+    assert busy.post("gift/bulk-create/", json=[NEW_GIFT]).status_code == 201
 
 
 def test_key_use_is_recorded_without_a_write_per_request(api_client):
