@@ -25,7 +25,8 @@ def _default_language():
 def sandbox(live_server, settings):
     """The sandbox served over real HTTP by the live server, with every client pointed at it.
 
-    Timeouts are short so "hang" faults fire fast; backoff is zero so retried calls do not sleep.
+    The read timeout leaves room for a loaded CI machine; tests of "hang" faults shorten it with
+    `hang_timeouts`. Backoff is zero so retried calls do not sleep.
     Returns the sandbox base URL, e.g. http://localhost:PORT/sandbox.
     """
     base = f"{live_server.url}/sandbox"
@@ -35,9 +36,16 @@ def sandbox(live_server, settings):
     settings.GIFTLY_BASE_URL = f"{base}/giftly"
     settings.TELEGRAM_API_BASE = f"{base}/telegram"
     settings.INTEGRATION_CONNECT_TIMEOUT = 2.0
-    settings.INTEGRATION_READ_TIMEOUT = 1.0
+    settings.INTEGRATION_READ_TIMEOUT = 5.0
     settings.INTEGRATION_BACKOFF_SECONDS = 0.0
     return base
+
+
+@pytest.fixture
+def hang_timeouts(settings) -> float:
+    """A 1 s read timeout, so a "hang" fault (armed with a longer delay) times out fast."""
+    settings.INTEGRATION_READ_TIMEOUT = 1.0
+    return settings.INTEGRATION_READ_TIMEOUT
 
 
 @pytest.fixture

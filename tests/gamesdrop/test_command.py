@@ -103,7 +103,7 @@ def test_supplier_down_over_http_is_one_readable_line(gd):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_supplier_hanging_past_the_timeout_is_one_readable_line(gd, settings):
+def test_supplier_hanging_past_the_timeout_is_one_readable_line(gd, settings, hang_timeouts):
     settings.INTEGRATION_MAX_RETRIES = 0
     faults.arm(provider="gamesdrop", kind="hang", path="offers/sync", count=10, delay_seconds=1.5)
 

@@ -6,7 +6,7 @@ from tests.push.factories import PartnerSiteFactory
 
 @pytest.fixture
 def partner_site(sandbox):
-    """A partner site pointing at the sandbox partner, 1 s timeout so hang faults fire fast."""
+    """A partner site pointing at the sandbox partner (a 5 s timeout; hang tests shorten it)."""
     return PartnerSiteFactory(name="sandbox", base_url=f"{sandbox}/partner")
 
 

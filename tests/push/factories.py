@@ -35,7 +35,7 @@ class PartnerSiteFactory(DjangoModelFactory):
     base_url = "http://127.0.0.1:9/partner"
     auth_header = factory.LazyFunction(lambda: settings.SANDBOX_PARTNER_AUTH_HEADER)
     auth_secret = factory.LazyFunction(lambda: settings.SANDBOX_PARTNER_SECRET)
-    timeout_seconds = 1.0
+    timeout_seconds = 5.0
     batch_size = 500
 
 

@@ -24,6 +24,12 @@ def _remote_id(gift, site) -> int | None:
     return GiftPublication.objects.get(gift=gift, site=site).remote_id
 
 
+def _hang_fast(site) -> None:
+    """A 1 s timeout, so a hang fault (armed for 2 s) times out fast."""
+    site.timeout_seconds = 1.0
+    site.save(update_fields=["timeout_seconds"])
+
+
 def _push(site, gifts, **kwargs) -> PushRun:
     return push.push_gifts(site=site, gift_ids=[gift.pk for gift in gifts], **kwargs)
 
@@ -176,7 +182,8 @@ def test_a_gift_deleted_on_the_site_fails_its_update_and_the_rest_is_updated(par
 
 @pytest.mark.parametrize("kind", ["commit_then_hang", "commit_then_500", "commit_then_drop"])
 def test_an_unknown_create_outcome_is_reconciled_so_the_site_holds_one_copy_of_each(partner_site, kind):
-    # given: the site commits the first bulk-create, then the answer is lost
+    # given: the site commits the first bulk-create, then the answer is lost (or comes after 1 s)
+    _hang_fast(partner_site)
     gifts = GiftFactory.create_batch(3)
     faults.arm(provider="partner", kind=kind, path="external/gift/bulk-create", delay_seconds=2.0)
     # when
@@ -193,6 +200,7 @@ def test_an_unknown_create_outcome_is_reconciled_so_the_site_holds_one_copy_of_e
 
 def test_a_lost_create_that_did_not_happen_is_created_on_the_retry(partner_site):
     # given: the site hangs before doing anything
+    _hang_fast(partner_site)
     gifts = GiftFactory.create_batch(2)
     faults.arm(provider="partner", kind="hang", path="external/gift/bulk-create", delay_seconds=2.0)
     # when

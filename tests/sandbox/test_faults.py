@@ -38,7 +38,7 @@ def opening_balance(settings):
 
 # --- pre-faults on a read: retried until they run out ---------------------------------------------------
 @pytest.mark.parametrize("kind", ["http_500", "http_503", "drop", "hang"])
-def test_a_read_recovers_when_fewer_faults_than_retries_are_armed(sandbox, control, kind):
+def test_a_read_recovers_when_fewer_faults_than_retries_are_armed(sandbox, control, hang_timeouts, kind):
     control.arm(provider="tribute", kind=kind, count=2, delay_seconds=1.5)
 
     page = TributeClient(max_retries=2).list_products(size=5)
@@ -77,7 +77,7 @@ def test_http_429_without_retries_left_carries_retry_after(sandbox, control):
     assert (info.value.status, info.value.retry_after) == (429, 7.0)
 
 
-def test_hang_past_the_read_timeout_is_a_timeout_for_the_client(sandbox, control):
+def test_hang_past_the_read_timeout_is_a_timeout_for_the_client(sandbox, control, hang_timeouts):
     control.arm(provider="tribute", kind="hang", count=1, delay_seconds=1.5)
 
     with pytest.raises(UnavailableError) as info:
@@ -109,7 +109,9 @@ def test_a_dropped_write_leaves_the_outcome_unknown_even_when_nothing_happened(s
 @pytest.mark.parametrize(
     ("kind", "status"), [("commit_then_500", 500), ("commit_then_hang", None), ("commit_then_drop", None)]
 )
-def test_commit_then_fail_records_the_gift_although_the_client_cannot_know(sandbox, control, kind, status):
+def test_commit_then_fail_records_the_gift_although_the_client_cannot_know(
+    sandbox, control, hang_timeouts, kind, status
+):
     control.arm(provider="giftly", kind=kind, count=1, delay_seconds=1.5)
 
     with pytest.raises(OutcomeUnknownError) as info:
