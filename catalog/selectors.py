@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Gift
@@ -29,7 +29,7 @@ class GiftListFilter:
     """The partner list: optional filters and a limit/offset window over gifts ordered by id.
 
     Turned into SQL by hand (`from_sql`) because the list is the hot path: compiling an ORM query costs
-    as much as serving a hundred gifts. `queryset()` is the same selection for everything else.
+    as much as serving a hundred gifts.
     """
 
     active: bool | None = None
@@ -37,19 +37,6 @@ class GiftListFilter:
     limit: int | None = None
     offset: int = 0
     ids: tuple[int, ...] | None = None  # only these gifts (bulk responses read back what they wrote)
-
-    def queryset(self) -> QuerySet[Gift]:
-        queryset = Gift.objects.all()
-        if self.ids is not None:
-            queryset = queryset.filter(id__in=self.ids)
-        if self.active is not None:
-            queryset = queryset.filter(active=self.active)
-        if self.updated_since is not None:
-            queryset = queryset.filter(updated_at__gte=self.updated_since)
-        queryset = queryset.order_by("id")
-        if self.limit is not None:
-            return queryset[self.offset : self.offset + self.limit]
-        return queryset[self.offset :] if self.offset else queryset
 
     def where_sql(self, connection: Any) -> tuple[str, dict[str, Any]]:
         """WHERE clause with named (`%(name)s`) placeholders and their values."""

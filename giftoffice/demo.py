@@ -23,7 +23,7 @@ def ensure_admin(*, username: str = "admin", password: str | None = None) -> tup
 
 
 DEMO_STEPS: list[tuple[str, str]] = [
-    ("Demo gifts", "catalog.services.gifts.load_demo_gifts"),
+    ("Demo gifts", "catalog.services.demo_gifts.load_demo_gifts"),
     ("Partner site", "catalog.services.partner_sites.ensure_sandbox_site"),
     ("Supplier catalogs", "catalog.services.products.load_demo_products"),
     ("GamesDrop offers", "catalog.services.offers.load_demo_offers"),

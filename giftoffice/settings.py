@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI from our own static files: /external/docs/ needs no CDN
     "django_q",
     "catalog",
     "orders",
@@ -135,9 +136,9 @@ LANGUAGES = [
     ("uk", _("Ukrainian")),
 ]
 LANGUAGE_CODES = [code for code, _name in LANGUAGES]
-MODELTRANSLATION_DEFAULT_LANGUAGE = "ro"
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
 MODELTRANSLATION_LANGUAGES = tuple(LANGUAGE_CODES)
-MODELTRANSLATION_FALLBACK_LANGUAGES = ("ro",)
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -149,7 +150,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Partner-sent icon/image values that are absolute URLs must link to themselves in the admin too.
+    "default": {"BACKEND": "catalog.storage.GiftMediaStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not (DEBUG or TESTING)
@@ -157,6 +159,13 @@ STORAGES = {
     },
 }
 
+# Self-hosted: the admin's translation tabs need jQuery UI, served from our own static files (no CDN).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "catalog.staticfinders.JqueryUiFinder",  # jquery-ui/jquery-ui.min.js only
+]
+JQUERY_UI_URL = "jquery-ui/jquery-ui.min.js"
 # In development and tests whitenoise serves straight from the apps' static dirs (no collectstatic).
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
@@ -183,9 +192,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The /external/gift/ API (gift with product), per-language fields for ro, ru, en, uk.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Cache (throttling state) -----------------------------------------------------------------------
+# Without Redis each process keeps its own throttle counters: with N workers a key gets N times its rate.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -305,17 +318,3 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 GIFT_LIST_CHUNK_SIZE = env_int("GIFT_LIST_CHUNK_SIZE", 2000)
 # last_used_at of a partner key is written at most this often (no write per read request).
 PARTNER_KEY_TOUCH_SECONDS = env_int("PARTNER_KEY_TOUCH_SECONDS", 60)
-# Self-hosted assets: the admin's translation tabs need jQuery UI and the API docs need Swagger UI; both
-# are served from our own static files so the admin and /external/docs/ work without any CDN.
-INSTALLED_APPS += ["drf_spectacular_sidecar"]
-STATICFILES_FINDERS = [
-    "django.contrib.staticfiles.finders.FileSystemFinder",
-    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "catalog.staticfinders.JqueryUiFinder",  # jquery-ui/jquery-ui.min.js only
-]
-JQUERY_UI_URL = "jquery-ui/jquery-ui.min.js"
-SPECTACULAR_SETTINGS.update(
-    {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR"}
-)
-# Partner-sent icon/image values that are absolute URLs must link to themselves in the admin too.
-STORAGES["default"]["BACKEND"] = "catalog.storage.GiftMediaStorage"

@@ -16,7 +16,7 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from catalog.admin.partner_sites import GiftPublicationInline, can_push_gifts, push_to_partner_site
 from catalog.models import Gift, Partner, PartnerApiKey
 from catalog.selectors import live_gifts_q, missing_translation_q, missing_translations
-from catalog.services.api_keys import issue_api_key, revoke_api_key
+from catalog.services.api_keys import issue_api_key, masked_key, revoke_api_keys
 from catalog.services.gifts import set_gifts_active
 
 
@@ -184,7 +184,7 @@ class PartnerApiKeyAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("key"))
     def masked_key(self, api_key: PartnerApiKey) -> str:
-        return f"gk_{api_key.prefix}_…" if api_key.prefix else "—"
+        return masked_key(prefix=api_key.prefix) if api_key.prefix else "—"
 
     @admin.display(description=_("status"), boolean=True)
     def status(self, api_key: PartnerApiKey) -> bool:
@@ -207,5 +207,5 @@ class PartnerApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke selected keys"), permissions=["change"])
     def revoke(self, request, queryset) -> None:
-        count = sum(revoke_api_key(api_key=api_key) for api_key in queryset)
+        count = revoke_api_keys(key_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, ngettext("%d key revoked.", "%d keys revoked.", count) % count)

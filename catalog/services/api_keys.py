@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any, TypeVar
@@ -54,13 +55,24 @@ def create_api_key(*, partner: Partner, can_write: bool, name: str = "") -> Issu
     return IssuedKey(api_key=api_key, plain_key=plain_key)
 
 
-def revoke_api_key(*, api_key: PartnerApiKey) -> bool:
-    """Revoke now; False if it already was. Requests with it get 401 from the next one on."""
-    updated = PartnerApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+def masked_key(*, prefix: str) -> str:
+    """How staff see a key: its scheme and prefix, never the secret part."""
+    return f"{KEY_SCHEME}_{prefix}_…"
+
+
+def revoke_api_keys(*, key_ids: Iterable[int]) -> int:
+    """Revoke the keys not revoked yet, in one statement; returns how many. Requests with them get 401
+    from the next one on."""
+    return PartnerApiKey.objects.filter(pk__in=list(key_ids), revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+def revoke_api_key(*, api_key: PartnerApiKey) -> bool:
+    """Revoke now; False if it already was."""
+    revoked = revoke_api_keys(key_ids=[api_key.pk])
     api_key.refresh_from_db(fields=["revoked_at"])
-    return bool(updated)
+    return bool(revoked)
 
 
 _KEY_FIELDS = ("id", "partner_id", "name", "prefix", "can_write", "last_used_at")

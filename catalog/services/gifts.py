@@ -7,29 +7,25 @@ then insert/update in a few batched statements inside one transaction: all or no
 
 from __future__ import annotations
 
-import io
 import re
 import sys
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import orjson
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
-from catalog.models import Gift, Partner, gift_image_path
+from catalog.models import Gift, Partner
 from catalog.selectors import GiftListFilter, GiftListStats, etag_matches, gift_list_etag, gift_list_stats
 
 LANGUAGES: tuple[str, ...] = tuple(settings.LANGUAGE_CODES)
@@ -52,6 +48,9 @@ ORJSON_OPTIONS = orjson.OPT_OMIT_MICROSECONDS
 
 _UTC_KEYS = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu", "GMT", "Etc/GMT"})
 _ID_CHUNK = 900  # ids per IN (...) query: below SQLite's historic 999-parameter limit
+
+
+MAX_ID = 2**63 - 1  # the largest id our databases store: a larger one names no gift (and overflows SQL)
 
 
 class GiftRequestError(Exception):
@@ -413,7 +412,7 @@ def gift_list_page(
     With If-None-Match, or a page (limit/offset), the stats query comes first: a matching ETag answers
     without reading any gift, and the total counts beyond the page. A plain list (the common poll) is
     one query: its rows carry id and updated_at, which give the same stats and so the same ETag; only a
-    list longer than GIFT_LIST_CHUNK_SIZE (streamed) asks for the total separately.
+    list longer than GIFT_LIST_CHUNK_SIZE (streamed) reads its stats and then its rows again.
     """
     variant = (
         f"{gift_filter.active}|{gift_filter.updated_since}|{gift_filter.limit}|{gift_filter.offset}|"
@@ -439,13 +438,10 @@ def gift_list_page(
             )
             body = _json_array(rows, json_rows=json_rows, localize=localize) if rows else b"[]"
             return GiftListPage(gift_list_etag(stats, variant=variant), stats.count, body)
-        try:
-            stats = gift_list_stats(gift_filter)
-        except BaseException:
-            cursor.close()
-            raise
-        stream = _stream(cursor, rows, chunk_size=chunk_size, json_rows=json_rows, localize=localize)
-        return GiftListPage(gift_list_etag(stats, variant=variant), stats.count, stream)
+        # Too long for one piece: read the stats, then stream in a fresh query. Stats read after rows
+        # (a later snapshot on PostgreSQL) could carry a change the body lacks, and a 304 would then hide
+        # it; a body newer than its ETag only costs one more full read.
+        cursor.close()
     stats = gift_list_stats(gift_filter)
     etag = gift_list_etag(stats, variant=variant)
     if if_none_match is not None and etag_matches(if_none_match, etag):
@@ -507,6 +503,8 @@ def gift_payloads(
 
 def gift_payload(gift_id: int, *, media_prefix: str) -> dict[str, Any] | None:
     """One gift's wire dict, or None if it does not exist."""
+    if gift_id > MAX_ID:
+        return None
     found = gift_payloads(Gift.objects.filter(pk=gift_id), media_prefix=media_prefix)
     return found[0] if found else None
 
@@ -530,43 +528,37 @@ DATETIME_HELP = "Expected a date and time like 2025-08-25T09:50:00 (TIME_ZONE) o
 _PLAIN_DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\Z", re.ASCII)
 
 
+# Years a gift can sensibly have. Without a bound, year 1 or 9999 is stored and then overflows when it is
+# shown in another time zone (a 500 on every later list, and in the admin).
+MIN_YEAR, MAX_YEAR = 1900, 9000
+YEAR_HELP = f"The year must be between {MIN_YEAR} and {MAX_YEAR}."
+
+
 def parse_wire_datetime(value: object) -> datetime:
     """Wire datetime -> aware UTC datetime, whole seconds. Naive values are in TIME_ZONE."""
-    if type(value) is str and len(value) == 19 and _PLAIN_DATETIME_RE.match(value):  # the spec's own form
-        try:
-            if _tz_is_utc():
-                return datetime.fromisoformat(value + "+00:00")  # aware in one step: replace() is slow
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"Not a valid date and time: {value!r}.") from None
-        return parsed.replace(tzinfo=timezone.get_default_timezone()).astimezone(UTC)
-    if not isinstance(value, str) or not _DATETIME_RE.match(value):
-        raise ValueError(DATETIME_HELP)
     try:
-        parsed = datetime.fromisoformat(value.replace(",", "."))
-    except ValueError:
+        if type(value) is str and len(value) == 19 and _PLAIN_DATETIME_RE.match(value):  # the spec's form
+            if _tz_is_utc():
+                parsed = datetime.fromisoformat(value + "+00:00")  # aware in one step: replace() is slow
+            else:
+                parsed = datetime.fromisoformat(value)
+                parsed = parsed.replace(tzinfo=timezone.get_default_timezone()).astimezone(UTC)
+        else:
+            if not isinstance(value, str) or not _DATETIME_RE.match(value):
+                raise ValueError(DATETIME_HELP)
+            parsed = datetime.fromisoformat(value.replace(",", "."))
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=timezone.get_default_timezone())
+            parsed = parsed.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:
+        raise ValueError(YEAR_HELP) from None
+    except ValueError as exc:
+        if exc.args and exc.args[0] == DATETIME_HELP:
+            raise
         raise ValueError(f"Not a valid date and time: {value!r}.") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.get_default_timezone())
-    return parsed.astimezone(UTC).replace(microsecond=0)
-
-
-def _utc_datetime_cleaner() -> Callable[[object], datetime]:
-    """parse_wire_datetime for one bulk request: with TIME_ZONE=UTC the spec's form is parsed without
-    looking the time zone up per value (anything else, errors included, takes parse_wire_datetime)."""
-    if not _tz_is_utc():
-        return parse_wire_datetime
-    match, fromisoformat = _PLAIN_DATETIME_RE.match, datetime.fromisoformat
-
-    def clean(value: object) -> datetime:
-        if type(value) is str and len(value) == 19 and match(value):
-            try:
-                return fromisoformat(value + "+00:00")
-            except ValueError:
-                pass
-        return parse_wire_datetime(value)
-
-    return clean
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ValueError(YEAR_HELP)
+    return parsed
 
 
 def _clean_text(value: object, max_length: int | None) -> str | None:
@@ -659,12 +651,11 @@ _MEDIA_KEYS = tuple(f"{field}_{lang}" for field in MEDIA_FIELDS for lang in LANG
 
 
 def _cleaners(own_media: _OwnMedia) -> dict[str, Callable[[object], Any]]:
-    clean_datetime = _utc_datetime_cleaner()
     return {
         **_CLEANERS,
         **dict.fromkeys(_MEDIA_KEYS, own_media.clean),
-        "start_time": clean_datetime,
-        "removal_time": clean_datetime,
+        "start_time": parse_wire_datetime,
+        "removal_time": parse_wire_datetime,
     }
 
 
@@ -980,7 +971,7 @@ def bulk_update_gifts(*, items: object, acting_partner: Partner | None, media_pr
     owner_id = acting_partner.pk if acting_partner is not None else None
     with transaction.atomic():
         sent = {key for values in cleaned for key in values}
-        current = _fetch_current(sorted(counts), sent)
+        current = _fetch_current(sorted(gift_id for gift_id in counts if gift_id <= MAX_ID), sent)
         for position, gift_id in enumerate(ids):
             item_errors = errors[position]
             if gift_id is None or "id" in item_errors:
@@ -1014,126 +1005,12 @@ def update_gift(*, gift_id: int, data: object, acting_partner: Partner | None, m
         bulk_update_gifts(items=[item], acting_partner=acting_partner, media_prefix=media_prefix)
     except GiftValidationError as exc:
         (item_errors,) = exc.errors
-        if "id" in item_errors and "does not match" not in item_errors["id"][0]:
+        if "id" in item_errors:  # unknown, or not the caller's: the URL names no gift of theirs
             raise GiftNotFoundError(gift_id) from None
         raise GiftValidationError(item_errors) from None
-    return gift_id
-
-
-def create_gift(*, data: object, owner: Partner | None, media_prefix: str) -> int:
-    """Create one gift from a wire object; invalid -> GiftValidationError with {field: [messages]}."""
-    try:
-        (gift_id,) = bulk_create_gifts(items=[data], owner=owner, media_prefix=media_prefix)
-    except GiftValidationError as exc:
-        raise GiftValidationError(exc.errors[0]) from None
     return gift_id
 
 
 def set_gifts_active(*, gift_ids: Iterable[int], active: bool) -> int:
     """Activate/deactivate gifts (admin actions). Bumps updated_at so list ETags and pushes see it."""
     return Gift.objects.filter(pk__in=list(gift_ids)).update(active=active, updated_at=timezone.now())
-
-
-# --- Demo ---------------------------------------------------------------------------------------------
-
-_DEMO_GIFTS = [
-    {
-        "names": ("Cadou de bun venit", "Приветственный подарок", "Welcome gift", "Вітальний подарунок"),
-        "descriptions": (
-            "Un cadou pentru fiecare client nou.",
-            "Подарок каждому новому клиенту.",
-            "A gift for every new customer.",
-            "Подарунок кожному новому клієнту.",
-        ),
-        "color": (220, 60, 80),
-        "days": (0, 30),
-    },
-    {
-        "names": ("Stele Telegram", "Звёзды Telegram", "Telegram Stars", "Зірки Telegram"),
-        "descriptions": (
-            "50 de stele la orice comandă.",
-            "50 звёзд к любому заказу.",
-            "50 stars with any order.",
-            "50 зірок до будь-якого замовлення.",
-        ),
-        "color": (40, 140, 220),
-        "days": (-2, 14),
-    },
-    {
-        "names": ("Abonament premium", "Премиум-подписка", "Premium subscription", "Преміум-підписка"),
-        "descriptions": (
-            "O lună de premium cadou.",
-            "Месяц премиума в подарок.",
-            "One month of premium as a gift.",
-            "Місяць преміуму в подарунок.",
-        ),
-        "color": (120, 70, 200),
-        "days": (1, 10),
-    },
-    {
-        "names": ("Cod de joc", "Игровой код", "Game code", "Ігровий код"),
-        "descriptions": (
-            "Un cod pentru un joc popular.",
-            "Код для популярной игры.",
-            "A code for a popular game.",
-            "Код для популярної гри.",
-        ),
-        "color": (30, 170, 100),
-        "days": (-40, -5),
-    },
-    {
-        "names": ("Card cadou", "Подарочная карта", "Gift card", "Подарункова картка"),
-        "descriptions": (
-            "Card cadou de 10 EUR.",
-            "Подарочная карта на 10 EUR.",
-            "A 10 EUR gift card.",
-            "Подарункова картка на 10 EUR.",
-        ),
-        "color": (240, 160, 30),
-        "days": (0, 60),
-    },
-]
-
-
-def _demo_png(color: tuple[int, int, int], size: int, label: str) -> str:
-    """Draw a plain PNG and store it under media/gift_images/; returns the stored name."""
-    from PIL import Image, ImageDraw
-
-    picture = Image.new("RGB", (size, size), color)
-    draw = ImageDraw.Draw(picture)
-    margin = size // 8
-    draw.ellipse(
-        (margin, margin, size - margin, size - margin), outline=(255, 255, 255), width=max(2, size // 32)
-    )
-    draw.text((size // 2, size // 2), label, fill=(255, 255, 255), anchor="mm")
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG")
-    return default_storage.save(gift_image_path(None, f"{uuid.uuid4()}.png"), ContentFile(buffer.getvalue()))
-
-
-def load_demo_gifts() -> str:
-    """A handful of staff-made gifts in all four languages with generated icons/images. Idempotent:
-    a gift whose default-language name already exists is left alone."""
-    created = 0
-    today = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
-    for spec in _DEMO_GIFTS:
-        if Gift.objects.filter(**{DEFAULT_NAME_KEY: spec["names"][0]}, owner__isnull=True).exists():
-            continue
-        fields: dict[str, Any] = {}
-        for lang, name, description in zip(LANGUAGES, spec["names"], spec["descriptions"], strict=True):
-            fields[f"name_{lang}"] = name
-            fields[f"description_{lang}"] = description
-            fields[f"link_{lang}"] = f"https://example.com/{lang}/gifts/"
-        label = spec["names"][2][:12]
-        fields[f"icon_{DEFAULT_LANGUAGE}"] = _demo_png(spec["color"], 128, label)
-        fields[f"image_{DEFAULT_LANGUAGE}"] = _demo_png(spec["color"], 512, label)
-        start_days, end_days = spec["days"]
-        Gift.objects.create(
-            **fields,
-            start_time=today + timedelta(days=start_days),
-            removal_time=today + timedelta(days=end_days),
-            active=True,
-        )
-        created += 1
-    total = Gift.objects.filter(**{f"{DEFAULT_NAME_KEY}__in": [s["names"][0] for s in _DEMO_GIFTS]}).count()
-    return f"{total} demo gifts in {len(LANGUAGES)} languages ({created} new)"

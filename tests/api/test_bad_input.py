@@ -299,9 +299,49 @@ def test_bulk_update_merged_state_error_blocks_the_valid_items_too(client, partn
     assert list(Gift.objects.order_by("pk").values_list("name_ro", flat=True)) == ["A", "B"]
 
 
-@pytest.mark.parametrize("query", ["active=maybe", "updated_since=yesterday", "limit=-1", "offset=x"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "active=maybe",
+        "updated_since=yesterday",
+        "updated_since=0001-01-01T00:00:00%2B03:00",  # overflows when converted to UTC
+        "limit=-1",
+        "limit=%C2%B2",  # "²": a digit to str.isdigit(), not to int()
+        "offset=x",
+        "offset=%D9%A3",  # Arabic-Indic three
+    ],
+)
 def test_bad_list_filters_are_400_with_the_parameter_named(client, query):
     response = client.get(f"gift/?{query}")
 
     assert response.status_code == 400
     assert list(response.json()) == [query.split("=")[0]]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0001-01-01T00:00:00+03:00", "0001-01-01T00:00:00", "9999-12-31T23:00:00+00:00", "1899-12-31T23:59:59"],
+)
+def test_datetimes_outside_the_accepted_years_are_a_400_not_a_500(client, value):
+    response = client.post("gift/bulk-create/", json=[{**VALID, "removal_time": value}])
+
+    assert response.status_code == 400
+    assert response.json() == [{"removal_time": ["The year must be between 1900 and 9000."]}]
+    assert Gift.objects.count() == 0
+
+
+def test_ids_beyond_the_database_integer_are_unknown_gifts_not_a_500(client, partner):
+    # given
+    huge = 2**63
+    GiftFactory(owner=partner)
+
+    # when
+    bulk = client.put("gift/bulk-update/", json=[{"id": huge, "active": False}])
+    put = client.put(f"gift/{huge}/", json={"active": False})
+    get = client.get(f"gift/{huge}/")
+
+    # then
+    assert (bulk.status_code, bulk.json()) == (400, [{"id": [f"Gift {huge} does not exist."]}])
+    assert (put.status_code, put.json()) == (404, {"detail": "Not found."})
+    assert (get.status_code, get.json()) == (404, {"detail": "Not found."})
+    assert Gift.objects.get().active is True

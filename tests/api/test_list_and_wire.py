@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Gift
+from catalog.services import gifts as gift_services
 from catalog.services.gifts import set_gifts_active
 
 from .factories import GiftFactory, PartnerFactory, issue_key
@@ -58,6 +59,31 @@ def test_updated_since_accepts_both_datetime_forms(client):
     assert names(client.get("gift/", params={"updated_since": "2025-06-01T15:00:00+03:00"})) == ["new"]
     assert names(client.get("gift/?updated_since=2025-06-01T15:00:01+03:00")) == []  # unencoded "+"
     assert names(client.get("gift/?updated_since=2024-12-31T23:00:00Z")) == ["old", "new"]
+
+
+def test_a_streamed_list_is_never_older_than_its_etag(client, settings, monkeypatch):
+    # given: a list long enough to stream, and a gift written just after the stats are read (as a
+    # concurrent write between the two queries would be)
+    settings.GIFT_LIST_CHUNK_SIZE = 2
+    for n in range(3):
+        GiftFactory(name_ro=f"G{n}")
+    read_stats = gift_services.gift_list_stats
+
+    def stats_then_a_write(gift_filter):
+        stats = read_stats(gift_filter)
+        GiftFactory(name_ro="late")
+        return stats
+
+    monkeypatch.setattr(gift_services, "gift_list_stats", stats_then_a_write)
+
+    # when
+    listed = client.get("gift/")
+    monkeypatch.setattr(gift_services, "gift_list_stats", read_stats)
+    again = client.get("gift/", headers={"If-None-Match": listed.headers["ETag"]})
+
+    # then: the body has the late gift, or the ETag makes the next poll read it: both, here
+    assert names(listed) == ["G0", "G1", "G2", "late"]
+    assert again.status_code == 200
 
 
 def test_etag_gives_304_until_anything_changes(client, partner):

@@ -14,7 +14,8 @@ from django.core.management import CommandError, call_command
 
 from catalog.models import Gift, Partner, PartnerApiKey
 from catalog.services.api_keys import authenticate_api_key, hash_key
-from catalog.services.gifts import WIRE_KEYS, gift_payloads, load_demo_gifts, parse_wire_datetime
+from catalog.services.demo_gifts import load_demo_gifts
+from catalog.services.gifts import WIRE_KEYS, gift_payloads, parse_wire_datetime
 
 from .factories import GiftFactory
 
