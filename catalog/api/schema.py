@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import serializers
 
-from catalog.services.gifts import DEFAULT_LANGUAGE, LANGUAGES
+from catalog.services.gifts import DEFAULT_LANGUAGE, LANGUAGES, LINK_MAX_LENGTH, NAME_MAX_LENGTH
 
 _DATETIME = "2025-08-25T09:50:00 (TIME_ZONE) or ISO 8601 with an offset, e.g. 2025-08-25T09:50:00+03:00."
 
@@ -31,14 +31,17 @@ def _gift_fields(*, with_id: str | None, create: bool) -> dict[str, serializers.
     for lang in LANGUAGES:
         is_default = lang == DEFAULT_LANGUAGE
         fields[f"name_{lang}"] = serializers.CharField(
-            max_length=255,
+            max_length=NAME_MAX_LENGTH,
             allow_null=not (is_default and not required_output),
             required=required_output or (create and is_default),
             help_text=f"Name ({lang})." + (" Required; never empty." if is_default else ""),
         )
     for lang in LANGUAGES:
         fields[f"link_{lang}"] = serializers.URLField(
-            max_length=1000, allow_null=True, required=required_output, help_text=f"Partner link ({lang})."
+            max_length=LINK_MAX_LENGTH,
+            allow_null=True,
+            required=required_output,
+            help_text=f"Partner link ({lang}).",
         )
     for lang in LANGUAGES:
         fields[f"description_{lang}"] = serializers.CharField(

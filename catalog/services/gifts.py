@@ -42,6 +42,10 @@ WIRE_KEYS: tuple[str, ...] = (
 )
 WRITABLE_KEYS: tuple[str, ...] = WIRE_KEYS[1:]
 DEFAULT_NAME_KEY = f"name_{DEFAULT_LANGUAGE}"
+# Text limits on the wire are the columns' own.
+NAME_MAX_LENGTH: int = Gift._meta.get_field("name").max_length
+LINK_MAX_LENGTH: int = Gift._meta.get_field("link").max_length
+MEDIA_MAX_LENGTH: int = Gift._meta.get_field("icon").max_length
 REQUIRED_ON_CREATE: tuple[str, ...] = (DEFAULT_NAME_KEY, "start_time", "removal_time")
 # orjson writes a naive datetime as 2025-08-25T09:50:00, exactly the spec's form.
 ORJSON_OPTIONS = orjson.OPT_OMIT_MICROSECONDS
@@ -575,7 +579,7 @@ def _clean_text(value: object, max_length: int | None) -> str | None:
 
 
 def _clean_link(value: object) -> str | None:
-    text = _clean_text(value, 1000)
+    text = _clean_text(value, LINK_MAX_LENGTH)
     if text is not None and not _URL_RE.match(text):
         raise ValueError("Expected an absolute http(s) URL or null.")
     return text
@@ -596,7 +600,7 @@ class _OwnMedia:
             )
 
     def clean(self, value: object) -> str | None:
-        text = _clean_text(value, 1000)
+        text = _clean_text(value, MEDIA_MAX_LENGTH)
         if text is None:
             return None
         if not _URL_RE.match(text):
@@ -619,11 +623,11 @@ def _clean_bool(value: object) -> bool:
 
 
 def _clean_name(value: object) -> str | None:
-    return _clean_text(value, 255)
+    return _clean_text(value, NAME_MAX_LENGTH)
 
 
 def _clean_default_name(value: object) -> str:
-    text = _clean_text(value, 255)
+    text = _clean_text(value, NAME_MAX_LENGTH)
     if text is None:
         raise ValueError("This field may not be null or blank.")
     return text
@@ -664,10 +668,10 @@ def _text_specs() -> dict[str, tuple[int, bool, bool]]:
     _clean_fields: a str it accepts is exactly one the field's cleaner returns unchanged (or as None)."""
     specs: dict[str, tuple[int, bool, bool]] = {}
     for lang in LANGUAGES:
-        specs[f"name_{lang}"] = (255, False, False)
-        specs[f"link_{lang}"] = (1000, False, True)
+        specs[f"name_{lang}"] = (NAME_MAX_LENGTH, False, False)
+        specs[f"link_{lang}"] = (LINK_MAX_LENGTH, False, True)
         specs[f"description_{lang}"] = (sys.maxsize, False, False)
-    specs[DEFAULT_NAME_KEY] = (255, True, False)
+    specs[DEFAULT_NAME_KEY] = (NAME_MAX_LENGTH, True, False)
     return specs
 
 
