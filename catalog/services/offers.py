@@ -230,6 +230,14 @@ def _remember_feed(feed: Feed) -> None:
     )
 
 
+def stored_price(price: Decimal) -> Decimal:
+    """The supplier price as the column keeps it (PRICE_PLACES decimals). Compare this, not the raw
+    price, or a price with more places (Telegram Stars: 0.00771234) "changes" on every sync/refresh."""
+    if price.as_tuple().exponent < -PRICE_PLACES:
+        return price.quantize(PRICE_QUANTUM, ROUND_HALF_UP)
+    return price
+
+
 def plan_sync(rows: Iterable[gamesdrop.SyncRow], *, existing: dict[int, tuple], full: bool) -> OfferSyncPlan:
     """Compare the feed with what we hold. Fields a feed row leaves out (None) keep their value."""
     plan = OfferSyncPlan(full=full)
@@ -239,15 +247,12 @@ def plan_sync(rows: Iterable[gamesdrop.SyncRow], *, existing: dict[int, tuple], 
         gid = row.offer_group_id
         seen.add(gid)
         settlement = row.settlement_method
-        price = row.price
-        if price.as_tuple().exponent < -PRICE_PLACES:  # what the column keeps, or it "changes" every sync
-            price = price.quantize(PRICE_QUANTUM, ROUND_HALF_UP)
         new = (
             row.product_id,
             row.product_name,
             row.offer_group_name,
             row.category,
-            price,
+            stored_price(row.price),
             row.currency,
             row.in_stock,
             None if settlement is None else settlement.value,
@@ -483,7 +488,7 @@ def _apply_find_one(offer: Offer, info: gamesdrop.OfferInfo) -> bool:
     changes: dict[str, Any] = {
         "product_name": info.product_name,
         "name": info.offer_name,
-        "supplier_price": info.price,
+        "supplier_price": stored_price(info.price),
         "currency": info.currency,
     }
     if info.settlement_method is not None:

@@ -403,3 +403,34 @@ def test_prices_with_more_places_than_kept_do_not_change_on_every_sync(settings)
 
     assert counts(again) == (SyncStatus.SUCCEEDED, 1, 0, 0, 1, 0)
     assert Offer.objects.get().supplier_price == Decimal("0.007712")
+
+
+@pytest.mark.django_db
+@responses.activate
+def test_refreshing_an_unchanged_price_with_more_places_than_kept_records_nothing(settings):
+    # given an offer synced at a price with 8 decimal places (the column keeps 6)
+    settings.GAMESDROP_BASE_URL = "https://partner.example"
+    row = {"productName": "Telegram Stars", "offerGroupId": 7, "offerGroupName": "1 Star", "currency": "USD"}
+    responses.post(
+        "https://partner.example/api/v1/offers/sync",
+        json={"count": 1, "rows": [{**row, "price": 0.00771234, "inStock": True}]},
+    )
+    responses.post(
+        "https://partner.example/api/v1/offers/find-one",
+        json={
+            "offerId": 7,
+            "productName": "Telegram Stars",
+            "offerName": "1 Star",
+            "price": 0.00771234,
+            "currency": "USD",
+        },
+    )
+    sync_offers()
+
+    # when find-one answers the same price three times
+    results = [refresh_offer_prices(offers=Offer.objects.all()) for _ in range(3)]
+
+    # then nothing changed and no price change was recorded
+    assert [(r.refreshed, r.changed) for r in results] == [(1, 0), (1, 0), (1, 0)]
+    assert not OfferPriceChange.objects.exists()
+    assert Offer.objects.get().supplier_price == Decimal("0.007712")
