@@ -121,3 +121,27 @@ def test_a_dropped_connection_is_reported_as_unavailable(sandbox, monkeypatch):
         run_command()
 
     assert "Tribute is unavailable, try again later: tribute: connection dropped;" in str(info.value)
+
+
+def test_a_catalog_changing_while_paging_says_so_and_to_try_again(sandbox, monkeypatch):
+    # given a catalog that loses a product before every page is read
+    run_command()
+    Product.objects.update(amount=1)
+    real = TributeClient.list_products
+
+    def shrinking(self, **kwargs):
+        TributeSandboxProduct.objects.filter(forbidden=False).order_by("-id").first().delete()
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(TributeClient, "list_products", shrinking)
+
+    with pytest.raises(CommandError) as info:
+        run_command()
+
+    run = SyncRun.objects.latest("id")
+    assert str(info.value) == (
+        "sync_products failed: Tribute's catalog changed while we paged through it, try again: "
+        "tribute: the catalog changed during 3 consecutive fetches; try again later; "
+        f"the catalog was left unchanged (sync run #{run.pk})"
+    )
+    assert set(Product.objects.values_list("amount", flat=True)) == {1}

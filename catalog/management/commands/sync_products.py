@@ -6,9 +6,17 @@ from catalog.management.failures import command_error
 from catalog.management.progress import progress_bar
 from catalog.models import SyncRun, SyncSource
 from catalog.services.products import ProductSyncPlan, sync_products
-from giftoffice.integrations.base import AuthError, BadResponseError, RejectedError, UnavailableError
+from giftoffice.integrations.base import (
+    AuthError,
+    BadResponseError,
+    CatalogChangedError,
+    RejectedError,
+    UnavailableError,
+)
 
+# First match wins: CatalogChangedError is a BadResponseError, but the answers were readable.
 _HINTS = (
+    (CatalogChangedError, "Tribute's catalog changed while we paged through it, try again"),
     (AuthError, "Tribute refused the API key (check TRIBUTE_API_KEY)"),
     (UnavailableError, "Tribute is unavailable, try again later"),
     (BadResponseError, "Tribute sent an answer we cannot read"),
