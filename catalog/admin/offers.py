@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from catalog.admin.filters import RemovedFilter
 from catalog.models import Offer, OfferPriceChange, SyncRun, SyncSource
 from catalog.models.offers import supplier_above_retail_q
 from catalog.services.offers import refresh_offer_prices
@@ -18,21 +19,6 @@ from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.integrations.base import IntegrationError
 
 REFRESH_LIMIT = 200  # find-one calls made while the admin waits
-
-
-class RemovedFilter(admin.SimpleListFilter):
-    title = _("in the feed")
-    parameter_name = "removed"
-
-    def lookups(self, request, model_admin):
-        return [("no", _("listed")), ("yes", _("removed"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "no":
-            return queryset.filter(removed_at__isnull=True)
-        if self.value() == "yes":
-            return queryset.filter(removed_at__isnull=False)
-        return queryset
 
 
 class BelowCostFilter(admin.SimpleListFilter):
