@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from catalog.admin.filters import RemovedFilter
 from catalog.models import Offer, OfferPriceChange, SyncRun, SyncSource
 from catalog.models.offers import supplier_above_retail_q
-from catalog.services.offers import refresh_offer_prices
+from catalog.services.offers import clear_price_alerts, refresh_offer_prices
 from catalog.services.sync_runs import enqueue_sync
 from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.integrations.base import IntegrationError
@@ -164,11 +164,7 @@ class OfferAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Clear the price alert"), permissions=["change"])
     def clear_price_alert(self, request: HttpRequest, queryset) -> None:
-        cleared = 0
-        for offer in queryset.filter(price_alert=True):
-            offer.price_alert = False
-            offer.save(update_fields=["price_alert"])
-            cleared += 1
+        cleared = clear_price_alerts(offers=queryset)
         self.message_user(
             request,
             ngettext("Cleared %(count)d price alert.", "Cleared %(count)d price alerts.", cleared)

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -511,6 +511,21 @@ def _apply_find_one(offer: Offer, info: gamesdrop.OfferInfo) -> bool:
         )
         _record_price_changes([update], run=None, now=timezone.now(), source="refresh")
     return price_changed
+
+
+# --- staff flags ----------------------------------------------------------------------------------
+
+
+def clear_price_alerts(*, offers: QuerySet[Offer]) -> int:
+    """Clear the price alert of the given offers in one UPDATE; returns how many were flagged.
+
+    Deliberately not `save()`: that bumps `updated_at`, so the catalog stamp, so the next unchanged
+    sync would lose its shortcut and compare every row. It must not: the compare reads only the
+    supplier fields and `removed_at`, which this leaves alone, so the shortcut's promise ("it could
+    only have found every row unchanged") still holds. Were a staff write to touch supplier fields,
+    it would have to bump `updated_at`.
+    """
+    return offers.filter(price_alert=True).update(price_alert=False)
 
 
 # --- demo -----------------------------------------------------------------------------------------

@@ -75,6 +75,26 @@ def test_unchanged_feed_compared_row_by_row_also_touches_no_row(gd):
     assert snapshot() == before
 
 
+def test_clearing_price_alerts_is_one_update_that_keeps_the_repeat_sync_shortcut(
+    gd, django_assert_num_queries
+):
+    # given a synced catalog with two offers flagged
+    sync_offers()
+    Offer.objects.filter(offer_group_id__in=[999, 1001]).update(price_alert=True)
+
+    # when staff clear the alerts of every offer
+    with django_assert_num_queries(1):
+        cleared = offer_service.clear_price_alerts(offers=Offer.objects.all())
+
+    # then the next sync of the unchanged feed still skips the row-by-row compare
+    plans = []
+    run = sync_offers(on_plan=plans.append)
+    assert cleared == 2
+    assert not Offer.objects.filter(price_alert=True).exists()
+    assert counts(run) == (SyncStatus.SUCCEEDED, 60, 0, 0, 60, 0)
+    assert plans[0].skipped is True
+
+
 def test_a_write_to_the_table_makes_the_next_sync_compare_rows(gd):
     # given staff repriced an offer since the last sync (a write that changes the catalog stamp)
     sync_offers()
