@@ -533,20 +533,19 @@ def clear_price_alerts(*, offers: QuerySet[Offer]) -> int:
 
 def load_demo_offers() -> str:
     """`make run` demo step: the web server (and so the sandbox) is not up yet when the demo loads,
-    so this makes sure the schedules exist and queues one sync that waits for the supplier to answer."""
-    from django_q.tasks import async_task
-
+    so this makes sure the schedules exist and queues one sync that waits for the supplier to answer
+    (none when one is already queued or running, as for products)."""
     from catalog.services.schedules import ensure_schedules
+    from catalog.services.sync_runs import enqueue_sync, pending_run
 
     ensure_schedules()
     count = Offer.objects.count()
     if count:
         return f"{count} offers already synced; schedules ensured"
-    run = SyncRun.objects.create(source=SyncSource.GAMESDROP_OFFERS, trigger="demo")
-    transaction.on_commit(
-        lambda: async_task(
-            "catalog.services.offers.run_when_supplier_answers", run.pk, task_name=f"sync-{run.pk}"
-        )
+    run = pending_run(source=SyncSource.GAMESDROP_OFFERS) or enqueue_sync(
+        source=SyncSource.GAMESDROP_OFFERS,
+        trigger="demo",
+        task="catalog.services.offers.run_when_supplier_answers",
     )
     return f"sync run #{run.pk} queued (runs once the sandbox answers); schedules ensured"
 

@@ -63,19 +63,27 @@ def tracked_run(
     run.save()
 
 
-def enqueue_sync(*, source: str, user: Any = None, params: dict[str, Any] | None = None) -> SyncRun:
-    """Queue a sync in django-q2 once the current transaction commits; returns the queued run."""
+def enqueue_sync(
+    *,
+    source: str,
+    user: Any = None,
+    params: dict[str, Any] | None = None,
+    trigger: str | None = None,
+    task: str = "catalog.tasks.run_queued_sync",
+) -> SyncRun:
+    """Queue a sync in django-q2 once the current transaction commits; returns the queued run.
+
+    `task` is the dotted task taking the run id; it must end in `run_queued_sync(run_id=...)`.
+    """
     if source not in SYNC_SERVICES:
         raise ValueError(f"unknown sync source {source!r}")
     run = SyncRun.objects.create(
         source=source,
-        trigger="admin" if user is not None else "queue",
+        trigger=trigger or ("admin" if user is not None else "queue"),
         triggered_by=user if getattr(user, "pk", None) else None,
         params=params or {},
     )
-    transaction.on_commit(
-        lambda: async_task("catalog.tasks.run_queued_sync", run.pk, task_name=f"sync-{run.pk}")
-    )
+    transaction.on_commit(lambda: async_task(task, run.pk, task_name=f"sync-{run.pk}"))
     return run
 
 

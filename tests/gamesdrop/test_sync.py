@@ -395,6 +395,18 @@ def test_demo_step_ensures_schedules_and_queues_one_sync(gd):
     assert OrmQ.objects.count() == 1
 
 
+def test_demo_step_run_twice_before_the_sync_ran_queues_it_once(gd):
+    from django_q.models import OrmQ
+
+    first = offer_service.load_demo_offers()
+    second = offer_service.load_demo_offers()
+
+    run = SyncRun.objects.get()
+    assert first == second == f"sync run #{run.pk} queued (runs once the sandbox answers); schedules ensured"
+    assert OrmQ.objects.count() == 1
+    assert OrmQ.objects.get().func() == "catalog.services.offers.run_when_supplier_answers"
+
+
 def test_demo_task_waits_for_the_supplier_then_runs_the_queued_sync(gd):
     offer_service.load_demo_offers()
     run = SyncRun.objects.get()
