@@ -1,6 +1,8 @@
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 from django_q.models import Schedule
@@ -57,6 +59,27 @@ def test_ensure_schedules_twice_leaves_one_schedule_each(settings):
         "sync-gamesdrop-offers": ("catalog.tasks.scheduled_sync", "'gamesdrop_offers'", 15),
         "sync-tribute-products": ("catalog.tasks.scheduled_sync", "'tribute_products'", 60),
     }
+
+
+def test_setup_schedules_command_is_idempotent(settings):
+    settings.SYNC_OFFERS_EVERY_MINUTES = 15
+    settings.SYNC_PRODUCTS_EVERY_MINUTES = 60
+    outputs = []
+
+    for _ in range(2):
+        out = io.StringIO()
+        call_command("setup_schedules", stdout=out)
+        outputs.append(out.getvalue())
+
+    expected = (
+        "sync-gamesdrop-offers: every 15 min -> catalog.tasks.scheduled_sync('gamesdrop_offers')\n"
+        "sync-tribute-products: every 60 min -> catalog.tasks.scheduled_sync('tribute_products')\n"
+    )
+    assert outputs == [expected, expected]
+    assert sorted(Schedule.objects.values_list("name", flat=True)) == [
+        "sync-gamesdrop-offers",
+        "sync-tribute-products",
+    ]
 
 
 def test_changed_interval_updates_the_existing_schedule(settings):
