@@ -260,6 +260,9 @@ SANDBOX_GAMESDROP_OFFERS = env_int("GIFTOFFICE_SANDBOX_GAMESDROP_OFFERS", 300)
 # --- Schedules ----------------------------------------------------------------------------------------
 SYNC_OFFERS_EVERY_MINUTES = env_int("SYNC_OFFERS_EVERY_MINUTES", 15)
 SYNC_PRODUCTS_EVERY_MINUTES = env_int("SYNC_PRODUCTS_EVERY_MINUTES", 60)
+# A catalog SyncRun still "running" after this long is presumed dead (its worker crashed or django-q2
+# timed the task out) and no longer holds back a new sync; keep it above the django-q2 task timeout.
+SYNC_STALE_RUN_SECONDS = env_int("SYNC_STALE_RUN_SECONDS", Q_CLUSTER["timeout"] + 60)
 
 # --- Logging: secrets never reach it (clients redact before logging) ---------------------------------
 LOGGING = {

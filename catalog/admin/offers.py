@@ -10,29 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from catalog.admin.filters import RemovedFilter
 from catalog.models import Offer, OfferPriceChange, SyncRun, SyncSource
 from catalog.models.offers import supplier_above_retail_q
-from catalog.services.offers import refresh_offer_prices
+from catalog.services.offers import clear_price_alerts, refresh_offer_prices
 from catalog.services.sync_runs import enqueue_sync
 from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.integrations.base import IntegrationError
 
 REFRESH_LIMIT = 200  # find-one calls made while the admin waits
-
-
-class RemovedFilter(admin.SimpleListFilter):
-    title = _("in the feed")
-    parameter_name = "removed"
-
-    def lookups(self, request, model_admin):
-        return [("no", _("listed")), ("yes", _("removed"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "no":
-            return queryset.filter(removed_at__isnull=True)
-        if self.value() == "yes":
-            return queryset.filter(removed_at__isnull=False)
-        return queryset
 
 
 class BelowCostFilter(admin.SimpleListFilter):
@@ -178,11 +164,7 @@ class OfferAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Clear the price alert"), permissions=["change"])
     def clear_price_alert(self, request: HttpRequest, queryset) -> None:
-        cleared = 0
-        for offer in queryset.filter(price_alert=True):
-            offer.price_alert = False
-            offer.save(update_fields=["price_alert"])
-            cleared += 1
+        cleared = clear_price_alerts(offers=queryset)
         self.message_user(
             request,
             ngettext("Cleared %(count)d price alert.", "Cleared %(count)d price alerts.", cleared)

@@ -14,24 +14,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from catalog.admin.filters import RemovedFilter
 from catalog.models import Product, SyncSource, TelegramGift
 from catalog.services.products import DESCRIPTION_FIELD, MIRRORED_FIELDS, NAME_FIELD
 from catalog.services.sync_runs import enqueue_sync
-
-
-class RemovedFilter(admin.SimpleListFilter):
-    title = _("in the feed")
-    parameter_name = "removed"
-
-    def lookups(self, request, model_admin):
-        return [("no", _("present")), ("yes", _("removed"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(removed_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(removed_at__isnull=True)
-        return queryset
 
 
 @admin.register(Product)

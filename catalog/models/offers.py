@@ -86,7 +86,8 @@ class Offer(models.Model):
         _("removed"), null=True, blank=True, db_index=True, help_text=_("Gone from the supplier's feed.")
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
-    # Set by every write (sync, refresh, admin), never by an unchanged sync row.
+    # Set by every write (sync, refresh, admin edits), never by an unchanged sync row nor by clearing a
+    # price alert (catalog.services.offers.clear_price_alerts says why).
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
 
     class Meta:

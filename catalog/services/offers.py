@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -230,6 +230,14 @@ def _remember_feed(feed: Feed) -> None:
     )
 
 
+def stored_price(price: Decimal) -> Decimal:
+    """The supplier price as the column keeps it (PRICE_PLACES decimals). Compare this, not the raw
+    price, or a price with more places (Telegram Stars: 0.00771234) "changes" on every sync/refresh."""
+    if price.as_tuple().exponent < -PRICE_PLACES:
+        return price.quantize(PRICE_QUANTUM, ROUND_HALF_UP)
+    return price
+
+
 def plan_sync(rows: Iterable[gamesdrop.SyncRow], *, existing: dict[int, tuple], full: bool) -> OfferSyncPlan:
     """Compare the feed with what we hold. Fields a feed row leaves out (None) keep their value."""
     plan = OfferSyncPlan(full=full)
@@ -239,15 +247,12 @@ def plan_sync(rows: Iterable[gamesdrop.SyncRow], *, existing: dict[int, tuple], 
         gid = row.offer_group_id
         seen.add(gid)
         settlement = row.settlement_method
-        price = row.price
-        if price.as_tuple().exponent < -PRICE_PLACES:  # what the column keeps, or it "changes" every sync
-            price = price.quantize(PRICE_QUANTUM, ROUND_HALF_UP)
         new = (
             row.product_id,
             row.product_name,
             row.offer_group_name,
             row.category,
-            price,
+            stored_price(row.price),
             row.currency,
             row.in_stock,
             None if settlement is None else settlement.value,
@@ -483,7 +488,7 @@ def _apply_find_one(offer: Offer, info: gamesdrop.OfferInfo) -> bool:
     changes: dict[str, Any] = {
         "product_name": info.product_name,
         "name": info.offer_name,
-        "supplier_price": info.price,
+        "supplier_price": stored_price(info.price),
         "currency": info.currency,
     }
     if info.settlement_method is not None:
@@ -508,25 +513,39 @@ def _apply_find_one(offer: Offer, info: gamesdrop.OfferInfo) -> bool:
     return price_changed
 
 
+# --- staff flags ----------------------------------------------------------------------------------
+
+
+def clear_price_alerts(*, offers: QuerySet[Offer]) -> int:
+    """Clear the price alert of the given offers in one UPDATE; returns how many were flagged.
+
+    Deliberately not `save()`: that bumps `updated_at`, so the catalog stamp, so the next unchanged
+    sync would lose its shortcut and compare every row. It must not: the compare reads only the
+    supplier fields and `removed_at`, which this leaves alone, so the shortcut's promise ("it could
+    only have found every row unchanged") still holds. Were a staff write to touch supplier fields,
+    it would have to bump `updated_at`.
+    """
+    return offers.filter(price_alert=True).update(price_alert=False)
+
+
 # --- demo -----------------------------------------------------------------------------------------
 
 
 def load_demo_offers() -> str:
     """`make run` demo step: the web server (and so the sandbox) is not up yet when the demo loads,
-    so this makes sure the schedules exist and queues one sync that waits for the supplier to answer."""
-    from django_q.tasks import async_task
-
+    so this makes sure the schedules exist and queues one sync that waits for the supplier to answer
+    (none when one is already queued or running, as for products)."""
     from catalog.services.schedules import ensure_schedules
+    from catalog.services.sync_runs import enqueue_sync, pending_run
 
     ensure_schedules()
     count = Offer.objects.count()
     if count:
         return f"{count} offers already synced; schedules ensured"
-    run = SyncRun.objects.create(source=SyncSource.GAMESDROP_OFFERS, trigger="demo")
-    transaction.on_commit(
-        lambda: async_task(
-            "catalog.services.offers.run_when_supplier_answers", run.pk, task_name=f"sync-{run.pk}"
-        )
+    run = pending_run(source=SyncSource.GAMESDROP_OFFERS) or enqueue_sync(
+        source=SyncSource.GAMESDROP_OFFERS,
+        trigger="demo",
+        task="catalog.services.offers.run_when_supplier_answers",
     )
     return f"sync run #{run.pk} queued (runs once the sandbox answers); schedules ensured"
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_q.tasks import async_task
 
@@ -51,7 +54,7 @@ def tracked_run(
         run.save(update_fields=["status", "started_at"])
     try:
         yield run
-    except BaseException as exc:
+    except BaseException as exc:  # SystemExit too: django-q2's task timeout is one
         run.error = one_line(exc)
         run.set_status(SyncStatus.FAILED)
         run.save()
@@ -60,19 +63,27 @@ def tracked_run(
     run.save()
 
 
-def enqueue_sync(*, source: str, user: Any = None, params: dict[str, Any] | None = None) -> SyncRun:
-    """Queue a sync in django-q2 once the current transaction commits; returns the queued run."""
+def enqueue_sync(
+    *,
+    source: str,
+    user: Any = None,
+    params: dict[str, Any] | None = None,
+    trigger: str | None = None,
+    task: str = "catalog.tasks.run_queued_sync",
+) -> SyncRun:
+    """Queue a sync in django-q2 once the current transaction commits; returns the queued run.
+
+    `task` is the dotted task taking the run id; it must end in `run_queued_sync(run_id=...)`.
+    """
     if source not in SYNC_SERVICES:
         raise ValueError(f"unknown sync source {source!r}")
     run = SyncRun.objects.create(
         source=source,
-        trigger="admin" if user is not None else "queue",
+        trigger=trigger or ("admin" if user is not None else "queue"),
         triggered_by=user if getattr(user, "pk", None) else None,
         params=params or {},
     )
-    transaction.on_commit(
-        lambda: async_task("catalog.tasks.run_queued_sync", run.pk, task_name=f"sync-{run.pk}")
-    )
+    transaction.on_commit(lambda: async_task(task, run.pk, task_name=f"sync-{run.pk}"))
     return run
 
 
@@ -85,12 +96,75 @@ def run_queued_sync(*, run_id: int) -> str:
         # Claimed under a row lock: a second delivery of the same task finds it running and leaves.
         run.set_status(SyncStatus.RUNNING)
         run.save(update_fields=["status", "started_at"])
-    service = import_string(SYNC_SERVICES[run.source])
-    result = service(run=run, **run.params)
+    with _failed_unless_finished(run):
+        service = import_string(SYNC_SERVICES[run.source])
+        result = service(run=run, **run.params)
     return result.summary()
 
 
 def run_scheduled_sync(*, source: str) -> str:
-    service = import_string(SYNC_SERVICES[source])
     run = SyncRun.objects.create(source=source, trigger="schedule")
-    return service(run=run).summary()
+    with _failed_unless_finished(run):
+        service = import_string(SYNC_SERVICES[source])
+        return service(run=run).summary()
+
+
+@contextmanager
+def _failed_unless_finished(run: SyncRun) -> Iterator[None]:
+    """A failure before the service's own `tracked_run` takes over (bad params, an import error, a
+    task timeout, which is a SystemExit) still finishes the run as failed, then propagates."""
+    try:
+        yield
+    except BaseException as exc:
+        _fail(run_id=run.pk, error=one_line(exc))
+        raise
+
+
+def _fail(*, run_id: int, error: str) -> SyncRun | None:
+    with transaction.atomic():
+        run = SyncRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status not in (SyncStatus.QUEUED, SyncStatus.RUNNING):
+            return run
+        run.error = error
+        run.set_status(SyncStatus.FAILED)
+        run.save(update_fields=["status", "error", "finished_at"])
+    return run
+
+
+# --- stale runs -----------------------------------------------------------------------------------
+
+
+def stale_before() -> datetime:
+    return timezone.now() - timedelta(seconds=settings.SYNC_STALE_RUN_SECONDS)
+
+
+def fail_stale_runs(*, source: str) -> list[SyncRun]:
+    """Mark failed the runs of `source` still "running" past SYNC_STALE_RUN_SECONDS: a killed worker
+    never finishes its run, and a run left running would hold back every new sync for ever.
+
+    Should such a run be alive after all (a command on a huge catalog) and finish, its own final
+    save records the true outcome over this one.
+    """
+    cutoff = stale_before()
+    seconds = settings.SYNC_STALE_RUN_SECONDS
+    failed = []
+    for run in SyncRun.objects.filter(source=source, status=SyncStatus.RUNNING).order_by("id"):
+        if (run.started_at or run.created_at) < cutoff:
+            error = (
+                f"presumed dead: still running after {seconds}s without finishing "
+                "(its worker crashed or the task timed out)"
+            )
+            done = _fail(run_id=run.pk, error=error)
+            if done is not None and done.status == SyncStatus.FAILED and done.error == error:
+                failed.append(done)
+    return failed
+
+
+def pending_run(*, source: str) -> SyncRun | None:
+    """The queued or live running run of `source`, if any; stale running runs are failed on the way."""
+    fail_stale_runs(source=source)
+    return (
+        SyncRun.objects.filter(source=source, status__in=[SyncStatus.QUEUED, SyncStatus.RUNNING])
+        .order_by("id")
+        .first()
+    )

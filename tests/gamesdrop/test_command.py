@@ -5,8 +5,10 @@ import io
 import pytest
 import responses
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 
 from catalog.models import Offer, SyncRun, SyncStatus
+from catalog.services import offers as offer_service
 from giftoffice.integrations import gamesdrop
 from giftoffice.integrations.gamesdrop import ERROR_CODES, GamesDropClient
 from giftoffice.sandbox import faults
@@ -176,3 +178,20 @@ def test_an_unreadable_feed_is_one_readable_command_error(settings):
         run_command()
 
     assert str(info.value) == "sync_offers failed: gamesdrop: sync row: offerGroupId must be an integer"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_outside_the_supplier_is_one_readable_line(gd, monkeypatch):
+    # given the database refusing the write lock (not a supplier error)
+    def locked() -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(offer_service, "_lock_catalog", locked)
+
+    with pytest.raises(CommandError) as info:
+        run_command()
+
+    assert str(info.value) == "sync_offers failed: unexpected error: OperationalError: database is locked"
+    run = SyncRun.objects.get()
+    assert (run.status, run.error) == (SyncStatus.FAILED, "database is locked")
+    assert not Offer.objects.exists()

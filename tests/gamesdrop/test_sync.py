@@ -75,6 +75,26 @@ def test_unchanged_feed_compared_row_by_row_also_touches_no_row(gd):
     assert snapshot() == before
 
 
+def test_clearing_price_alerts_is_one_update_that_keeps_the_repeat_sync_shortcut(
+    gd, django_assert_num_queries
+):
+    # given a synced catalog with two offers flagged
+    sync_offers()
+    Offer.objects.filter(offer_group_id__in=[999, 1001]).update(price_alert=True)
+
+    # when staff clear the alerts of every offer
+    with django_assert_num_queries(1):
+        cleared = offer_service.clear_price_alerts(offers=Offer.objects.all())
+
+    # then the next sync of the unchanged feed still skips the row-by-row compare
+    plans = []
+    run = sync_offers(on_plan=plans.append)
+    assert cleared == 2
+    assert not Offer.objects.filter(price_alert=True).exists()
+    assert counts(run) == (SyncStatus.SUCCEEDED, 60, 0, 0, 60, 0)
+    assert plans[0].skipped is True
+
+
 def test_a_write_to_the_table_makes_the_next_sync_compare_rows(gd):
     # given staff repriced an offer since the last sync (a write that changes the catalog stamp)
     sync_offers()
@@ -375,6 +395,18 @@ def test_demo_step_ensures_schedules_and_queues_one_sync(gd):
     assert OrmQ.objects.count() == 1
 
 
+def test_demo_step_run_twice_before_the_sync_ran_queues_it_once(gd):
+    from django_q.models import OrmQ
+
+    first = offer_service.load_demo_offers()
+    second = offer_service.load_demo_offers()
+
+    run = SyncRun.objects.get()
+    assert first == second == f"sync run #{run.pk} queued (runs once the sandbox answers); schedules ensured"
+    assert OrmQ.objects.count() == 1
+    assert OrmQ.objects.get().func() == "catalog.services.offers.run_when_supplier_answers"
+
+
 def test_demo_task_waits_for_the_supplier_then_runs_the_queued_sync(gd):
     offer_service.load_demo_offers()
     run = SyncRun.objects.get()
@@ -402,4 +434,35 @@ def test_prices_with_more_places_than_kept_do_not_change_on_every_sync(settings)
     again = sync_offers()
 
     assert counts(again) == (SyncStatus.SUCCEEDED, 1, 0, 0, 1, 0)
+    assert Offer.objects.get().supplier_price == Decimal("0.007712")
+
+
+@pytest.mark.django_db
+@responses.activate
+def test_refreshing_an_unchanged_price_with_more_places_than_kept_records_nothing(settings):
+    # given an offer synced at a price with 8 decimal places (the column keeps 6)
+    settings.GAMESDROP_BASE_URL = "https://partner.example"
+    row = {"productName": "Telegram Stars", "offerGroupId": 7, "offerGroupName": "1 Star", "currency": "USD"}
+    responses.post(
+        "https://partner.example/api/v1/offers/sync",
+        json={"count": 1, "rows": [{**row, "price": 0.00771234, "inStock": True}]},
+    )
+    responses.post(
+        "https://partner.example/api/v1/offers/find-one",
+        json={
+            "offerId": 7,
+            "productName": "Telegram Stars",
+            "offerName": "1 Star",
+            "price": 0.00771234,
+            "currency": "USD",
+        },
+    )
+    sync_offers()
+
+    # when find-one answers the same price three times
+    results = [refresh_offer_prices(offers=Offer.objects.all()) for _ in range(3)]
+
+    # then nothing changed and no price change was recorded
+    assert [(r.refreshed, r.changed) for r in results] == [(1, 0), (1, 0), (1, 0)]
+    assert not OfferPriceChange.objects.exists()
     assert Offer.objects.get().supplier_price == Decimal("0.007712")

@@ -137,3 +137,12 @@ def test_sandbox_records_are_visible_read_only(admin_client):
     for model in ("giftlysentgift", "telegrampurchasereport", "tributesandboxproduct"):
         assert admin_client.get(reverse(f"admin:sandbox_{model}_changelist")).status_code == 200
         assert admin_client.get(reverse(f"admin:sandbox_{model}_add")).status_code == 403
+
+
+def test_products_and_offers_filter_removed_rows_with_one_shared_filter():
+    from catalog.admin.filters import RemovedFilter
+    from catalog.admin.offers import OfferAdmin
+    from catalog.admin.products import ProductAdmin
+
+    assert RemovedFilter in ProductAdmin.list_filter
+    assert RemovedFilter in OfferAdmin.list_filter

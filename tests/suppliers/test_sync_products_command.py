@@ -4,6 +4,7 @@ import functools
 import io
 
 import pytest
+import responses
 from django.core.management import CommandError, call_command
 
 from catalog.models import Product, SyncRun, SyncStatus
@@ -121,3 +122,67 @@ def test_a_dropped_connection_is_reported_as_unavailable(sandbox, monkeypatch):
         run_command()
 
     assert "Tribute is unavailable, try again later: tribute: connection dropped;" in str(info.value)
+
+
+def test_a_catalog_changing_while_paging_says_so_and_to_try_again(sandbox, monkeypatch):
+    # given a catalog that loses a product before every page is read
+    run_command()
+    Product.objects.update(amount=1)
+    real = TributeClient.list_products
+
+    def shrinking(self, **kwargs):
+        TributeSandboxProduct.objects.filter(forbidden=False).order_by("-id").first().delete()
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(TributeClient, "list_products", shrinking)
+
+    with pytest.raises(CommandError) as info:
+        run_command()
+
+    run = SyncRun.objects.latest("id")
+    assert str(info.value) == (
+        "sync_products failed: Tribute's catalog changed while we paged through it, try again: "
+        "tribute: the catalog changed during 3 consecutive fetches; try again later; "
+        f"the catalog was left unchanged (sync run #{run.pk})"
+    )
+    assert set(Product.objects.values_list("amount", flat=True)) == {1}
+
+
+def test_a_request_tribute_rejects_exits_with_one_readable_line(sandbox, monkeypatch):
+    # given the client sends a query the sandbox refuses with 400 (the client's own checks would stop
+    # any bad value it builds itself, so the page call is narrowed to send one)
+    def bad_query(self, *, page: int = 1, size: int = 20, **kwargs):
+        payload = self.request("GET", "api/v1/products", params={"page": page, "size": size, "desc": "maybe"})
+        return self._page(payload)
+
+    monkeypatch.setattr(TributeClient, "list_products", bad_query)
+
+    with pytest.raises(CommandError) as info:
+        run_command()
+
+    run = SyncRun.objects.get()
+    assert str(info.value) == (
+        "sync_products failed: Tribute rejected the request: "
+        "tribute: [BAD_REQUEST] desc must be a boolean (HTTP 400); "
+        f"the catalog was left unchanged (sync run #{run.pk})"
+    )
+    assert (run.status, run.error) == (
+        SyncStatus.FAILED,
+        "tribute: [BAD_REQUEST] desc must be a boolean (HTTP 400)",
+    )
+
+
+@responses.activate
+def test_a_403_from_tribute_is_a_rejected_request_not_a_refused_key(settings):
+    # the sandbox answers 403 only for a single forbidden product, which a sync never asks for
+    settings.TRIBUTE_BASE_URL = "https://tribute.example"
+    responses.get("https://tribute.example/api/v1/products", json={"message": "Access denied"}, status=403)
+
+    with pytest.raises(CommandError) as info:
+        run_command()
+
+    run = SyncRun.objects.get()
+    assert str(info.value) == (
+        "sync_products failed: Tribute rejected the request: tribute: [FORBIDDEN] Access denied (HTTP 403); "
+        f"the catalog was left unchanged (sync run #{run.pk})"
+    )

@@ -1,8 +1,15 @@
+import io
+from datetime import timedelta
+
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_q.exceptions import TimeoutException
 from django_q.models import Schedule
 
 from catalog.models import SyncRun, SyncSource, SyncStatus
 from catalog.services import sync_runs
+from catalog.services.products import load_demo_products
 from catalog.services.schedules import ensure_schedules
 from giftoffice.transitions import InvalidTransition
 
@@ -54,6 +61,27 @@ def test_ensure_schedules_twice_leaves_one_schedule_each(settings):
     }
 
 
+def test_setup_schedules_command_is_idempotent(settings):
+    settings.SYNC_OFFERS_EVERY_MINUTES = 15
+    settings.SYNC_PRODUCTS_EVERY_MINUTES = 60
+    outputs = []
+
+    for _ in range(2):
+        out = io.StringIO()
+        call_command("setup_schedules", stdout=out)
+        outputs.append(out.getvalue())
+
+    expected = (
+        "sync-gamesdrop-offers: every 15 min -> catalog.tasks.scheduled_sync('gamesdrop_offers')\n"
+        "sync-tribute-products: every 60 min -> catalog.tasks.scheduled_sync('tribute_products')\n"
+    )
+    assert outputs == [expected, expected]
+    assert sorted(Schedule.objects.values_list("name", flat=True)) == [
+        "sync-gamesdrop-offers",
+        "sync-tribute-products",
+    ]
+
+
 def test_changed_interval_updates_the_existing_schedule(settings):
     ensure_schedules()
     settings.SYNC_OFFERS_EVERY_MINUTES = 5
@@ -62,3 +90,93 @@ def test_changed_interval_updates_the_existing_schedule(settings):
 
     assert Schedule.objects.get(name="sync-gamesdrop-offers").minutes == 5
     assert Schedule.objects.count() == 2
+
+
+def test_tracked_run_records_a_task_timeout_as_failed_and_reraises():
+    # django-q2's TimeoutException is a SystemExit, which `except Exception` would miss
+    with pytest.raises(TimeoutException), sync_runs.tracked_run(source=SyncSource.GAMESDROP_OFFERS) as run:
+        raise TimeoutException("Task exceeded maximum timeout value (300 seconds)")
+
+    run.refresh_from_db()
+    assert (run.status, run.error) == (SyncStatus.FAILED, "Task exceeded maximum timeout value (300 seconds)")
+
+
+def timed_out_before_tracking(*, run: SyncRun) -> SyncRun:
+    raise TimeoutException("Task exceeded maximum timeout value (300 seconds)")
+
+
+def test_a_queued_sync_killed_before_its_service_tracks_it_is_failed(monkeypatch):
+    monkeypatch.setitem(
+        sync_runs.SYNC_SERVICES, SyncSource.GAMESDROP_OFFERS, f"{__name__}.timed_out_before_tracking"
+    )
+    run = SyncRun.objects.create(source=SyncSource.GAMESDROP_OFFERS)
+
+    with pytest.raises(TimeoutException):
+        sync_runs.run_queued_sync(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert (run.status, run.error) == (SyncStatus.FAILED, "Task exceeded maximum timeout value (300 seconds)")
+    assert run.finished_at is not None
+
+
+def test_a_queued_sync_with_parameters_its_service_refuses_is_failed():
+    run = SyncRun.objects.create(source=SyncSource.GAMESDROP_OFFERS, params={"colour": "red"})
+
+    with pytest.raises(TypeError):
+        sync_runs.run_queued_sync(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert run.status == SyncStatus.FAILED
+    assert "colour" in run.error
+
+
+def running_since(seconds: int) -> SyncRun:
+    return SyncRun.objects.create(
+        source=SyncSource.TRIBUTE_PRODUCTS,
+        status=SyncStatus.RUNNING,
+        started_at=timezone.now() - timedelta(seconds=seconds),
+    )
+
+
+def test_a_run_running_past_the_stale_cutoff_is_failed_and_a_new_sync_is_queued(
+    settings, django_capture_on_commit_callbacks
+):
+    # given a run its dead worker left running for longer than the cutoff
+    settings.SYNC_STALE_RUN_SECONDS = 360
+    dead = running_since(361)
+
+    # when the demo step looks for a pending sync
+    with django_capture_on_commit_callbacks(execute=False):
+        message = load_demo_products()
+
+    # then the dead run is failed with a clear message and a new one is queued
+    dead.refresh_from_db()
+    assert (dead.status, dead.error) == (
+        SyncStatus.FAILED,
+        "presumed dead: still running after 360s without finishing "
+        "(its worker crashed or the task timed out)",
+    )
+    assert dead.finished_at is not None
+    new = SyncRun.objects.exclude(pk=dead.pk).get()
+    assert new.status == SyncStatus.QUEUED
+    assert f"Tribute products sync #{new.pk} queued" in message
+
+
+def test_a_run_running_within_the_stale_cutoff_still_counts_as_pending(settings):
+    settings.SYNC_STALE_RUN_SECONDS = 360
+    live = running_since(300)
+
+    message = load_demo_products()
+
+    live.refresh_from_db()
+    assert live.status == SyncStatus.RUNNING
+    assert SyncRun.objects.count() == 1
+    assert f"Tribute products sync #{live.pk} queued" in message
+
+
+def test_the_stale_cutoff_defaults_to_a_minute_past_the_task_timeout():
+    from django.conf import settings
+
+    cutoff = settings.SYNC_STALE_RUN_SECONDS
+
+    assert cutoff == settings.Q_CLUSTER["timeout"] + 60

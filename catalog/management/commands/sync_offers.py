@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from catalog.management.failures import command_error
 from catalog.management.progress import progress_bar
 from catalog.services.offers import OfferSyncPlan, sync_offers
-from catalog.services.sync_runs import one_line
-from giftoffice.integrations.base import IntegrationError
 
 
 class Command(BaseCommand):
@@ -32,8 +31,8 @@ class Command(BaseCommand):
                     progress=progress,
                     on_plan=show_plan if dry_run else None,
                 )
-        except IntegrationError as exc:
-            raise CommandError(f"sync_offers failed: {one_line(exc)}") from exc
+        except Exception as exc:
+            raise command_error(exc, command="sync_offers") from exc
         seconds = run.duration_seconds or 0.0
         self.stdout.write(
             self.style.SUCCESS(f"sync_offers: {run.summary()} in {seconds:.1f}s (run #{run.pk})")

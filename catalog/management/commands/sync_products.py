@@ -1,31 +1,27 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from catalog.management.failures import command_error
 from catalog.management.progress import progress_bar
 from catalog.models import SyncRun, SyncSource
 from catalog.services.products import ProductSyncPlan, sync_products
-from catalog.services.sync_runs import one_line
 from giftoffice.integrations.base import (
     AuthError,
     BadResponseError,
-    IntegrationError,
+    CatalogChangedError,
     RejectedError,
     UnavailableError,
 )
 
+# First match wins: CatalogChangedError is a BadResponseError, but the answers were readable.
 _HINTS = (
+    (CatalogChangedError, "Tribute's catalog changed while we paged through it, try again"),
     (AuthError, "Tribute refused the API key (check TRIBUTE_API_KEY)"),
     (UnavailableError, "Tribute is unavailable, try again later"),
     (BadResponseError, "Tribute sent an answer we cannot read"),
     (RejectedError, "Tribute rejected the request"),
 )
-
-
-def failure_line(exc: BaseException, run: SyncRun) -> str:
-    hint = next((text for cls, text in _HINTS if isinstance(exc, cls)), "unexpected error")
-    detail = one_line(exc) if isinstance(exc, IntegrationError) else f"{type(exc).__name__}: {one_line(exc)}"
-    return f"sync_products failed: {hint}: {detail}; the catalog was left unchanged (sync run #{run.pk})"
 
 
 class Command(BaseCommand):
@@ -42,7 +38,7 @@ class Command(BaseCommand):
                     run=run, dry_run=dry_run, progress=progress, on_plan=self._print_plan if dry_run else None
                 )
         except Exception as exc:
-            raise CommandError(failure_line(exc, run)) from exc
+            raise command_error(exc, command="sync_products", hints=_HINTS, run=run) from exc
         self.stdout.write(self.style.SUCCESS(f"Tribute products: {run.summary()} (sync run #{run.pk})"))
 
     def _print_plan(self, plan: ProductSyncPlan) -> None:
