@@ -33,6 +33,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
+from django_q.exceptions import TimeoutException
 
 from catalog.models import Gift, GiftPublication, PartnerSite, PushRun, PushRunKind, PushRunStatus
 from catalog.services.gifts import gift_payloads, media_url_prefix
@@ -310,14 +311,26 @@ def execute_run(*, run_id: int, on_progress: ProgressCallback | None = None) -> 
             _Puller(run, on_progress).execute()
         else:
             _Pusher(run, on_progress).execute()
-    except Exception as exc:
-        logger.exception("push run #%s crashed", run.pk)
+    except BaseException as exc:  # also django-q2's TimeoutException (a SystemExit) and Ctrl-C
+        logger.exception("push run #%s stopped", run.pk)
         run.refresh_from_db()
         if not run.is_finished:
-            _finish(run, PushRunStatus.FAILED, message=f"internal error: {type(exc).__name__}: {exc}")
+            _finish(run, PushRunStatus.FAILED, message=_stopped_message(exc))
         raise
     run.refresh_from_db()
     return run
+
+
+def _stopped_message(exc: BaseException) -> str:
+    """Why a run stopped mid-way, for its record: a run left RUNNING would look alive until it goes stale."""
+    if isinstance(exc, TimeoutException):
+        return (
+            f"stopped: the task ran past its time limit ({settings.Q_CLUSTER['timeout']} s); "
+            "push again to carry on"
+        )
+    if not isinstance(exc, Exception):
+        return f"stopped: {type(exc).__name__}"
+    return f"internal error: {type(exc).__name__}: {exc}"
 
 
 def push_gifts(

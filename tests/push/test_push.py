@@ -391,3 +391,38 @@ def test_a_disabled_site_is_refused(partner_site):
 
     with pytest.raises(push.PushError, match="disabled"):
         _push(partner_site, [GiftFactory()])
+
+
+def test_a_run_killed_by_the_task_timeout_is_failed_with_a_clear_message(partner_site, monkeypatch, settings):
+    # given: django-q2 stops a task past its timeout by raising TimeoutException (a SystemExit)
+    from django_q.exceptions import TimeoutException
+
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "timeout": 300}
+
+    def killed(self) -> None:
+        raise TimeoutException("Task exceeded maximum timeout value (300 seconds)")
+
+    monkeypatch.setattr(push._Pusher, "execute", killed)
+    run = push.start_run(site=partner_site, gift_ids=[GiftFactory().pk])
+    # when
+    with pytest.raises(TimeoutException):
+        tasks_push.run_push(run.pk)
+    # then
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert run.message == "stopped: the task ran past its time limit (300 s); push again to carry on"
+    assert run.finished_at is not None
+
+
+def test_an_interrupted_run_is_failed_and_the_interrupt_goes_on(partner_site, monkeypatch):
+    def interrupted(self) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(push._Pusher, "execute", interrupted)
+    run = push.start_run(site=partner_site, gift_ids=[GiftFactory().pk])
+
+    with pytest.raises(KeyboardInterrupt):
+        push.execute_run(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert (run.status, run.message) == ("failed", "stopped: KeyboardInterrupt")
