@@ -18,6 +18,7 @@ __all__ = [
     "InvalidRunTransition",
     "PartnerSite",
     "PushRun",
+    "PushRunClaim",
     "PushRunKind",
     "PushRunStatus",
     "default_site_languages",
@@ -44,6 +45,15 @@ def validate_site_languages(value: object) -> None:
         )
 
 
+def validate_timeout_below_task_timeout(value: float) -> None:
+    """One call must end before the django-q2 task making it is killed (and its run judged dead)."""
+    limit = settings.Q_CLUSTER.get("timeout")
+    if limit and value >= limit:
+        raise ValidationError(
+            _("Must be below the task queue's time limit (%(limit)s seconds)."), params={"limit": limit}
+        )
+
+
 class PartnerSite(models.Model):
     """A remote site serving the /external/gift/ API. `base_url` is its {domain}."""
 
@@ -61,7 +71,9 @@ class PartnerSite(models.Model):
         help_text=_("Sent as the value of the auth header, e.g. 'Api-Key …'. Never shown again once saved."),
     )
     timeout_seconds = models.FloatField(
-        _("timeout (seconds)"), default=20.0, validators=[MinValueValidator(0.1), MaxValueValidator(600)]
+        _("timeout (seconds)"),
+        default=20.0,
+        validators=[MinValueValidator(0.1), MaxValueValidator(600), validate_timeout_below_task_timeout],
     )
     batch_size = models.PositiveIntegerField(
         _("batch size"), default=500, validators=[MinValueValidator(1), MaxValueValidator(5000)]
@@ -145,6 +157,13 @@ class PushRunKind(models.TextChoices):
     PULL = "pull", _("pull")
 
 
+class PushRunClaim(models.TextChoices):
+    """Who took a run to RUNNING: it decides how long the run may look silent before it is presumed dead."""
+
+    TASK = "task", _("queued task")
+    PROCESS = "process", _("in process")
+
+
 class PushRunStatus(models.TextChoices):
     PENDING = "pending", _("pending")
     RUNNING = "running", _("running")
@@ -216,6 +235,8 @@ class PushRun(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=10, choices=PushRunClaim.choices, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("push run")

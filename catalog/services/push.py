@@ -35,7 +35,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 from django_q.exceptions import TimeoutException
 
-from catalog.models import Gift, GiftPublication, PartnerSite, PushRun, PushRunKind, PushRunStatus
+from catalog.models import (
+    Gift,
+    GiftPublication,
+    PartnerSite,
+    PushRun,
+    PushRunClaim,
+    PushRunKind,
+    PushRunStatus,
+)
 from catalog.services.gifts import gift_payloads, media_url_prefix
 from catalog.services.partner_sites import client_for
 from catalog.services.progress import ProgressCallback
@@ -219,8 +227,21 @@ def plan_push(*, site: PartnerSite, gifts: Iterable[Gift]) -> PushPlan:
 
 
 # --- runs ---------------------------------------------------------------------------------------------
-def _stale_before() -> datetime:
-    return timezone.now() - timedelta(seconds=settings.PUSH_STALE_RUN_SECONDS)
+def _is_alive(run: PushRun, *, now: datetime) -> bool:
+    """Whether a pending or running run may still have someone working on it.
+
+    A run claimed by a queued task is alive exactly while its claim is younger than the django-q2 task
+    timeout: the cluster kills a task past it, and the ORM broker hands a task out again only after
+    Q_CLUSTER["retry"] (longer than the timeout). So a redelivered task after a worker death finds the
+    run dead and resumes it, while a duplicate delivery during the first task's life leaves it alone.
+    Runs in a process (commands, small admin pushes) have no time limit: they are alive while their
+    heartbeat is younger than PUSH_STALE_RUN_SECONDS, however long they take.
+    """
+    task_timeout = settings.Q_CLUSTER.get("timeout")
+    if run.status == PushRunStatus.RUNNING and run.claimed_by == PushRunClaim.TASK and task_timeout:
+        return run.claimed_at is not None and run.claimed_at > now - timedelta(seconds=task_timeout)
+    stale_before = now - timedelta(seconds=settings.PUSH_STALE_RUN_SECONDS)
+    return (run.heartbeat_at or run.created_at) >= stale_before
 
 
 def _active_run(*, site: PartnerSite, exclude: int | None = None) -> PushRun | None:
@@ -230,9 +251,9 @@ def _active_run(*, site: PartnerSite, exclude: int | None = None) -> PushRun | N
     )
     if exclude is not None:
         runs = runs.exclude(pk=exclude)
-    cutoff = _stale_before()
+    now = timezone.now()
     for run in runs.order_by("id"):
-        if (run.heartbeat_at or run.created_at) >= cutoff:
+        if _is_alive(run, now=now):
             return run
     return None
 
@@ -269,13 +290,13 @@ def start_run(
         )
 
 
-def _claim(run_id: int) -> PushRun | None:
+def _claim(run_id: int, *, claim: PushRunClaim) -> PushRun | None:
     """Move a run to RUNNING for this worker; None when it is finished or another worker has it."""
     with transaction.atomic():
         run = PushRun.objects.select_for_update().select_related("site").get(pk=run_id)
         if run.is_finished:
             return None
-        if run.status == PushRunStatus.RUNNING and (run.heartbeat_at or run.created_at) >= _stale_before():
+        if run.status == PushRunStatus.RUNNING and _is_alive(run, now=timezone.now()):
             return None
         if not run.dry_run:
             PartnerSite.objects.select_for_update().filter(pk=run.site_id).first()
@@ -288,7 +309,9 @@ def _claim(run_id: int) -> PushRun | None:
         run.status = PushRunStatus.RUNNING
         run.started_at = run.started_at or now
         run.heartbeat_at = now
-        run.save(update_fields=["status", "started_at", "heartbeat_at"])
+        run.claimed_by = claim
+        run.claimed_at = now
+        run.save(update_fields=["status", "started_at", "heartbeat_at", "claimed_by", "claimed_at"])
         return run
 
 
@@ -301,9 +324,12 @@ def _finish(run: PushRun, status: str, *, message: str = "") -> None:
     run.save()
 
 
-def execute_run(*, run_id: int, on_progress: ProgressCallback | None = None) -> PushRun:
-    """Carry out a recorded run (push or pull). Safe to call twice: a finished run is left alone."""
-    run = _claim(run_id)
+def execute_run(*, run_id: int, on_progress: ProgressCallback | None = None, queued: bool = False) -> PushRun:
+    """Carry out a recorded run (push or pull). Safe to call twice: a finished run is left alone.
+
+    `queued` is True in the django-q2 task: it tells how long the run may look silent (`_is_alive`).
+    """
+    run = _claim(run_id, claim=PushRunClaim.TASK if queued else PushRunClaim.PROCESS)
     if run is None:
         return PushRun.objects.get(pk=run_id)
     try:

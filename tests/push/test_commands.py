@@ -76,6 +76,18 @@ def test_add_partner_site_refuses_bad_input_with_one_line(partner_site, args, me
     assert str(caught.value) == message
 
 
+def test_add_partner_site_refuses_a_timeout_the_task_would_not_outlive(settings):
+    # given: django-q2 kills a task after 300 s
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "timeout": 300}
+    # when
+    with pytest.raises(CommandError) as caught:
+        _run("add_partner_site", "shop", "https://shop.example", "--timeout", "300")
+    _run("add_partner_site", "fast", "https://fast.example", "--timeout", "299")
+    # then
+    assert str(caught.value) == "timeout_seconds: Must be below the task queue's time limit (300 seconds)."
+    assert list(PartnerSite.objects.values_list("name", "timeout_seconds")) == [("fast", 299.0)]
+
+
 def test_push_gifts_pushes_the_given_ids_and_prints_a_summary(partner_site):
     pushed, other = GiftFactory.create_batch(2)
 

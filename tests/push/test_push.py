@@ -426,3 +426,84 @@ def test_an_interrupted_run_is_failed_and_the_interrupt_goes_on(partner_site, mo
 
     run.refresh_from_db()
     assert (run.status, run.message) == ("failed", "stopped: KeyboardInterrupt")
+
+
+def _claimed_run(site, *, claimed_by: str, claimed_ago: float, heartbeat_ago: float, gifts=()) -> PushRun:
+    now = timezone.now()
+    return PushRun.objects.create(
+        site=site,
+        status="running",
+        gift_ids=[gift.pk for gift in gifts],
+        claimed_by=claimed_by,
+        claimed_at=now - timedelta(seconds=claimed_ago),
+        started_at=now - timedelta(seconds=claimed_ago),
+        heartbeat_at=now - timedelta(seconds=heartbeat_ago),
+    )
+
+
+@pytest.fixture
+def queue_timing(settings):
+    """The shipped defaults: tasks killed after 300 s, redelivered 360 s after dequeue, stale after 360 s."""
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "timeout": 300, "retry": 360}
+    settings.PUSH_STALE_RUN_SECONDS = 360
+
+
+def test_a_redelivered_task_resumes_the_run_its_dead_worker_had_claimed(partner_site, queue_timing):
+    # given: a worker claimed the run, reported progress 10 s later, then died; the broker hands the task
+    # out again 360 s after the dequeue, when the last heartbeat is still younger than the stale limit
+    gifts = GiftFactory.create_batch(2)
+    run = _claimed_run(partner_site, claimed_by="task", claimed_ago=361, heartbeat_ago=351, gifts=gifts)
+    # when
+    tasks_push.run_push(run.pk)
+    # then
+    run.refresh_from_db()
+    assert (run.status, run.created, run.claimed_by) == ("succeeded", 2, "task")
+    assert _remote_names() == [gift.name_ro for gift in gifts]
+
+
+def test_a_duplicate_delivery_while_the_first_task_lives_leaves_the_run_to_it(
+    partner_site, queue_timing, settings
+):
+    # given: a live task claimed the run 200 s ago and has been quiet for longer than the stale limit
+    settings.PUSH_STALE_RUN_SECONDS = 60
+    gifts = GiftFactory.create_batch(1)
+    run = _claimed_run(partner_site, claimed_by="task", claimed_ago=200, heartbeat_ago=200, gifts=gifts)
+    # when
+    tasks_push.run_push(run.pk)
+    # then
+    run.refresh_from_db()
+    assert (run.status, run.created) == ("running", 0)
+    assert PartnerRemoteGift.objects.count() == 0
+    with pytest.raises(push.PushError, match=f"run #{run.pk} on 'sandbox' is still running"):
+        _push(partner_site, gifts)
+
+
+def test_an_in_process_run_longer_than_the_task_timeout_is_still_alive(partner_site, queue_timing):
+    # given: a command's push started 20 minutes ago and reported progress 5 s ago
+    gifts = GiftFactory.create_batch(1)
+    run = _claimed_run(partner_site, claimed_by="process", claimed_ago=1200, heartbeat_ago=5, gifts=gifts)
+    # when / then: no second run starts, and executing it again does nothing
+    with pytest.raises(push.PushError, match=f"run #{run.pk} on 'sandbox' is still running"):
+        _push(partner_site, gifts)
+    push.execute_run(run_id=run.pk, queued=True)
+    run.refresh_from_db()
+    assert (run.status, run.claimed_by, run.created) == ("running", "process", 0)
+    assert PartnerRemoteGift.objects.count() == 0
+
+
+def test_a_run_claimed_by_a_task_past_its_timeout_no_longer_blocks_the_site(partner_site, queue_timing):
+    _claimed_run(partner_site, claimed_by="task", claimed_ago=301, heartbeat_ago=100)
+
+    run = _push(partner_site, [GiftFactory()])
+
+    assert (run.status, run.claimed_by) == ("succeeded", "process")
+
+
+def test_a_queued_run_records_that_a_task_claimed_it(partner_site):
+    run = push.start_run(site=partner_site, gift_ids=[GiftFactory().pk])
+
+    tasks_push.run_push(run.pk)
+
+    run.refresh_from_db()
+    assert (run.status, run.claimed_by) == ("succeeded", "task")
+    assert run.claimed_at == run.started_at
