@@ -28,7 +28,6 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone, translation
@@ -44,7 +43,7 @@ from catalog.models import (
     PushRunKind,
     PushRunStatus,
 )
-from catalog.services.gifts import gift_payloads, media_url_prefix
+from catalog.services.gifts import clean_wire_item, gift_payloads, media_url_prefix
 from catalog.services.partner_sites import client_for
 from catalog.services.progress import ProgressCallback
 from giftoffice.integrations.base import (
@@ -737,6 +736,7 @@ class _Puller:
         self.site = run.site
         self.on_progress = on_progress
         self.counts = _Counts()
+        self.media_prefix = media_url_prefix()
 
     def execute(self) -> None:
         try:
@@ -771,16 +771,20 @@ class _Puller:
         _finish(self.run, PushRunStatus.PARTIAL if self.counts.failed else PushRunStatus.SUCCEEDED)
 
     def _one(self, remote: RemoteGift, pub: GiftPublication | None, languages: list[str]) -> None:
+        # The API's own input rules: what a partner could not send us through our API is not imported.
+        values, errors = clean_wire_item(
+            item=_wire_item(remote, languages), media_prefix=self.media_prefix, for_create=pub is None
+        )
+        if errors:
+            self._failed(
+                remote, "; ".join(f"{key}: {' '.join(messages)}" for key, messages in errors.items())
+            )
+            return
         gift = pub.gift if pub is not None else Gift()
-        values = _values_from_remote(remote, languages)
+        values = {key: "" if value is None else value for key, value in values.items()}
         changed = any(_comparable(getattr(gift, key)) != _comparable(value) for key, value in values.items())
         for key, value in values.items():
             setattr(gift, key, value)
-        try:
-            gift.full_clean(exclude=["owner"])
-        except ValidationError as exc:
-            self._failed(remote, _validation_text(exc))
-            return
         if pub is None:
             self.counts.created += 1
         elif changed:
@@ -810,20 +814,11 @@ class _Puller:
             self.counts.errors.append({"gift": None, "remote_id": remote.id, "error": message})
 
 
-def _values_from_remote(remote: RemoteGift, languages: list[str]) -> dict[str, Any]:
-    """Model field values from a remote gift; only the site's languages, only keys it answered."""
-    values: dict[str, Any] = {}
-    for name in (*MEDIA_FIELDS, *TEXT_FIELDS):
-        for lang in languages:
-            key = f"{name}_{lang}"
-            if key in remote.fields:
-                value = remote.fields[key]
-                values[key] = value.strip() if isinstance(value, str) else ""
-    values["start_time"] = remote.start_time
-    values["removal_time"] = remote.removal_time
-    if "active" in remote.fields:
-        values["active"] = remote.fields["active"] is True
-    return values
+def _wire_item(remote: RemoteGift, languages: list[str]) -> dict[str, Any]:
+    """The remote gift's wire keys we import: only the site's languages, only keys it answered."""
+    keys = [f"{name}_{lang}" for name in (*MEDIA_FIELDS, *TEXT_FIELDS) for lang in languages]
+    keys += ["start_time", "removal_time", "active"]
+    return {key: remote.fields[key] for key in keys if key in remote.fields}
 
 
 def _comparable(value: Any) -> Any:
@@ -831,11 +826,3 @@ def _comparable(value: Any) -> Any:
     if isinstance(value, FieldFile):
         return value.name or ""
     return "" if value is None else value
-
-
-def _validation_text(exc: ValidationError) -> str:
-    """English whatever language the request or worker runs in: the run's errors are a record, like logs."""
-    with translation.override("en"):
-        if hasattr(exc, "error_dict"):
-            return "; ".join(f"{key}: {' '.join(messages)}" for key, messages in exc.message_dict.items())
-        return " ".join(exc.messages)
