@@ -12,10 +12,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models.gifts import Gift
+from giftoffice.transitions import check_transition
 
 __all__ = [
     "GiftPublication",
-    "InvalidRunTransition",
     "PartnerSite",
     "PushRun",
     "PushRunClaim",
@@ -185,13 +185,6 @@ RUN_TRANSITIONS: dict[str, frozenset[str]] = {
 FINISHED_STATUSES = frozenset({PushRunStatus.SUCCEEDED, PushRunStatus.PARTIAL, PushRunStatus.FAILED})
 
 
-class InvalidRunTransition(Exception):
-    def __init__(self, current: str, target: str) -> None:
-        super().__init__(f"a {current} run cannot become {target}")
-        self.current = current
-        self.target = target
-
-
 class PushRun(models.Model):
     """One push to (or pull from) a partner site: who, when, what it did. Kept for the record."""
 
@@ -253,8 +246,8 @@ class PushRun(models.Model):
         return self.status in FINISHED_STATUSES
 
     def check_transition(self, target: str) -> None:
-        if target not in RUN_TRANSITIONS[self.status]:
-            raise InvalidRunTransition(self.status, target)
+        """Raises giftoffice.transitions.InvalidTransition for a move RUN_TRANSITIONS does not allow."""
+        check_transition(machine="PushRun", table=RUN_TRANSITIONS, current=self.status, target=target)
 
     def summary(self) -> str:
         """One line for command output and task results, in English like the logs."""

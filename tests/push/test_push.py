@@ -507,3 +507,12 @@ def test_a_queued_run_records_that_a_task_claimed_it(partner_site):
     run.refresh_from_db()
     assert (run.status, run.claimed_by) == ("succeeded", "task")
     assert run.claimed_at == run.started_at
+
+
+def test_a_finished_run_cannot_move_again_and_says_so_with_the_shared_exception(partner_site):
+    from giftoffice.transitions import InvalidTransition
+
+    run = PushRun.objects.create(site=partner_site, status="succeeded")
+
+    with pytest.raises(InvalidTransition, match="PushRun: cannot move from succeeded to running"):
+        run.check_transition(PushRunStatus.RUNNING)
