@@ -249,6 +249,24 @@ class PushRun(models.Model):
         """Raises giftoffice.transitions.InvalidTransition for a move RUN_TRANSITIONS does not allow."""
         check_transition(machine="PushRun", table=RUN_TRANSITIONS, current=self.status, target=target)
 
+    def failure_line(self) -> str | None:
+        """Why a command over this run exits non-zero: one English line; None when nothing failed."""
+        pull = self.kind == PushRunKind.PULL
+        if self.status == PushRunStatus.FAILED:
+            return f"{'pull from' if pull else 'push to'} {self.site} failed: {self.message}"
+        if not self.failed:
+            return None
+        first = self.errors[0] if self.errors else {}
+        if pull:
+            return (
+                f"{self.failed} remote gift(s) not imported (run #{self.pk}); "
+                f"first: remote #{first.get('remote_id')}: {first.get('error')}"
+            )
+        return (
+            f"{self.failed} gift(s) failed (run #{self.pk}); "
+            f"first: gift {first.get('gift')}: {first.get('error')}"
+        )
+
     def summary(self) -> str:
         """One line for command output and task results, in English like the logs."""
         with translation.override("en"):

@@ -207,3 +207,34 @@ def test_a_failing_command_exits_non_zero_with_one_readable_line(settings):
     assert result.stderr.strip().splitlines() == [
         "CommandError: no partner site named 'nope'; known: none yet (add_partner_site)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "failed", "expected"),
+    [
+        ("push", "succeeded", 0, None),
+        ("push", "failed", 0, "push to shop failed: site unavailable"),
+        ("pull", "failed", 0, "pull from shop failed: site unavailable"),
+        ("push", "partial", 2, "2 gift(s) failed (run #{pk}); first: gift 7: refused: name_ro: blank"),
+        (
+            "pull",
+            "partial",
+            2,
+            "2 remote gift(s) not imported (run #{pk}); first: remote #70: refused: name_ro: blank",
+        ),
+    ],
+)
+def test_a_run_tells_the_one_line_a_command_fails_with(kind, status, failed, expected):
+    from catalog.models import PushRun
+    from tests.push.factories import PartnerSiteFactory
+
+    run = PushRun.objects.create(
+        site=PartnerSiteFactory(name="shop"),
+        kind=kind,
+        status=status,
+        failed=failed,
+        message="site unavailable" if status == "failed" else "",
+        errors=[{"gift": 7, "remote_id": 70, "error": "refused: name_ro: blank"}] if failed else [],
+    )
+
+    assert run.failure_line() == (expected.format(pk=run.pk) if expected else None)

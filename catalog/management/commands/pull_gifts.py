@@ -2,7 +2,6 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 
 from catalog.management.commands.push_gifts import get_site
 from catalog.management.progress import progress_bar
-from catalog.models import PushRunStatus
 from catalog.services import push
 
 
@@ -22,11 +21,5 @@ class Command(BaseCommand):
         except push.PushError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(run.summary())
-        if run.status == PushRunStatus.FAILED:
-            raise CommandError(f"pull from {site.name} failed: {run.message}")
-        if run.failed:
-            first = run.errors[0] if run.errors else {}
-            raise CommandError(
-                f"{run.failed} remote gift(s) not imported (run #{run.pk}); "
-                f"first: remote #{first.get('remote_id')}: {first.get('error')}"
-            )
+        if failure := run.failure_line():
+            raise CommandError(failure)

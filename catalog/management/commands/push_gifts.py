@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from catalog.management.progress import progress_bar
-from catalog.models import PartnerSite, PushRunStatus
+from catalog.models import PartnerSite
 from catalog.services import push
 
 
@@ -49,14 +49,8 @@ class Command(BaseCommand):
         if run.dry_run:
             self._print_plan(run.report or {})
         self.stdout.write(run.summary())
-        if run.status == PushRunStatus.FAILED:
-            raise CommandError(f"push to {site.name} failed: {run.message}")
-        if run.failed:
-            first = run.errors[0] if run.errors else {}
-            raise CommandError(
-                f"{run.failed} gift(s) failed (run #{run.pk}); "
-                f"first: gift {first.get('gift')}: {first.get('error')}"
-            )
+        if failure := run.failure_line():
+            raise CommandError(failure)
 
     def _print_plan(self, report: dict) -> None:
         for item in report.get("create", []):
