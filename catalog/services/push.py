@@ -373,13 +373,18 @@ def push_gifts(
     return execute_run(run_id=run.pk, on_progress=on_progress)
 
 
+def runs_in_background(*, gift_count: int) -> bool:
+    """Whether the admin's push of this many gifts goes to django-q2 rather than running in the request."""
+    return gift_count > settings.PUSH_ASYNC_THRESHOLD
+
+
 def request_push(*, site: PartnerSite, gift_ids: Sequence[int], user: Any = None) -> tuple[PushRun, bool]:
     """The admin's push: small ones run now, bigger ones in django-q2. Returns (run, queued)."""
     from catalog import tasks_push
 
     select_gifts(gift_ids=gift_ids)
     run = start_run(site=site, gift_ids=gift_ids, user=user, source="admin")
-    if len(set(gift_ids)) > settings.PUSH_ASYNC_THRESHOLD:
+    if runs_in_background(gift_count=len(set(gift_ids))):
         transaction.on_commit(lambda: tasks_push.enqueue_push_run(run.pk))
         return run, True
     return execute_run(run_id=run.pk), False

@@ -516,3 +516,9 @@ def test_a_finished_run_cannot_move_again_and_says_so_with_the_shared_exception(
 
     with pytest.raises(InvalidTransition, match="PushRun: cannot move from succeeded to running"):
         run.check_transition(PushRunStatus.RUNNING)
+
+
+def test_only_pushes_above_the_threshold_run_in_the_background(settings):
+    settings.PUSH_ASYNC_THRESHOLD = 36
+
+    assert [push.runs_in_background(gift_count=n) for n in (1, 36, 37)] == [False, False, True]
