@@ -368,7 +368,8 @@ def push_gifts(
     on_progress: ProgressCallback | None = None,
 ) -> PushRun:
     """Push now, in this process (commands, small admin pushes); returns the finished run."""
-    select_gifts(gift_ids=gift_ids)  # refuse unknown ids before recording anything
+    if gift_ids is not None:  # refuse unknown ids before recording anything (every gift: nothing to check)
+        select_gifts(gift_ids=gift_ids)
     run = start_run(site=site, gift_ids=gift_ids, user=user, dry_run=dry_run, source=source)
     return execute_run(run_id=run.pk, on_progress=on_progress)
 

@@ -522,3 +522,18 @@ def test_only_pushes_above_the_threshold_run_in_the_background(settings):
     settings.PUSH_ASYNC_THRESHOLD = 36
 
     assert [push.runs_in_background(gift_count=n) for n in (1, 36, 37)] == [False, False, True]
+
+
+def test_pushing_every_gift_does_not_load_them_all_just_to_check_ids(partner_site, monkeypatch):
+    # given
+    checked: list = []
+    real_select = push.select_gifts
+    monkeypatch.setattr(
+        push, "select_gifts", lambda *, gift_ids: checked.append(gift_ids) or real_select(gift_ids=gift_ids)
+    )
+    GiftFactory.create_batch(2)
+    # when
+    run = push.push_gifts(site=partner_site, gift_ids=None)
+    # then
+    assert checked == []
+    assert (run.status, run.created) == ("succeeded", 2)
