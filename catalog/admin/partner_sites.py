@@ -1,8 +1,4 @@
-"""Admin for partner sites, pushes and publications, and the Gift admin's "Push to partner site…" action.
-
-The Gift admin lives in catalog/admin/gifts.py; wire the action and the per-site inline into it with
-`install_gift_admin_hooks(GiftAdmin)`.
-"""
+"""Admin for partner sites, pushes and publications, and the Gift admin's "Push to partner site…" action."""
 
 from __future__ import annotations
 
