@@ -5,10 +5,10 @@ The flow of a push:
    differs from the one last sent is an update (with a field-level diff), anything else is unchanged.
 2. Execute in batches of the site's batch size. Remote ids come back in input order.
 3. A bulk-create whose answer was lost (OutcomeUnknownError, or an unreadable 2xx) may have created the
-   gifts. Before any retry the remote list is read and copies already there are linked (matched on
-   name_ro + start_time + removal_time); only the rest is created again. The intent is recorded on the
-   publication (`create_sent_at`) before sending, so a run killed mid-call is reconciled the same way
-   by the next push.
+   gifts. Before any retry the remote list is read and copies already there are linked (matched on the
+   default-language name + start_time + removal_time); only the rest is created again. The intent is
+   recorded on the publication (`create_sent_at`) before sending, so a run killed mid-call is
+   reconciled the same way by the next push.
 4. A batch refused item by item records each item's error on its publication; the items the site did
    accept are sent again once without the refused ones; other batches go on.
 
@@ -43,7 +43,13 @@ from catalog.models import (
     PushRunKind,
     PushRunStatus,
 )
-from catalog.services.gifts import clean_wire_item, gift_payloads, media_url_prefix
+from catalog.services.gifts import (
+    DEFAULT_NAME_KEY,
+    TRANSLATED_FIELDS,
+    clean_wire_item,
+    gift_payloads,
+    media_url_prefix,
+)
 from catalog.services.partner_sites import client_for
 from catalog.services.progress import ProgressCallback
 from giftoffice.integrations.base import (
@@ -60,13 +66,11 @@ from giftoffice.integrations.partner import (
     PartnerSiteClient,
     RemoteGift,
     WireValue,
-    parse_wire_datetime,
+    read_remote_datetime,
 )
 
 logger = logging.getLogger(__name__)
 
-MEDIA_FIELDS = ("icon", "image")
-TEXT_FIELDS = ("name", "link", "description")
 # Sent with every item of a bulk-update, changed or not, as the document's example does: a site that
 # validates removal_time > start_time per item needs both.
 ALWAYS_IN_UPDATE = ("start_time", "removal_time", "active")
@@ -549,8 +553,9 @@ class _Pusher:
     def _reconcile(self, items: list[PlanItem]) -> tuple[list[PlanItem], list[PlanItem]]:
         """Read the remote list and link copies of `items` it already holds; returns (linked, rest).
 
-        A copy matches on name_ro, start_time and removal_time, is not linked to another of our gifts
-        on this site, and copies are taken lowest id first (bulk-create keeps input order).
+        A copy matches on the default-language name, start_time and removal_time, is not linked to
+        another of our gifts on this site, and copies are taken lowest id first (bulk-create keeps input
+        order).
         """
         remote = self.client.list_gifts()
         taken = set(
@@ -724,11 +729,11 @@ def _batches(items: list[PlanItem], size: int) -> list[list[PlanItem]]:
 
 
 def _match_key(fields: Any) -> tuple:
-    name = fields.get("name_ro")
+    name = fields.get(DEFAULT_NAME_KEY)
     return (
         name.strip() if isinstance(name, str) else None,
-        parse_wire_datetime(fields.get("start_time")),
-        parse_wire_datetime(fields.get("removal_time")),
+        read_remote_datetime(fields.get("start_time")),
+        read_remote_datetime(fields.get("removal_time")),
     )
 
 
@@ -822,7 +827,7 @@ class _Puller:
 
 def _wire_item(remote: RemoteGift, languages: list[str]) -> dict[str, Any]:
     """The remote gift's wire keys we import: only the site's languages, only keys it answered."""
-    keys = [f"{name}_{lang}" for name in (*MEDIA_FIELDS, *TEXT_FIELDS) for lang in languages]
+    keys = [f"{name}_{lang}" for name in TRANSLATED_FIELDS for lang in languages]
     keys += ["start_time", "removal_time", "active"]
     return {key: remote.fields[key] for key in keys if key in remote.fields}
 
