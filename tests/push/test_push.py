@@ -537,3 +537,81 @@ def test_pushing_every_gift_does_not_load_them_all_just_to_check_ids(partner_sit
     # then
     assert checked == []
     assert (run.status, run.created) == ("succeeded", 2)
+
+
+def test_a_create_still_unknown_after_the_last_attempt_stays_marked_for_the_next_push(
+    partner_site, settings, partner_client
+):
+    # given: every bulk-create attempt loses its connection before the site does anything
+    settings.PUSH_MAX_ATTEMPTS = 2
+    gift = GiftFactory()
+    faults.arm(provider="partner", kind="drop", path="external/gift/bulk-create", count=2)
+    # when
+    run = _push(partner_site, [gift])
+    # then: the gift failed, but the publication still says a create may have happened
+    assert (run.status, run.created, run.failed) == ("partial", 0, 1)
+    pub = GiftPublication.objects.get(gift=gift, site=partner_site)
+    assert pub.remote_id is None
+    assert pub.create_sent_at is not None
+    assert pub.last_error.startswith("outcome unknown after 2 attempts: ")
+    assert PartnerRemoteGift.objects.count() == 0
+    # when: the site did create it after all, and the next push runs
+    payload = push.render_gift(gift, languages=partner_site.site_languages)
+    [copy] = partner_client.bulk_create([GiftWrite(fields=payload)])
+    plan = push.plan_push(site=partner_site, gifts=[gift])
+    again = _push(partner_site, [gift])
+    # then: it is linked, not created twice
+    assert [item.uncertain for item in plan.creates] == [True]
+    assert (again.status, again.created, again.linked) == ("succeeded", 1, 1)
+    assert _remote_id(gift, partner_site) == copy.id
+    assert PartnerRemoteGift.objects.count() == 1
+
+
+def test_a_reconcile_that_cannot_read_the_site_fails_the_run_and_keeps_the_creates_marked(partner_site):
+    # given: the bulk-create's answer is lost, then the site's list cannot be read
+    gifts = GiftFactory.create_batch(2)
+    faults.arm(provider="partner", kind="drop", path="external/gift/bulk-create")
+    faults.arm(provider="partner", kind="http_503", path="external/gift", count=20)
+    # when
+    run = _push(partner_site, gifts)
+    # then
+    faults.disarm(provider="partner")
+    assert (run.status, run.created, run.failed) == ("failed", 0, 2)
+    assert run.message.startswith("could not read the site's list to check an unknown outcome: ")
+    for gift in gifts:
+        pub = GiftPublication.objects.get(gift=gift, site=partner_site)
+        assert pub.remote_id is None
+        assert pub.create_sent_at is not None
+        assert pub.last_error.startswith("create outcome unknown and the site could not be checked: ")
+    # when: the site answers again
+    again = _push(partner_site, gifts)
+    # then
+    assert (again.status, again.created, again.linked) == ("succeeded", 2, 0)
+    assert _remote_names() == [gift.name_ro for gift in gifts]
+
+
+def test_a_bulk_update_sends_the_valid_items_again_without_the_refused_one(partner_site):
+    # given: three published gifts, all edited; one now lacks its Romanian name, which the site refuses
+    first, nameless, last = GiftFactory.create_batch(3)
+    _push(partner_site, [first, nameless, last])
+    before = GiftPublication.objects.get(gift=nameless, site=partner_site).fingerprint
+    for gift in (first, nameless, last):
+        gift.name_en = f"{gift.name_en} (new)"
+        gift.name_ro = "" if gift == nameless else gift.name_ro
+        gift.save()
+    # when
+    run = _push(partner_site, [first, nameless, last])
+    # then
+    assert (run.status, run.updated, run.failed) == ("partial", 2, 1)
+    assert run.errors == [
+        {
+            "gift": nameless.pk,
+            "remote_id": _remote_id(nameless, partner_site),
+            "error": "refused: name_ro: This field may not be null.",
+        }
+    ]
+    remote = {g.pk: g.name_en for g in PartnerRemoteGift.objects.all()}
+    assert remote[_remote_id(first, partner_site)] == f"{first.name_en}"
+    assert remote[_remote_id(last, partner_site)] == f"{last.name_en}"
+    assert remote[_remote_id(nameless, partner_site)] == nameless.name_en.removesuffix(" (new)")
+    assert GiftPublication.objects.get(gift=nameless, site=partner_site).fingerprint == before
