@@ -7,7 +7,7 @@ from catalog.services import push
 
 def run_push(run_id: int) -> str:
     """Carry out a recorded run. Idempotent: a finished run (or one another worker holds) is left alone."""
-    return push.execute_run(run_id=run_id).summary()
+    return push.execute_run(run_id=run_id, queued=True).summary()
 
 
 def enqueue_push_run(run_id: int) -> None:

@@ -286,8 +286,9 @@ SANDBOX_PARTNER_SECRET = os.environ.get("GIFTOFFICE_SANDBOX_PARTNER_SECRET", "Ap
 PUSH_ASYNC_THRESHOLD = env_int("PUSH_ASYNC_THRESHOLD", 36)
 # Attempts per batch when the site is unavailable or the outcome of a bulk-create is unknown.
 PUSH_MAX_ATTEMPTS = env_int("PUSH_MAX_ATTEMPTS", 3)
-# A run whose progress has not moved for this long is presumed dead (its worker crashed) and may be
-# resumed; keep it above the django-q2 task timeout.
+# A pending run, or one running in a process (command, small admin push), whose progress has not moved
+# for this long is presumed dead and may be resumed. A run claimed by a queued task is presumed dead once
+# its claim is older than Q_CLUSTER["timeout"] (django-q2 kills tasks past it; see push._is_alive).
 PUSH_STALE_RUN_SECONDS = env_int("PUSH_STALE_RUN_SECONDS", Q_CLUSTER["timeout"] + 60)
 
 # --- Suppliers (Tribute products, Giftly gifts, Telegram reports) and their sandbox simulators -------

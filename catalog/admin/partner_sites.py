@@ -1,8 +1,4 @@
-"""Admin for partner sites, pushes and publications, and the Gift admin's "Push to partner site…" action.
-
-The Gift admin lives in catalog/admin/gifts.py; wire the action and the per-site inline into it with
-`install_gift_admin_hooks(GiftAdmin)`.
-"""
+"""Admin for partner sites, pushes and publications, and the Gift admin's "Push to partner site…" action."""
 
 from __future__ import annotations
 
@@ -408,7 +404,7 @@ def push_to_partner_site(
         "creates": plan.creates[:PLAN_ROWS_SHOWN] if plan else [],
         "updates": plan.updates[:PLAN_ROWS_SHOWN] if plan else [],
         "gift_count": len(gifts),
-        "queued": len(gifts) > settings.PUSH_ASYNC_THRESHOLD,
+        "queued": push_service.runs_in_background(gift_count=len(gifts)),
         "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
         "select_across": request.POST.get("select_across", "0"),
         "action_name": "push_to_partner_site",

@@ -12,12 +12,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models.gifts import Gift
+from giftoffice.transitions import check_transition
 
 __all__ = [
     "GiftPublication",
-    "InvalidRunTransition",
     "PartnerSite",
     "PushRun",
+    "PushRunClaim",
     "PushRunKind",
     "PushRunStatus",
     "default_site_languages",
@@ -44,6 +45,15 @@ def validate_site_languages(value: object) -> None:
         )
 
 
+def validate_timeout_below_task_timeout(value: float) -> None:
+    """One call must end before the django-q2 task making it is killed (and its run judged dead)."""
+    limit = settings.Q_CLUSTER.get("timeout")
+    if limit and value >= limit:
+        raise ValidationError(
+            _("Must be below the task queue's time limit (%(limit)s seconds)."), params={"limit": limit}
+        )
+
+
 class PartnerSite(models.Model):
     """A remote site serving the /external/gift/ API. `base_url` is its {domain}."""
 
@@ -61,7 +71,9 @@ class PartnerSite(models.Model):
         help_text=_("Sent as the value of the auth header, e.g. 'Api-Key …'. Never shown again once saved."),
     )
     timeout_seconds = models.FloatField(
-        _("timeout (seconds)"), default=20.0, validators=[MinValueValidator(0.1), MaxValueValidator(600)]
+        _("timeout (seconds)"),
+        default=20.0,
+        validators=[MinValueValidator(0.1), MaxValueValidator(600), validate_timeout_below_task_timeout],
     )
     batch_size = models.PositiveIntegerField(
         _("batch size"), default=500, validators=[MinValueValidator(1), MaxValueValidator(5000)]
@@ -145,6 +157,13 @@ class PushRunKind(models.TextChoices):
     PULL = "pull", _("pull")
 
 
+class PushRunClaim(models.TextChoices):
+    """Who took a run to RUNNING: it decides how long the run may look silent before it is presumed dead."""
+
+    TASK = "task", _("queued task")
+    PROCESS = "process", _("in process")
+
+
 class PushRunStatus(models.TextChoices):
     PENDING = "pending", _("pending")
     RUNNING = "running", _("running")
@@ -164,13 +183,6 @@ RUN_TRANSITIONS: dict[str, frozenset[str]] = {
     PushRunStatus.FAILED: frozenset(),
 }
 FINISHED_STATUSES = frozenset({PushRunStatus.SUCCEEDED, PushRunStatus.PARTIAL, PushRunStatus.FAILED})
-
-
-class InvalidRunTransition(Exception):
-    def __init__(self, current: str, target: str) -> None:
-        super().__init__(f"a {current} run cannot become {target}")
-        self.current = current
-        self.target = target
 
 
 class PushRun(models.Model):
@@ -216,6 +228,8 @@ class PushRun(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=10, choices=PushRunClaim.choices, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("push run")
@@ -232,8 +246,26 @@ class PushRun(models.Model):
         return self.status in FINISHED_STATUSES
 
     def check_transition(self, target: str) -> None:
-        if target not in RUN_TRANSITIONS[self.status]:
-            raise InvalidRunTransition(self.status, target)
+        """Raises giftoffice.transitions.InvalidTransition for a move RUN_TRANSITIONS does not allow."""
+        check_transition(machine="PushRun", table=RUN_TRANSITIONS, current=self.status, target=target)
+
+    def failure_line(self) -> str | None:
+        """Why a command over this run exits non-zero: one English line; None when nothing failed."""
+        pull = self.kind == PushRunKind.PULL
+        if self.status == PushRunStatus.FAILED:
+            return f"{'pull from' if pull else 'push to'} {self.site} failed: {self.message}"
+        if not self.failed:
+            return None
+        first = self.errors[0] if self.errors else {}
+        if pull:
+            return (
+                f"{self.failed} remote gift(s) not imported (run #{self.pk}); "
+                f"first: remote #{first.get('remote_id')}: {first.get('error')}"
+            )
+        return (
+            f"{self.failed} gift(s) failed (run #{self.pk}); "
+            f"first: gift {first.get('gift')}: {first.get('error')}"
+        )
 
     def summary(self) -> str:
         """One line for command output and task results, in English like the logs."""

@@ -720,6 +720,24 @@ def _time_window_errors(values: dict[str, Any], start: datetime | None, removal:
     return {"start_time": ["Must be before removal_time."]}
 
 
+def clean_wire_item(
+    *, item: dict[str, Any], media_prefix: str, for_create: bool
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """One wire item parsed by the API's own input rules, for code outside the API (a partner pull).
+
+    Returns (values, {key: [messages]}): per-field parsing, the required keys when creating, and
+    removal_time after start_time when the item carries both. "id" is ignored.
+    """
+    values, errors = _clean_fields(item, _cleaners(_OwnMedia(media_prefix)))
+    if for_create:
+        for key in REQUIRED_ON_CREATE:
+            if key not in item:
+                errors[key] = ["This field is required."]
+    if not errors:
+        errors = _time_window_errors(values, values.get("start_time"), values.get("removal_time"))
+    return values, errors
+
+
 def _check_items(items: object) -> list[Any]:
     if not isinstance(items, list):
         raise GiftRequestError("Expected a JSON array of gift objects.")

@@ -31,6 +31,15 @@ def client_for(site: PartnerSite) -> PartnerSiteClient:
     )
 
 
+def get_site(*, name: str) -> PartnerSite:
+    """The site of that name; refuses an unknown one, naming the known sites."""
+    site = PartnerSite.objects.filter(name=name).first()
+    if site is None:
+        known = ", ".join(PartnerSite.objects.values_list("name", flat=True)) or "none yet (add_partner_site)"
+        raise SiteConfigError(f"no partner site named {name!r}; known: {known}")
+    return site
+
+
 def add_site(
     *,
     name: str,

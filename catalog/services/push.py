@@ -5,10 +5,10 @@ The flow of a push:
    differs from the one last sent is an update (with a field-level diff), anything else is unchanged.
 2. Execute in batches of the site's batch size. Remote ids come back in input order.
 3. A bulk-create whose answer was lost (OutcomeUnknownError, or an unreadable 2xx) may have created the
-   gifts. Before any retry the remote list is read and copies already there are linked (matched on
-   name_ro + start_time + removal_time); only the rest is created again. The intent is recorded on the
-   publication (`create_sent_at`) before sending, so a run killed mid-call is reconciled the same way
-   by the next push.
+   gifts. Before any retry the remote list is read and copies already there are linked (matched on the
+   default-language name + start_time + removal_time); only the rest is created again. The intent is
+   recorded on the publication (`create_sent_at`) before sending, so a run killed mid-call is
+   reconciled the same way by the next push.
 4. A batch refused item by item records each item's error on its publication; the items the site did
    accept are sent again once without the refused ones; other batches go on.
 
@@ -28,14 +28,28 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
+from django_q.exceptions import TimeoutException
 
-from catalog.models import Gift, GiftPublication, PartnerSite, PushRun, PushRunKind, PushRunStatus
-from catalog.services.gifts import gift_payloads, media_url_prefix
+from catalog.models import (
+    Gift,
+    GiftPublication,
+    PartnerSite,
+    PushRun,
+    PushRunClaim,
+    PushRunKind,
+    PushRunStatus,
+)
+from catalog.services.gifts import (
+    DEFAULT_NAME_KEY,
+    TRANSLATED_FIELDS,
+    clean_wire_item,
+    gift_payloads,
+    media_url_prefix,
+)
 from catalog.services.partner_sites import client_for
 from catalog.services.progress import ProgressCallback
 from giftoffice.integrations.base import (
@@ -52,13 +66,11 @@ from giftoffice.integrations.partner import (
     PartnerSiteClient,
     RemoteGift,
     WireValue,
-    parse_wire_datetime,
+    read_remote_datetime,
 )
 
 logger = logging.getLogger(__name__)
 
-MEDIA_FIELDS = ("icon", "image")
-TEXT_FIELDS = ("name", "link", "description")
 # Sent with every item of a bulk-update, changed or not, as the document's example does: a site that
 # validates removal_time > start_time per item needs both.
 ALWAYS_IN_UPDATE = ("start_time", "removal_time", "active")
@@ -218,8 +230,21 @@ def plan_push(*, site: PartnerSite, gifts: Iterable[Gift]) -> PushPlan:
 
 
 # --- runs ---------------------------------------------------------------------------------------------
-def _stale_before() -> datetime:
-    return timezone.now() - timedelta(seconds=settings.PUSH_STALE_RUN_SECONDS)
+def _is_alive(run: PushRun, *, now: datetime) -> bool:
+    """Whether a pending or running run may still have someone working on it.
+
+    A run claimed by a queued task is alive exactly while its claim is younger than the django-q2 task
+    timeout: the cluster kills a task past it, and the ORM broker hands a task out again only after
+    Q_CLUSTER["retry"] (longer than the timeout). So a redelivered task after a worker death finds the
+    run dead and resumes it, while a duplicate delivery during the first task's life leaves it alone.
+    Runs in a process (commands, small admin pushes) have no time limit: they are alive while their
+    heartbeat is younger than PUSH_STALE_RUN_SECONDS, however long they take.
+    """
+    task_timeout = settings.Q_CLUSTER.get("timeout")
+    if run.status == PushRunStatus.RUNNING and run.claimed_by == PushRunClaim.TASK and task_timeout:
+        return run.claimed_at is not None and run.claimed_at > now - timedelta(seconds=task_timeout)
+    stale_before = now - timedelta(seconds=settings.PUSH_STALE_RUN_SECONDS)
+    return (run.heartbeat_at or run.created_at) >= stale_before
 
 
 def _active_run(*, site: PartnerSite, exclude: int | None = None) -> PushRun | None:
@@ -229,9 +254,9 @@ def _active_run(*, site: PartnerSite, exclude: int | None = None) -> PushRun | N
     )
     if exclude is not None:
         runs = runs.exclude(pk=exclude)
-    cutoff = _stale_before()
+    now = timezone.now()
     for run in runs.order_by("id"):
-        if (run.heartbeat_at or run.created_at) >= cutoff:
+        if _is_alive(run, now=now):
             return run
     return None
 
@@ -268,13 +293,13 @@ def start_run(
         )
 
 
-def _claim(run_id: int) -> PushRun | None:
+def _claim(run_id: int, *, claim: PushRunClaim) -> PushRun | None:
     """Move a run to RUNNING for this worker; None when it is finished or another worker has it."""
     with transaction.atomic():
         run = PushRun.objects.select_for_update().select_related("site").get(pk=run_id)
         if run.is_finished:
             return None
-        if run.status == PushRunStatus.RUNNING and (run.heartbeat_at or run.created_at) >= _stale_before():
+        if run.status == PushRunStatus.RUNNING and _is_alive(run, now=timezone.now()):
             return None
         if not run.dry_run:
             PartnerSite.objects.select_for_update().filter(pk=run.site_id).first()
@@ -287,7 +312,9 @@ def _claim(run_id: int) -> PushRun | None:
         run.status = PushRunStatus.RUNNING
         run.started_at = run.started_at or now
         run.heartbeat_at = now
-        run.save(update_fields=["status", "started_at", "heartbeat_at"])
+        run.claimed_by = claim
+        run.claimed_at = now
+        run.save(update_fields=["status", "started_at", "heartbeat_at", "claimed_by", "claimed_at"])
         return run
 
 
@@ -300,9 +327,12 @@ def _finish(run: PushRun, status: str, *, message: str = "") -> None:
     run.save()
 
 
-def execute_run(*, run_id: int, on_progress: ProgressCallback | None = None) -> PushRun:
-    """Carry out a recorded run (push or pull). Safe to call twice: a finished run is left alone."""
-    run = _claim(run_id)
+def execute_run(*, run_id: int, on_progress: ProgressCallback | None = None, queued: bool = False) -> PushRun:
+    """Carry out a recorded run (push or pull). Safe to call twice: a finished run is left alone.
+
+    `queued` is True in the django-q2 task: it tells how long the run may look silent (`_is_alive`).
+    """
+    run = _claim(run_id, claim=PushRunClaim.TASK if queued else PushRunClaim.PROCESS)
     if run is None:
         return PushRun.objects.get(pk=run_id)
     try:
@@ -310,14 +340,26 @@ def execute_run(*, run_id: int, on_progress: ProgressCallback | None = None) -> 
             _Puller(run, on_progress).execute()
         else:
             _Pusher(run, on_progress).execute()
-    except Exception as exc:
-        logger.exception("push run #%s crashed", run.pk)
+    except BaseException as exc:  # also django-q2's TimeoutException (a SystemExit) and Ctrl-C
+        logger.exception("push run #%s stopped", run.pk)
         run.refresh_from_db()
         if not run.is_finished:
-            _finish(run, PushRunStatus.FAILED, message=f"internal error: {type(exc).__name__}: {exc}")
+            _finish(run, PushRunStatus.FAILED, message=_stopped_message(exc))
         raise
     run.refresh_from_db()
     return run
+
+
+def _stopped_message(exc: BaseException) -> str:
+    """Why a run stopped mid-way, for its record: a run left RUNNING would look alive until it goes stale."""
+    if isinstance(exc, TimeoutException):
+        return (
+            f"stopped: the task ran past its time limit ({settings.Q_CLUSTER['timeout']} s); "
+            "push again to carry on"
+        )
+    if not isinstance(exc, Exception):
+        return f"stopped: {type(exc).__name__}"
+    return f"internal error: {type(exc).__name__}: {exc}"
 
 
 def push_gifts(
@@ -330,9 +372,15 @@ def push_gifts(
     on_progress: ProgressCallback | None = None,
 ) -> PushRun:
     """Push now, in this process (commands, small admin pushes); returns the finished run."""
-    select_gifts(gift_ids=gift_ids)  # refuse unknown ids before recording anything
+    if gift_ids is not None:  # refuse unknown ids before recording anything (every gift: nothing to check)
+        select_gifts(gift_ids=gift_ids)
     run = start_run(site=site, gift_ids=gift_ids, user=user, dry_run=dry_run, source=source)
     return execute_run(run_id=run.pk, on_progress=on_progress)
+
+
+def runs_in_background(*, gift_count: int) -> bool:
+    """Whether the admin's push of this many gifts goes to django-q2 rather than running in the request."""
+    return gift_count > settings.PUSH_ASYNC_THRESHOLD
 
 
 def request_push(*, site: PartnerSite, gift_ids: Sequence[int], user: Any = None) -> tuple[PushRun, bool]:
@@ -341,7 +389,7 @@ def request_push(*, site: PartnerSite, gift_ids: Sequence[int], user: Any = None
 
     select_gifts(gift_ids=gift_ids)
     run = start_run(site=site, gift_ids=gift_ids, user=user, source="admin")
-    if len(set(gift_ids)) > settings.PUSH_ASYNC_THRESHOLD:
+    if runs_in_background(gift_count=len(set(gift_ids))):
         transaction.on_commit(lambda: tasks_push.enqueue_push_run(run.pk))
         return run, True
     return execute_run(run_id=run.pk), False
@@ -505,8 +553,9 @@ class _Pusher:
     def _reconcile(self, items: list[PlanItem]) -> tuple[list[PlanItem], list[PlanItem]]:
         """Read the remote list and link copies of `items` it already holds; returns (linked, rest).
 
-        A copy matches on name_ro, start_time and removal_time, is not linked to another of our gifts
-        on this site, and copies are taken lowest id first (bulk-create keeps input order).
+        A copy matches on the default-language name, start_time and removal_time, is not linked to
+        another of our gifts on this site, and copies are taken lowest id first (bulk-create keeps input
+        order).
         """
         remote = self.client.list_gifts()
         taken = set(
@@ -680,11 +729,11 @@ def _batches(items: list[PlanItem], size: int) -> list[list[PlanItem]]:
 
 
 def _match_key(fields: Any) -> tuple:
-    name = fields.get("name_ro")
+    name = fields.get(DEFAULT_NAME_KEY)
     return (
         name.strip() if isinstance(name, str) else None,
-        parse_wire_datetime(fields.get("start_time")),
-        parse_wire_datetime(fields.get("removal_time")),
+        read_remote_datetime(fields.get("start_time")),
+        read_remote_datetime(fields.get("removal_time")),
     )
 
 
@@ -698,6 +747,7 @@ class _Puller:
         self.site = run.site
         self.on_progress = on_progress
         self.counts = _Counts()
+        self.media_prefix = media_url_prefix()
 
     def execute(self) -> None:
         try:
@@ -732,16 +782,20 @@ class _Puller:
         _finish(self.run, PushRunStatus.PARTIAL if self.counts.failed else PushRunStatus.SUCCEEDED)
 
     def _one(self, remote: RemoteGift, pub: GiftPublication | None, languages: list[str]) -> None:
+        # The API's own input rules: what a partner could not send us through our API is not imported.
+        values, errors = clean_wire_item(
+            item=_wire_item(remote, languages), media_prefix=self.media_prefix, for_create=pub is None
+        )
+        if errors:
+            self._failed(
+                remote, "; ".join(f"{key}: {' '.join(messages)}" for key, messages in errors.items())
+            )
+            return
         gift = pub.gift if pub is not None else Gift()
-        values = _values_from_remote(remote, languages)
+        values = {key: "" if value is None else value for key, value in values.items()}
         changed = any(_comparable(getattr(gift, key)) != _comparable(value) for key, value in values.items())
         for key, value in values.items():
             setattr(gift, key, value)
-        try:
-            gift.full_clean(exclude=["owner"])
-        except ValidationError as exc:
-            self._failed(remote, _validation_text(exc))
-            return
         if pub is None:
             self.counts.created += 1
         elif changed:
@@ -771,20 +825,11 @@ class _Puller:
             self.counts.errors.append({"gift": None, "remote_id": remote.id, "error": message})
 
 
-def _values_from_remote(remote: RemoteGift, languages: list[str]) -> dict[str, Any]:
-    """Model field values from a remote gift; only the site's languages, only keys it answered."""
-    values: dict[str, Any] = {}
-    for name in (*MEDIA_FIELDS, *TEXT_FIELDS):
-        for lang in languages:
-            key = f"{name}_{lang}"
-            if key in remote.fields:
-                value = remote.fields[key]
-                values[key] = value.strip() if isinstance(value, str) else ""
-    values["start_time"] = remote.start_time
-    values["removal_time"] = remote.removal_time
-    if "active" in remote.fields:
-        values["active"] = remote.fields["active"] is True
-    return values
+def _wire_item(remote: RemoteGift, languages: list[str]) -> dict[str, Any]:
+    """The remote gift's wire keys we import: only the site's languages, only keys it answered."""
+    keys = [f"{name}_{lang}" for name in TRANSLATED_FIELDS for lang in languages]
+    keys += ["start_time", "removal_time", "active"]
+    return {key: remote.fields[key] for key in keys if key in remote.fields}
 
 
 def _comparable(value: Any) -> Any:
@@ -792,11 +837,3 @@ def _comparable(value: Any) -> Any:
     if isinstance(value, FieldFile):
         return value.name or ""
     return "" if value is None else value
-
-
-def _validation_text(exc: ValidationError) -> str:
-    """English whatever language the request or worker runs in: the run's errors are a record, like logs."""
-    with translation.override("en"):
-        if hasattr(exc, "error_dict"):
-            return "; ".join(f"{key}: {' '.join(messages)}" for key, messages in exc.message_dict.items())
-        return " ".join(exc.messages)

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import requests
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -27,8 +28,10 @@ from giftoffice.integrations.base import (
     Timeouts,
 )
 
-LANGUAGES = ("ro", "ru", "en", "uk")
-TRANSLATED = ("icon", "image", "name", "link", "description")
+# The project's languages, from settings (this package does not import catalog).
+LANGUAGES: tuple[str, ...] = tuple(code for code, _name in settings.LANGUAGES)
+DEFAULT_NAME_KEY = f"name_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"
+TRANSLATED = ("icon", "image", "name", "link", "description")  # the document's per-language fields
 WIRE_FIELDS: tuple[str, ...] = (
     *(f"{name}_{lang}" for name in TRANSLATED for lang in LANGUAGES),
     "start_time",
@@ -38,8 +41,10 @@ WIRE_FIELDS: tuple[str, ...] = (
 WireValue = str | bool | None
 
 
-def parse_wire_datetime(value: Any) -> datetime | None:
-    """Naive values are read in TIME_ZONE; an explicit offset is honoured. None when unreadable."""
+def read_remote_datetime(value: Any) -> datetime | None:
+    """A remote site's datetime, read leniently: naive values are in TIME_ZONE, an explicit offset is
+    honoured, None when unreadable. (Our API's strict parser is catalog.services.gifts.parse_wire_datetime.)
+    """
     if not isinstance(value, str):
         return None
     try:
@@ -81,11 +86,11 @@ class RemoteGift:
 
     @property
     def start_time(self) -> datetime | None:
-        return parse_wire_datetime(self.fields.get("start_time"))
+        return read_remote_datetime(self.fields.get("start_time"))
 
     @property
     def removal_time(self) -> datetime | None:
-        return parse_wire_datetime(self.fields.get("removal_time"))
+        return read_remote_datetime(self.fields.get("removal_time"))
 
 
 class BatchRejectedError(RejectedError):
@@ -254,7 +259,7 @@ class PartnerSiteClient(BaseClient):
 
     def _check_echo(self, index: int, sent: GiftWrite, got: RemoteGift) -> None:
         """Position is the only link between input and answer: refuse an echo that contradicts it."""
-        mine, theirs = sent.fields.get("name_ro"), got.fields.get("name_ro")
+        mine, theirs = sent.fields.get(DEFAULT_NAME_KEY), got.fields.get(DEFAULT_NAME_KEY)
         if isinstance(mine, str) and isinstance(theirs, str) and mine.strip() != theirs.strip():
             raise BadResponseError(
                 f"bulk-create answer item {index} does not match the item sent at that position",

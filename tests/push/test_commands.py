@@ -76,6 +76,18 @@ def test_add_partner_site_refuses_bad_input_with_one_line(partner_site, args, me
     assert str(caught.value) == message
 
 
+def test_add_partner_site_refuses_a_timeout_the_task_would_not_outlive(settings):
+    # given: django-q2 kills a task after 300 s
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "timeout": 300}
+    # when
+    with pytest.raises(CommandError) as caught:
+        _run("add_partner_site", "shop", "https://shop.example", "--timeout", "300")
+    _run("add_partner_site", "fast", "https://fast.example", "--timeout", "299")
+    # then
+    assert str(caught.value) == "timeout_seconds: Must be below the task queue's time limit (300 seconds)."
+    assert list(PartnerSite.objects.values_list("name", "timeout_seconds")) == [("fast", 299.0)]
+
+
 def test_push_gifts_pushes_the_given_ids_and_prints_a_summary(partner_site):
     pushed, other = GiftFactory.create_batch(2)
 
@@ -195,3 +207,34 @@ def test_a_failing_command_exits_non_zero_with_one_readable_line(settings):
     assert result.stderr.strip().splitlines() == [
         "CommandError: no partner site named 'nope'; known: none yet (add_partner_site)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "failed", "expected"),
+    [
+        ("push", "succeeded", 0, None),
+        ("push", "failed", 0, "push to shop failed: site unavailable"),
+        ("pull", "failed", 0, "pull from shop failed: site unavailable"),
+        ("push", "partial", 2, "2 gift(s) failed (run #{pk}); first: gift 7: refused: name_ro: blank"),
+        (
+            "pull",
+            "partial",
+            2,
+            "2 remote gift(s) not imported (run #{pk}); first: remote #70: refused: name_ro: blank",
+        ),
+    ],
+)
+def test_a_run_tells_the_one_line_a_command_fails_with(kind, status, failed, expected):
+    from catalog.models import PushRun
+    from tests.push.factories import PartnerSiteFactory
+
+    run = PushRun.objects.create(
+        site=PartnerSiteFactory(name="shop"),
+        kind=kind,
+        status=status,
+        failed=failed,
+        message="site unavailable" if status == "failed" else "",
+        errors=[{"gift": 7, "remote_id": 70, "error": "refused: name_ro: blank"}] if failed else [],
+    )
+
+    assert run.failure_line() == (expected.format(pk=run.pk) if expected else None)

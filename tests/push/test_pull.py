@@ -117,9 +117,39 @@ def test_a_remote_gift_we_cannot_store_is_reported_and_the_rest_imported(partner
     # then
     assert (run.status, run.created, run.failed) == ("partial", 1, 1)
     assert run.errors == [
-        {"gift": None, "remote_id": bad.pk, "error": "removal_time: Removal time must be after start time."}
+        {"gift": None, "remote_id": bad.pk, "error": "removal_time: Must be after start_time."}
     ]
     assert list(GiftPublication.objects.values_list("remote_id", flat=True)) == [good.pk]
+
+
+def test_remote_gifts_our_api_would_refuse_are_reported_per_item_and_not_imported(partner_site):
+    # given: the site let through gifts our own API refuses
+    good = _remote()
+    nameless = _remote(name_ro="  ")
+    ftp = _remote(name_ro="FTP", link_en="ftp://files.example/gift")
+    # when
+    run = push.pull_gifts(site=partner_site)
+    # then
+    assert (run.status, run.created, run.failed) == ("partial", 1, 2)
+    assert run.errors == [
+        {"gift": None, "remote_id": nameless.pk, "error": "name_ro: This field may not be null or blank."},
+        {"gift": None, "remote_id": ftp.pk, "error": "link_en: Expected an absolute http(s) URL or null."},
+    ]
+    assert list(GiftPublication.objects.values_list("remote_id", flat=True)) == [good.pk]
+    assert list(Gift.objects.values_list("name_ro", flat=True)) == ["Cadou test"]
+
+
+def test_a_remote_rename_to_a_blank_name_is_refused_and_our_gift_kept(partner_site):
+    # given
+    remote = _remote()
+    push.pull_gifts(site=partner_site)
+    PartnerRemoteGift.objects.filter(pk=remote.pk).update(name_ro="")
+    # when
+    run = push.pull_gifts(site=partner_site)
+    # then
+    assert (run.status, run.updated, run.failed) == ("partial", 0, 1)
+    assert run.errors[0]["error"] == "name_ro: This field may not be null or blank."
+    assert GiftPublication.objects.get(remote_id=remote.pk).gift.name_ro == "Cadou test"
 
 
 def test_pull_from_a_site_that_refuses_the_credentials_fails_with_one_message(partner_site):

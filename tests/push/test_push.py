@@ -391,3 +391,227 @@ def test_a_disabled_site_is_refused(partner_site):
 
     with pytest.raises(push.PushError, match="disabled"):
         _push(partner_site, [GiftFactory()])
+
+
+def test_a_run_killed_by_the_task_timeout_is_failed_with_a_clear_message(partner_site, monkeypatch, settings):
+    # given: django-q2 stops a task past its timeout by raising TimeoutException (a SystemExit)
+    from django_q.exceptions import TimeoutException
+
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "timeout": 300}
+
+    def killed(self) -> None:
+        raise TimeoutException("Task exceeded maximum timeout value (300 seconds)")
+
+    monkeypatch.setattr(push._Pusher, "execute", killed)
+    run = push.start_run(site=partner_site, gift_ids=[GiftFactory().pk])
+    # when
+    with pytest.raises(TimeoutException):
+        tasks_push.run_push(run.pk)
+    # then
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert run.message == "stopped: the task ran past its time limit (300 s); push again to carry on"
+    assert run.finished_at is not None
+
+
+def test_an_interrupted_run_is_failed_and_the_interrupt_goes_on(partner_site, monkeypatch):
+    def interrupted(self) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(push._Pusher, "execute", interrupted)
+    run = push.start_run(site=partner_site, gift_ids=[GiftFactory().pk])
+
+    with pytest.raises(KeyboardInterrupt):
+        push.execute_run(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert (run.status, run.message) == ("failed", "stopped: KeyboardInterrupt")
+
+
+def _claimed_run(site, *, claimed_by: str, claimed_ago: float, heartbeat_ago: float, gifts=()) -> PushRun:
+    now = timezone.now()
+    return PushRun.objects.create(
+        site=site,
+        status="running",
+        gift_ids=[gift.pk for gift in gifts],
+        claimed_by=claimed_by,
+        claimed_at=now - timedelta(seconds=claimed_ago),
+        started_at=now - timedelta(seconds=claimed_ago),
+        heartbeat_at=now - timedelta(seconds=heartbeat_ago),
+    )
+
+
+@pytest.fixture
+def queue_timing(settings):
+    """The shipped defaults: tasks killed after 300 s, redelivered 360 s after dequeue, stale after 360 s."""
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "timeout": 300, "retry": 360}
+    settings.PUSH_STALE_RUN_SECONDS = 360
+
+
+def test_a_redelivered_task_resumes_the_run_its_dead_worker_had_claimed(partner_site, queue_timing):
+    # given: a worker claimed the run, reported progress 10 s later, then died; the broker hands the task
+    # out again 360 s after the dequeue, when the last heartbeat is still younger than the stale limit
+    gifts = GiftFactory.create_batch(2)
+    run = _claimed_run(partner_site, claimed_by="task", claimed_ago=361, heartbeat_ago=351, gifts=gifts)
+    # when
+    tasks_push.run_push(run.pk)
+    # then
+    run.refresh_from_db()
+    assert (run.status, run.created, run.claimed_by) == ("succeeded", 2, "task")
+    assert _remote_names() == [gift.name_ro for gift in gifts]
+
+
+def test_a_duplicate_delivery_while_the_first_task_lives_leaves_the_run_to_it(
+    partner_site, queue_timing, settings
+):
+    # given: a live task claimed the run 200 s ago and has been quiet for longer than the stale limit
+    settings.PUSH_STALE_RUN_SECONDS = 60
+    gifts = GiftFactory.create_batch(1)
+    run = _claimed_run(partner_site, claimed_by="task", claimed_ago=200, heartbeat_ago=200, gifts=gifts)
+    # when
+    tasks_push.run_push(run.pk)
+    # then
+    run.refresh_from_db()
+    assert (run.status, run.created) == ("running", 0)
+    assert PartnerRemoteGift.objects.count() == 0
+    with pytest.raises(push.PushError, match=f"run #{run.pk} on 'sandbox' is still running"):
+        _push(partner_site, gifts)
+
+
+def test_an_in_process_run_longer_than_the_task_timeout_is_still_alive(partner_site, queue_timing):
+    # given: a command's push started 20 minutes ago and reported progress 5 s ago
+    gifts = GiftFactory.create_batch(1)
+    run = _claimed_run(partner_site, claimed_by="process", claimed_ago=1200, heartbeat_ago=5, gifts=gifts)
+    # when / then: no second run starts, and executing it again does nothing
+    with pytest.raises(push.PushError, match=f"run #{run.pk} on 'sandbox' is still running"):
+        _push(partner_site, gifts)
+    push.execute_run(run_id=run.pk, queued=True)
+    run.refresh_from_db()
+    assert (run.status, run.claimed_by, run.created) == ("running", "process", 0)
+    assert PartnerRemoteGift.objects.count() == 0
+
+
+def test_a_run_claimed_by_a_task_past_its_timeout_no_longer_blocks_the_site(partner_site, queue_timing):
+    _claimed_run(partner_site, claimed_by="task", claimed_ago=301, heartbeat_ago=100)
+
+    run = _push(partner_site, [GiftFactory()])
+
+    assert (run.status, run.claimed_by) == ("succeeded", "process")
+
+
+def test_a_queued_run_records_that_a_task_claimed_it(partner_site):
+    run = push.start_run(site=partner_site, gift_ids=[GiftFactory().pk])
+
+    tasks_push.run_push(run.pk)
+
+    run.refresh_from_db()
+    assert (run.status, run.claimed_by) == ("succeeded", "task")
+    assert run.claimed_at == run.started_at
+
+
+def test_a_finished_run_cannot_move_again_and_says_so_with_the_shared_exception(partner_site):
+    from giftoffice.transitions import InvalidTransition
+
+    run = PushRun.objects.create(site=partner_site, status="succeeded")
+
+    with pytest.raises(InvalidTransition, match="PushRun: cannot move from succeeded to running"):
+        run.check_transition(PushRunStatus.RUNNING)
+
+
+def test_only_pushes_above_the_threshold_run_in_the_background(settings):
+    settings.PUSH_ASYNC_THRESHOLD = 36
+
+    assert [push.runs_in_background(gift_count=n) for n in (1, 36, 37)] == [False, False, True]
+
+
+def test_pushing_every_gift_does_not_load_them_all_just_to_check_ids(partner_site, monkeypatch):
+    # given
+    checked: list = []
+    real_select = push.select_gifts
+    monkeypatch.setattr(
+        push, "select_gifts", lambda *, gift_ids: checked.append(gift_ids) or real_select(gift_ids=gift_ids)
+    )
+    GiftFactory.create_batch(2)
+    # when
+    run = push.push_gifts(site=partner_site, gift_ids=None)
+    # then
+    assert checked == []
+    assert (run.status, run.created) == ("succeeded", 2)
+
+
+def test_a_create_still_unknown_after_the_last_attempt_stays_marked_for_the_next_push(
+    partner_site, settings, partner_client
+):
+    # given: every bulk-create attempt loses its connection before the site does anything
+    settings.PUSH_MAX_ATTEMPTS = 2
+    gift = GiftFactory()
+    faults.arm(provider="partner", kind="drop", path="external/gift/bulk-create", count=2)
+    # when
+    run = _push(partner_site, [gift])
+    # then: the gift failed, but the publication still says a create may have happened
+    assert (run.status, run.created, run.failed) == ("partial", 0, 1)
+    pub = GiftPublication.objects.get(gift=gift, site=partner_site)
+    assert pub.remote_id is None
+    assert pub.create_sent_at is not None
+    assert pub.last_error.startswith("outcome unknown after 2 attempts: ")
+    assert PartnerRemoteGift.objects.count() == 0
+    # when: the site did create it after all, and the next push runs
+    payload = push.render_gift(gift, languages=partner_site.site_languages)
+    [copy] = partner_client.bulk_create([GiftWrite(fields=payload)])
+    plan = push.plan_push(site=partner_site, gifts=[gift])
+    again = _push(partner_site, [gift])
+    # then: it is linked, not created twice
+    assert [item.uncertain for item in plan.creates] == [True]
+    assert (again.status, again.created, again.linked) == ("succeeded", 1, 1)
+    assert _remote_id(gift, partner_site) == copy.id
+    assert PartnerRemoteGift.objects.count() == 1
+
+
+def test_a_reconcile_that_cannot_read_the_site_fails_the_run_and_keeps_the_creates_marked(partner_site):
+    # given: the bulk-create's answer is lost, then the site's list cannot be read
+    gifts = GiftFactory.create_batch(2)
+    faults.arm(provider="partner", kind="drop", path="external/gift/bulk-create")
+    faults.arm(provider="partner", kind="http_503", path="external/gift", count=20)
+    # when
+    run = _push(partner_site, gifts)
+    # then
+    faults.disarm(provider="partner")
+    assert (run.status, run.created, run.failed) == ("failed", 0, 2)
+    assert run.message.startswith("could not read the site's list to check an unknown outcome: ")
+    for gift in gifts:
+        pub = GiftPublication.objects.get(gift=gift, site=partner_site)
+        assert pub.remote_id is None
+        assert pub.create_sent_at is not None
+        assert pub.last_error.startswith("create outcome unknown and the site could not be checked: ")
+    # when: the site answers again
+    again = _push(partner_site, gifts)
+    # then
+    assert (again.status, again.created, again.linked) == ("succeeded", 2, 0)
+    assert _remote_names() == [gift.name_ro for gift in gifts]
+
+
+def test_a_bulk_update_sends_the_valid_items_again_without_the_refused_one(partner_site):
+    # given: three published gifts, all edited; one now lacks its Romanian name, which the site refuses
+    first, nameless, last = GiftFactory.create_batch(3)
+    _push(partner_site, [first, nameless, last])
+    before = GiftPublication.objects.get(gift=nameless, site=partner_site).fingerprint
+    for gift in (first, nameless, last):
+        gift.name_en = f"{gift.name_en} (new)"
+        gift.name_ro = "" if gift == nameless else gift.name_ro
+        gift.save()
+    # when
+    run = _push(partner_site, [first, nameless, last])
+    # then
+    assert (run.status, run.updated, run.failed) == ("partial", 2, 1)
+    assert run.errors == [
+        {
+            "gift": nameless.pk,
+            "remote_id": _remote_id(nameless, partner_site),
+            "error": "refused: name_ro: This field may not be null.",
+        }
+    ]
+    remote = {g.pk: g.name_en for g in PartnerRemoteGift.objects.all()}
+    assert remote[_remote_id(first, partner_site)] == f"{first.name_en}"
+    assert remote[_remote_id(last, partner_site)] == f"{last.name_en}"
+    assert remote[_remote_id(nameless, partner_site)] == nameless.name_en.removesuffix(" (new)")
+    assert GiftPublication.objects.get(gift=nameless, site=partner_site).fingerprint == before

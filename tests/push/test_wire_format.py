@@ -55,3 +55,28 @@ def test_only_the_given_languages_are_rendered():
 def test_the_fingerprint_follows_the_content_not_the_key_order():
     assert fingerprint({"a": 1, "b": None}) == fingerprint({"b": None, "a": 1})
     assert fingerprint({"a": 1}) != fingerprint({"a": 2})
+
+
+def test_the_partner_client_speaks_exactly_the_keys_our_api_writes():
+    from catalog.services import gifts
+    from giftoffice.integrations import partner
+
+    assert partner.WIRE_FIELDS == gifts.WRITABLE_KEYS
+    assert partner.DEFAULT_NAME_KEY == gifts.DEFAULT_NAME_KEY == "name_ro"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-08-25T09:50:00+03:00", datetime(2025, 8, 25, 6, 50, tzinfo=UTC)),
+        ("2025-08-25T09:50:00", datetime(2025, 8, 25, 9, 50, tzinfo=UTC)),
+        ("25/08/2025", None),
+        (None, None),
+    ],
+)
+def test_the_client_reads_a_remote_datetime_leniently(settings, value, expected):
+    from giftoffice.integrations.partner import read_remote_datetime
+
+    settings.TIME_ZONE = "UTC"
+
+    assert read_remote_datetime(value) == expected

@@ -1,9 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from catalog.management.commands.push_gifts import get_site
 from catalog.management.progress import progress_bar
-from catalog.models import PushRunStatus
-from catalog.services import push
+from catalog.services import partner_sites, push
 
 
 class Command(BaseCommand):
@@ -15,18 +13,15 @@ class Command(BaseCommand):
 
     @no_translations
     def handle(self, *args, **options) -> None:
-        site = get_site(options["site"])
+        try:
+            site = partner_sites.get_site(name=options["site"])
+        except partner_sites.SiteConfigError as exc:
+            raise CommandError(str(exc)) from exc
         try:
             with progress_bar(self.stdout, f"pull from {site.name}") as on_progress:
                 run = push.pull_gifts(site=site, dry_run=options["dry_run"], on_progress=on_progress)
         except push.PushError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(run.summary())
-        if run.status == PushRunStatus.FAILED:
-            raise CommandError(f"pull from {site.name} failed: {run.message}")
-        if run.failed:
-            first = run.errors[0] if run.errors else {}
-            raise CommandError(
-                f"{run.failed} remote gift(s) not imported (run #{run.pk}); "
-                f"first: remote #{first.get('remote_id')}: {first.get('error')}"
-            )
+        if failure := run.failure_line():
+            raise CommandError(failure)

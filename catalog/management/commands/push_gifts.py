@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from catalog.management.progress import progress_bar
-from catalog.models import PartnerSite, PushRunStatus
-from catalog.services import push
+from catalog.services import partner_sites, push
 
 
 def parse_ids(text: str) -> list[int]:
@@ -13,14 +12,6 @@ def parse_ids(text: str) -> list[int]:
     if not ids:
         raise CommandError("--ids is empty")
     return ids
-
-
-def get_site(name: str) -> PartnerSite:
-    site = PartnerSite.objects.filter(name=name).first()
-    if site is None:
-        known = ", ".join(PartnerSite.objects.values_list("name", flat=True)) or "none yet (add_partner_site)"
-        raise CommandError(f"no partner site named {name!r}; known: {known}")
-    return site
 
 
 class Command(BaseCommand):
@@ -37,7 +28,10 @@ class Command(BaseCommand):
 
     @no_translations
     def handle(self, *args, **options) -> None:
-        site = get_site(options["site"])
+        try:
+            site = partner_sites.get_site(name=options["site"])
+        except partner_sites.SiteConfigError as exc:
+            raise CommandError(str(exc)) from exc
         gift_ids = None if options["all"] else parse_ids(options["ids"])
         try:
             with progress_bar(self.stdout, f"push to {site.name}") as on_progress:
@@ -49,14 +43,8 @@ class Command(BaseCommand):
         if run.dry_run:
             self._print_plan(run.report or {})
         self.stdout.write(run.summary())
-        if run.status == PushRunStatus.FAILED:
-            raise CommandError(f"push to {site.name} failed: {run.message}")
-        if run.failed:
-            first = run.errors[0] if run.errors else {}
-            raise CommandError(
-                f"{run.failed} gift(s) failed (run #{run.pk}); "
-                f"first: gift {first.get('gift')}: {first.get('error')}"
-            )
+        if failure := run.failure_line():
+            raise CommandError(failure)
 
     def _print_plan(self, report: dict) -> None:
         for item in report.get("create", []):
