@@ -14,6 +14,7 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 
 from giftoffice.sandbox.models import Fault, FaultKind, Provider
+from giftoffice.sandbox.models.core import default_hang_delay
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +31,11 @@ def arm(
     kind: str,
     path: str = "",
     count: int = 1,
-    delay_seconds: float = 5.0,
+    delay_seconds: float | None = None,
     retry_after: int = 1,
 ) -> Fault:
+    """Arm a fault for the next `count` matching calls. A hang lasts `delay_seconds`, by default just
+    past the clients' read timeout, so it is a timeout for them and not a slow answer."""
     if provider not in Provider.values:
         raise ValueError(f"unknown provider {provider!r}; one of {', '.join(Provider.values)}")
     if kind not in FaultKind.values:
@@ -44,7 +47,7 @@ def arm(
         kind=kind,
         path=path.strip("/"),
         remaining=count,
-        delay_seconds=delay_seconds,
+        delay_seconds=default_hang_delay() if delay_seconds is None else delay_seconds,
         retry_after=retry_after,
     )
 

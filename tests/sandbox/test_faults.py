@@ -87,6 +87,32 @@ def test_hang_past_the_read_timeout_is_a_timeout_for_the_client(sandbox, control
     assert info.value.message == "no answer before the read timeout"
 
 
+def test_a_hang_armed_without_a_delay_outlasts_the_clients_read_timeout(sandbox, control, settings):
+    # given: the clients' read timeout from settings (as in `make run`, only shorter)
+    settings.INTEGRATION_READ_TIMEOUT = 0.5
+
+    # when
+    armed = control.arm(provider="tribute", kind="hang", count=1)
+
+    # then
+    assert armed["delay_seconds"] == 1.5
+    with pytest.raises(UnavailableError) as info:
+        TributeClient(max_retries=0).list_products()
+    assert info.value.message == "no answer before the read timeout"
+
+
+def test_a_commit_then_hang_armed_without_a_delay_leaves_the_outcome_unknown(sandbox, control, settings):
+    settings.INTEGRATION_READ_TIMEOUT = 0.5
+    armed = control.arm(provider="giftly", kind="commit_then_hang", count=1)
+
+    with pytest.raises(OutcomeUnknownError) as info:
+        GiftlyClient().buy_gift(TEDDY)
+
+    assert armed["delay_seconds"] == 1.5
+    assert info.value.message == "no answer before the read timeout"
+    assert GiftlySentGift.objects.count() == 1
+
+
 def test_drop_closes_the_connection_without_an_answer(sandbox, control):
     control.arm(provider="tribute", kind="drop", count=1)
 
@@ -238,11 +264,11 @@ def test_control_endpoint_arms_lists_and_disarms(sandbox, control):
         "path": "api/v1/giftly",
         "kind": "commit_then_drop",
         "remaining": 3,
-        "delay_seconds": 5.0,
+        "delay_seconds": 6.0,  # the sandbox fixture's 5 s read timeout + 1
         "retry_after": 1,
     }
     assert [(f["provider"], f["kind"], f["remaining"], f["delay_seconds"]) for f in control.armed()] == [
-        ("giftly", "commit_then_drop", 3, 5.0),
+        ("giftly", "commit_then_drop", 3, 6.0),
         ("tribute", "hang", 1, 2.5),
     ]
     assert control.disarm("giftly") == 1

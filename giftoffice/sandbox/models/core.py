@@ -3,8 +3,14 @@
 Provider-specific records (gifts sent, orders, reports, remote gifts) are defined beside each provider.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def default_hang_delay() -> float:
+    """Just past the clients' read timeout, read when the fault is armed: a hang must outlast it."""
+    return float(settings.INTEGRATION_READ_TIMEOUT) + 1.0
 
 
 class Provider(models.TextChoices):
@@ -42,7 +48,7 @@ class Fault(models.Model):
     kind = models.CharField(_("fault"), max_length=20, choices=FaultKind.choices)
     remaining = models.PositiveIntegerField(_("remaining"), default=1)
     delay_seconds = models.FloatField(
-        _("delay (seconds)"), default=5.0, help_text=_("How long a hang lasts.")
+        _("delay (seconds)"), default=default_hang_delay, help_text=_("How long a hang lasts.")
     )
     retry_after = models.PositiveIntegerField(
         _("Retry-After (seconds)"), default=1, help_text=_("Seconds announced with a 429.")
