@@ -45,7 +45,7 @@ def arm(
     return Fault.objects.create(
         provider=provider,
         kind=kind,
-        path=path.strip("/"),
+        path=path,
         remaining=count,
         delay_seconds=default_hang_delay() if delay_seconds is None else delay_seconds,
         retry_after=retry_after,
@@ -60,9 +60,8 @@ def disarm(*, provider: str | None = None) -> int:
 
 def take(*, provider: str, path: str) -> Fault | None:
     """Consume one shot of the oldest armed fault matching this call, if any."""
-    path = path.strip("/")
     for fault in Fault.objects.filter(provider=provider, remaining__gt=0).order_by("id"):
-        if fault.path and fault.path not in path:
+        if not fault.matches(path):
             continue
         with transaction.atomic():
             # Conditional decrement: two concurrent calls never both consume the last shot.

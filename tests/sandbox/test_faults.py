@@ -15,6 +15,7 @@ from giftoffice.integrations.base import OutcomeUnknownError, UnavailableError
 from giftoffice.integrations.giftly import GiftlyClient, GiftOrder
 from giftoffice.integrations.telegram import GiftPurchaseReport, ReportOutcome, TelegramClient
 from giftoffice.integrations.tribute import TributeClient
+from giftoffice.sandbox import faults
 from giftoffice.sandbox.models import Fault, GiftlyAccount, GiftlySentGift, TelegramPurchaseReport
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -205,7 +206,7 @@ def test_telegram_client_waits_the_retry_after_from_the_body(sandbox, control, s
 
 
 # --- matching and counting ------------------------------------------------------------------------------
-def test_a_fault_fires_only_on_paths_that_contain_its_path(sandbox, control):
+def test_a_fault_fires_only_on_paths_that_end_with_its_path(sandbox, control):
     control.arm(provider="tribute", kind="http_500", path="api/v1/products/2548", count=1)
     client = TributeClient(max_retries=0)
 
@@ -214,6 +215,27 @@ def test_a_fault_fires_only_on_paths_that_contain_its_path(sandbox, control):
     with pytest.raises(UnavailableError):
         client.get_product(2548)
     assert client.get_product(2548).id == 2548  # one shot only
+
+
+@pytest.mark.parametrize(
+    ("fault_path", "request_path", "fires"),
+    [
+        ("api/v1/balance", "api/v1/balance/transactions", False),
+        ("api/v1/products", "api/v1/products/2548", False),
+        ("products/254", "api/v1/products/2548", False),
+        ("balance", "api/v1/offers/balance", True),
+        ("offers/find-one", "api/v1/offers/find-one", True),
+        ("api/v1/balance/transactions", "api/v1/balance/transactions/", True),
+        ("/api/v1/giftly/buyGift/", "api/v1/giftly/buyGift", True),
+        ("", "api/v1/anything", True),
+    ],
+)
+def test_a_fault_path_matches_whole_segments_at_the_end_of_the_request_path(fault_path, request_path, fires):
+    faults.arm(provider="gamesdrop", kind="http_500", path=fault_path)
+
+    taken = faults.take(provider="gamesdrop", path=request_path)
+
+    assert (taken is not None) == fires
 
 
 def test_a_fault_of_one_provider_leaves_the_others_alone(sandbox, control):

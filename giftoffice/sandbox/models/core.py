@@ -4,6 +4,7 @@ Provider-specific records (gifts sent, orders, reports, remote gifts) are define
 """
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -41,12 +42,12 @@ class Fault(models.Model):
         max_length=200,
         blank=True,
         help_text=_(
-            "Matches when the request path (after /sandbox/{provider}/) contains this text; "
-            "empty matches every path of the provider."
+            "Matches when the request path (after /sandbox/{provider}/) ends with these whole segments, "
+            "e.g. buyGift or api/v1/products/2548; empty matches every path of the provider."
         ),
     )
     kind = models.CharField(_("fault"), max_length=20, choices=FaultKind.choices)
-    remaining = models.PositiveIntegerField(_("remaining"), default=1)
+    remaining = models.PositiveIntegerField(_("remaining"), default=1, validators=[MinValueValidator(1)])
     delay_seconds = models.FloatField(
         _("delay (seconds)"), default=default_hang_delay, help_text=_("How long a hang lasts.")
     )
@@ -63,3 +64,22 @@ class Fault(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.path or '*'} {self.kind} x{self.remaining}"
+
+    def save(self, *args, **kwargs) -> None:
+        # The admin and faults.arm() store the same form, whatever slashes staff typed.
+        self.path = normalize_path(self.path)
+        super().save(*args, **kwargs)
+
+    def matches(self, path: str) -> bool:
+        """Whole segments at the end: "buyGift" or "api/v1/products/2548" name one endpoint, and
+        "api/v1/balance" does not fire on "api/v1/balance/transactions" nor "products/25" on
+        "products/2548"."""
+        if not self.path:
+            return True
+        wanted = self.path.split("/")
+        segments = normalize_path(path).split("/")
+        return segments[-len(wanted) :] == wanted
+
+
+def normalize_path(path: str) -> str:
+    return path.strip().strip("/")
