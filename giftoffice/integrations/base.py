@@ -237,9 +237,13 @@ class BaseClient:
                 last_error = exc
                 if attempt >= attempts:
                     break
+                if exc.retry_after is not None and exc.retry_after > self.max_backoff_seconds:
+                    # Asking again sooner than the supplier said only burns the attempts (a Telegram
+                    # flood-wait of 30 s); the caller gets the error with its retry_after to wait it out.
+                    break
                 delay = min(self.max_backoff_seconds, self.backoff_seconds * (2 ** (attempt - 1)))
                 if exc.retry_after is not None:
-                    delay = min(self.max_backoff_seconds, max(delay, exc.retry_after))
+                    delay = max(delay, exc.retry_after)
                 logger.warning(
                     "%s %s %s failed (%s); retry %d/%d in %.2fs",
                     self.provider,

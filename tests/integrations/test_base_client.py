@@ -104,6 +104,23 @@ def test_429_honours_retry_after_and_maps_to_unavailable(monkeypatch):
 
 
 @responses.activate
+def test_429_asking_to_wait_longer_than_the_backoff_cap_is_not_retried(monkeypatch):
+    slept = []
+    monkeypatch.setattr("giftoffice.integrations.base.time.sleep", slept.append)
+    responses.get(f"{BASE}/items", status=429, headers={"Retry-After": "30"}, json={"message": "flood"})
+    responses.get(f"{BASE}/items", status=200, json=[])
+    client = TokenClient()
+    assert client.max_backoff_seconds == 10.0
+
+    with pytest.raises(UnavailableError) as info:
+        client.request("GET", "items")
+
+    assert (info.value.status, info.value.retry_after) == (429, 30.0)
+    assert slept == []
+    assert len(responses.calls) == 1
+
+
+@responses.activate
 def test_auth_and_rejection_errors_carry_status_and_supplier_code():
     responses.get(f"{BASE}/a", status=401, json={"message": "bad token"})
     responses.get(f"{BASE}/b", status=400, json={"code": "WRONG_PRICE", "message": "price changed"})
