@@ -23,7 +23,6 @@ import requests
 from django.conf import settings
 
 from giftoffice.integrations.base import (
-    AuthError,
     BadResponseError,
     BaseClient,
     RejectedError,
@@ -148,8 +147,6 @@ class TelegramClient(BaseClient):
             raise UnavailableError(
                 description, provider=self.provider, status=status, retry_after=_retry_after(payload)
             )
-        if status == 401:
-            raise AuthError(description, provider=self.provider, status=status)
         if status == 400 and (DUPLICATE_CODE in description or "already reported" in description):
             raise DuplicateTransactionError(
                 description, code=DUPLICATE_CODE, provider=self.provider, status=status, details=payload
