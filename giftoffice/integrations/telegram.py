@@ -34,6 +34,8 @@ SALE_TYPES = ("listing", "offer", "auction")
 DUPLICATE_CODE = "TRANSACTION_ID_DUPLICATE"
 
 _BOT_PATH = re.compile(r"/bot[^/\s\"']+/")
+# "Bad Request: STARGIFT_INVALID" or "Bad Request: TRANSACTION_ID_DUPLICATE: ...": the Bot API's own code.
+_DESCRIPTION_CODE = re.compile(r"^[^:]+:\s*([A-Z][A-Z0-9_]+)(?::|$)")
 
 
 class BotTokenRedactingFilter(logging.Filter):
@@ -152,6 +154,13 @@ class TelegramClient(BaseClient):
                 description, code=DUPLICATE_CODE, provider=self.provider, status=status, details=payload
             )
         super().raise_for_error(response, payload)
+
+    def error_code(self, payload: Any) -> str:
+        """The envelope's error_code is only the HTTP status again; the Bot API's own code, when there
+        is one, heads the description."""
+        description = payload.get("description") if isinstance(payload, Mapping) else None
+        match = _DESCRIPTION_CODE.match(description) if isinstance(description, str) else None
+        return match.group(1) if match else ""
 
     def report_gift_purchase(
         self, report: GiftPurchaseReport, *, duplicate_ok: bool = False
