@@ -31,7 +31,8 @@ REDACTED = "***"
 
 class IntegrationError(Exception):
     """Base of all supplier errors. `provider` names the supplier, `code` is the supplier's own error
-    code when it sent one; messages never hold secrets."""
+    code when it sent one; messages never hold secrets. `attempt` is the try of a retried call that
+    raised it: past 1, earlier tries failed and one of them may have got through."""
 
     def __init__(
         self, message: str, *, provider: str = "", status: int | None = None, code: str = ""
@@ -41,6 +42,7 @@ class IntegrationError(Exception):
         self.provider = provider
         self.status = status
         self.code = code
+        self.attempt = 1
 
     def __str__(self) -> str:
         prefix = f"{self.provider}: " if self.provider else ""
@@ -231,9 +233,11 @@ class BaseClient:
                     idempotent=idempotent,
                     timeouts=timeouts,
                 )
-            except OutcomeUnknownError:
+            except OutcomeUnknownError as exc:
+                exc.attempt = attempt
                 raise
             except UnavailableError as exc:
+                exc.attempt = attempt
                 last_error = exc
                 if attempt >= attempts:
                     break
@@ -255,6 +259,9 @@ class BaseClient:
                     delay,
                 )
                 time.sleep(delay)
+            except IntegrationError as exc:
+                exc.attempt = attempt
+                raise
         assert last_error is not None
         raise last_error
 

@@ -165,8 +165,10 @@ class TelegramClient(BaseClient):
     def report_gift_purchase(
         self, report: GiftPurchaseReport, *, duplicate_ok: bool = False
     ) -> ReportOutcome:
-        """Report one completed purchase. With `duplicate_ok`, a transaction_id Telegram already holds
-        (an earlier attempt of ours that got through) counts as done instead of raising."""
+        """Report one completed purchase. A duplicate answered to a retry means an earlier try of this
+        call got through (a 500 or timeout after Telegram recorded it): that is done, always. A duplicate
+        on the first try raises DuplicateTransactionError unless `duplicate_ok` (the caller knows the
+        transaction_id may have been reported by an earlier call)."""
         try:
             payload = self.request(
                 "POST",
@@ -174,8 +176,8 @@ class TelegramClient(BaseClient):
                 json={"method": "reportGiftPurchase", "parameters": report.to_parameters()},
                 idempotent=True,  # Telegram deduplicates by transaction_id
             )
-        except DuplicateTransactionError:
-            if duplicate_ok:
+        except DuplicateTransactionError as exc:
+            if duplicate_ok or exc.attempt > 1:
                 return ReportOutcome.ALREADY_REPORTED
             raise
         if not isinstance(payload, Mapping) or payload.get("ok") is not True:

@@ -53,6 +53,20 @@ def test_get_gives_up_after_max_retries_with_unavailable():
 
 
 @responses.activate
+def test_an_error_tells_which_try_of_a_retried_call_raised_it():
+    responses.get(f"{BASE}/items", status=503, json={"message": "busy"})
+    responses.get(f"{BASE}/items", status=400, json={"message": "no"})
+    responses.get(f"{BASE}/other", status=400, json={"message": "no"})
+
+    with pytest.raises(RejectedError) as retried:
+        TokenClient().request("GET", "items")
+    with pytest.raises(RejectedError) as first:
+        TokenClient().request("GET", "other")
+
+    assert (retried.value.attempt, first.value.attempt) == (2, 1)
+
+
+@responses.activate
 def test_post_is_never_retried_and_a_5xx_leaves_the_outcome_unknown():
     responses.post(f"{BASE}/orders", status=500, json={"message": "boom"})
 

@@ -13,7 +13,12 @@ import requests
 
 from giftoffice.integrations.base import OutcomeUnknownError, UnavailableError
 from giftoffice.integrations.giftly import GiftlyClient, GiftOrder
-from giftoffice.integrations.telegram import GiftPurchaseReport, ReportOutcome, TelegramClient
+from giftoffice.integrations.telegram import (
+    DuplicateTransactionError,
+    GiftPurchaseReport,
+    ReportOutcome,
+    TelegramClient,
+)
 from giftoffice.integrations.tribute import TributeClient
 from giftoffice.sandbox import faults
 from giftoffice.sandbox.models import Fault, GiftlyAccount, GiftlySentGift, TelegramPurchaseReport
@@ -165,6 +170,28 @@ def test_a_report_committed_before_a_500_is_retried_and_found_already_reported(s
 
     assert outcome == ReportOutcome.ALREADY_REPORTED
     assert TelegramPurchaseReport.objects.count() == 1
+
+
+def test_a_report_committed_before_a_500_is_already_reported_without_duplicate_ok(sandbox, control):
+    # given: Telegram records the report, then answers 500; the client retries it
+    control.arm(provider="telegram", kind="commit_then_500", count=1)
+    report = GiftPurchaseReport(
+        transaction_id="order-9",
+        transaction_date=1770373392,
+        amount=145,
+        currency="USD",
+        gift_name="g",
+        buyer_id=1,
+    )
+
+    # when
+    outcome = TelegramClient(max_retries=1).report_gift_purchase(report)
+
+    # then: the duplicate answered to the retry is our own first try
+    assert outcome == ReportOutcome.ALREADY_REPORTED
+    assert TelegramPurchaseReport.objects.get().transaction_id == "order-9"
+    with pytest.raises(DuplicateTransactionError):  # a duplicate on a first try still raises
+        TelegramClient(max_retries=1).report_gift_purchase(report)
 
 
 def test_telegram_faults_answer_in_the_bot_api_envelope(sandbox, control, settings):
