@@ -31,7 +31,8 @@ REDACTED = "***"
 
 class IntegrationError(Exception):
     """Base of all supplier errors. `provider` names the supplier, `code` is the supplier's own error
-    code when it sent one; messages never hold secrets."""
+    code when it sent one; messages never hold secrets. `attempt` is the try of a retried call that
+    raised it: past 1, earlier tries failed and one of them may have got through."""
 
     def __init__(
         self, message: str, *, provider: str = "", status: int | None = None, code: str = ""
@@ -41,6 +42,7 @@ class IntegrationError(Exception):
         self.provider = provider
         self.status = status
         self.code = code
+        self.attempt = 1
 
     def __str__(self) -> str:
         prefix = f"{self.provider}: " if self.provider else ""
@@ -231,15 +233,21 @@ class BaseClient:
                     idempotent=idempotent,
                     timeouts=timeouts,
                 )
-            except OutcomeUnknownError:
+            except OutcomeUnknownError as exc:
+                exc.attempt = attempt
                 raise
             except UnavailableError as exc:
+                exc.attempt = attempt
                 last_error = exc
                 if attempt >= attempts:
                     break
+                if exc.retry_after is not None and exc.retry_after > self.max_backoff_seconds:
+                    # Asking again sooner than the supplier said only burns the attempts (a Telegram
+                    # flood-wait of 30 s); the caller gets the error with its retry_after to wait it out.
+                    break
                 delay = min(self.max_backoff_seconds, self.backoff_seconds * (2 ** (attempt - 1)))
                 if exc.retry_after is not None:
-                    delay = min(self.max_backoff_seconds, max(delay, exc.retry_after))
+                    delay = max(delay, exc.retry_after)
                 logger.warning(
                     "%s %s %s failed (%s); retry %d/%d in %.2fs",
                     self.provider,
@@ -251,6 +259,9 @@ class BaseClient:
                     delay,
                 )
                 time.sleep(delay)
+            except IntegrationError as exc:
+                exc.attempt = attempt
+                raise
         assert last_error is not None
         raise last_error
 

@@ -405,14 +405,6 @@ class GamesDropClient(BaseClient):
         # The guide serves Telegram user-info from gamesdrop.io, not the partner host.
         self.user_info_base_url = (user_info_base_url or self.base_url).rstrip("/")
 
-    @classmethod
-    def from_settings(cls) -> GamesDropClient:
-        return cls(
-            base_url=settings.GAMESDROP_BASE_URL,
-            token=settings.GAMESDROP_TOKEN,
-            user_info_base_url=settings.GAMESDROP_USER_INFO_BASE_URL or None,
-        )
-
     def __repr__(self) -> str:
         return f"<GamesDropClient {self.base_url}>"
 
@@ -617,4 +609,8 @@ class GamesDropClient(BaseClient):
 
 def client() -> GamesDropClient:
     """A client configured from settings (read at call time, so tests can point it at the sandbox)."""
-    return GamesDropClient.from_settings()
+    return GamesDropClient(
+        base_url=settings.GAMESDROP_BASE_URL,
+        token=settings.GAMESDROP_TOKEN,
+        user_info_base_url=settings.GAMESDROP_USER_INFO_BASE_URL or None,
+    )

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import requests
 from django.conf import settings
 
 from giftoffice.integrations.base import BadResponseError, BaseClient, RejectedError
@@ -71,17 +70,9 @@ class GiftlyClient(BaseClient):
     def secrets(self) -> Iterable[str]:
         return [self.token]
 
-    def raise_for_error(self, response: requests.Response, payload: Any) -> None:
-        if 400 <= response.status_code < 500 and response.status_code not in (401, 403, 429):
-            message = self.redact(self.error_message(payload) or response.reason or "error")
-            raise RejectedError(
-                message,
-                code=code_for_message(message),
-                provider=self.provider,
-                status=response.status_code,
-                details=payload,
-            )
-        super().raise_for_error(response, payload)
+    def error_code(self, payload: Any) -> str:
+        """Giftly sends no code, only a `message`: the base maps the status, this names the rejection."""
+        return code_for_message(self.error_message(payload))
 
     def buy_gift(self, order: GiftOrder) -> GiftAccepted:
         body: dict[str, Any] = {

@@ -23,7 +23,6 @@ import requests
 from django.conf import settings
 
 from giftoffice.integrations.base import (
-    AuthError,
     BadResponseError,
     BaseClient,
     RejectedError,
@@ -35,6 +34,8 @@ SALE_TYPES = ("listing", "offer", "auction")
 DUPLICATE_CODE = "TRANSACTION_ID_DUPLICATE"
 
 _BOT_PATH = re.compile(r"/bot[^/\s\"']+/")
+# "Bad Request: STARGIFT_INVALID" or "Bad Request: TRANSACTION_ID_DUPLICATE: ...": the Bot API's own code.
+_DESCRIPTION_CODE = re.compile(r"^[^:]+:\s*([A-Z][A-Z0-9_]+)(?::|$)")
 
 
 class BotTokenRedactingFilter(logging.Filter):
@@ -148,19 +149,26 @@ class TelegramClient(BaseClient):
             raise UnavailableError(
                 description, provider=self.provider, status=status, retry_after=_retry_after(payload)
             )
-        if status == 401:
-            raise AuthError(description, provider=self.provider, status=status)
         if status == 400 and (DUPLICATE_CODE in description or "already reported" in description):
             raise DuplicateTransactionError(
                 description, code=DUPLICATE_CODE, provider=self.provider, status=status, details=payload
             )
         super().raise_for_error(response, payload)
 
+    def error_code(self, payload: Any) -> str:
+        """The envelope's error_code is only the HTTP status again; the Bot API's own code, when there
+        is one, heads the description."""
+        description = payload.get("description") if isinstance(payload, Mapping) else None
+        match = _DESCRIPTION_CODE.match(description) if isinstance(description, str) else None
+        return match.group(1) if match else ""
+
     def report_gift_purchase(
         self, report: GiftPurchaseReport, *, duplicate_ok: bool = False
     ) -> ReportOutcome:
-        """Report one completed purchase. With `duplicate_ok`, a transaction_id Telegram already holds
-        (an earlier attempt of ours that got through) counts as done instead of raising."""
+        """Report one completed purchase. A duplicate answered to a retry means an earlier try of this
+        call got through (a 500 or timeout after Telegram recorded it): that is done, always. A duplicate
+        on the first try raises DuplicateTransactionError unless `duplicate_ok` (the caller knows the
+        transaction_id may have been reported by an earlier call)."""
         try:
             payload = self.request(
                 "POST",
@@ -168,8 +176,8 @@ class TelegramClient(BaseClient):
                 json={"method": "reportGiftPurchase", "parameters": report.to_parameters()},
                 idempotent=True,  # Telegram deduplicates by transaction_id
             )
-        except DuplicateTransactionError:
-            if duplicate_ok:
+        except DuplicateTransactionError as exc:
+            if duplicate_ok or exc.attempt > 1:
                 return ReportOutcome.ALREADY_REPORTED
             raise
         if not isinstance(payload, Mapping) or payload.get("ok") is not True:

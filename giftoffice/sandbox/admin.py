@@ -1,5 +1,10 @@
-"""Sandbox admin: arm faults for drills; see (read-only) what the back-office did at each simulator."""
+"""Sandbox admin: arm faults for drills; see (read-only) what the back-office did at each simulator.
 
+Registered only when the sandbox is enabled: its tables always exist, but with the simulators off
+staff should not see (or arm faults for) suppliers that are not there.
+"""
+
+from django.conf import settings
 from django.contrib import admin
 
 from giftoffice.admin_mixins import ReadOnlyAdminMixin
@@ -17,7 +22,6 @@ from giftoffice.sandbox.models import (
 )
 
 
-@admin.register(Fault)
 class FaultAdmin(admin.ModelAdmin):
     """Staff drills: arm a fault here and watch how the back-office copes."""
 
@@ -32,7 +36,6 @@ class ReadOnlySandboxAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 # --- partner site (/external/gift/) -----------------------------------------------------------------
 
 
-@admin.register(PartnerRemoteGift)
 class PartnerRemoteGiftAdmin(ReadOnlySandboxAdmin):
     """What the back-office pushed to the sandbox partner site; read-only, as a remote site would be."""
 
@@ -45,7 +48,6 @@ class PartnerRemoteGiftAdmin(ReadOnlySandboxAdmin):
 # --- Giftly, Tribute, Telegram simulators: what the back-office did, read-only ------------------------
 
 
-@admin.register(GiftlyAccount)
 class GiftlyAccountAdmin(admin.ModelAdmin):
     """The balance stays editable: setting it low is how a staff drill reaches "insufficient balance"."""
 
@@ -60,21 +62,18 @@ class GiftlyAccountAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(GiftlySentGift)
 class GiftlySentGiftAdmin(ReadOnlySandboxAdmin):
     list_display = ["id", "recipient", "gift_id", "price_rub", "balance_after_rub", "text", "created_at"]
     list_filter = ["gift_id"]
     search_fields = ["recipient", "gift_id"]
 
 
-@admin.register(TributeSandboxProduct)
 class TributeSandboxProductAdmin(ReadOnlySandboxAdmin):
     list_display = ["id", "name", "type", "amount", "currency", "status", "forbidden", "updated"]
     list_filter = ["type", "forbidden", "currency"]
     search_fields = ["=id", "name"]
 
 
-@admin.register(TelegramPurchaseReport)
 class TelegramPurchaseReportAdmin(ReadOnlySandboxAdmin):
     list_display = [
         "transaction_id",
@@ -96,12 +95,10 @@ class TelegramPurchaseReportAdmin(ReadOnlySandboxAdmin):
 # --- GamesDrop -----------------------------------------------------------------------------------------
 
 
-@admin.register(GamesDropAccount)
 class GamesDropAccountAdmin(ReadOnlySandboxAdmin):
     list_display = ["partner_id", "balance", "draft_balance", "is_postpaid", "balance_profile"]
 
 
-@admin.register(GamesDropOrder)
 class GamesDropOrderAdmin(ReadOnlySandboxAdmin):
     list_display = [
         "order_id",
@@ -121,12 +118,33 @@ class GamesDropOrderAdmin(ReadOnlySandboxAdmin):
     search_fields = ["=order_id", "transaction_id", "=offer_id", "product_name"]
 
 
-@admin.register(GamesDropTransaction)
 class GamesDropTransactionAdmin(ReadOnlySandboxAdmin):
     list_display = ["id", "type", "amount", "balance_after", "description", "order", "created_at"]
     list_filter = ["type"]
 
 
-@admin.register(GamesDropOfferOverride)
 class GamesDropOfferOverrideAdmin(ReadOnlySandboxAdmin):
     list_display = ["offer_id", "hidden", "price", "in_stock", "updated_at"]
+
+
+SANDBOX_ADMINS: dict[type, type[admin.ModelAdmin]] = {
+    Fault: FaultAdmin,
+    PartnerRemoteGift: PartnerRemoteGiftAdmin,
+    GiftlyAccount: GiftlyAccountAdmin,
+    GiftlySentGift: GiftlySentGiftAdmin,
+    TributeSandboxProduct: TributeSandboxProductAdmin,
+    TelegramPurchaseReport: TelegramPurchaseReportAdmin,
+    GamesDropAccount: GamesDropAccountAdmin,
+    GamesDropOrder: GamesDropOrderAdmin,
+    GamesDropTransaction: GamesDropTransactionAdmin,
+    GamesDropOfferOverride: GamesDropOfferOverrideAdmin,
+}
+
+
+def register(site: admin.AdminSite) -> None:
+    for model, model_admin in SANDBOX_ADMINS.items():
+        site.register(model, model_admin)
+
+
+if settings.SANDBOX_ENABLED:
+    register(admin.site)

@@ -32,12 +32,13 @@ def faults_view(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"disarmed": faults.disarm(provider=request.GET.get("provider") or None)})
     try:
         body = orjson.loads(request.body or b"{}")
+        delay = body.get("delay_seconds")
         fault = faults.arm(
             provider=str(body.get("provider", "")),
             kind=str(body.get("kind", "")),
             path=str(body.get("path", "")),
             count=int(body.get("count", 1)),
-            delay_seconds=float(body.get("delay_seconds", 5.0)),
+            delay_seconds=None if delay is None else float(delay),
             retry_after=int(body.get("retry_after", 1)),
         )
     except (orjson.JSONDecodeError, ValueError, TypeError, AttributeError) as exc:

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 
 from giftoffice.sandbox.models import Fault, FaultKind, Provider
+from giftoffice.sandbox.models.core import default_hang_delay
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +31,11 @@ def arm(
     kind: str,
     path: str = "",
     count: int = 1,
-    delay_seconds: float = 5.0,
+    delay_seconds: float | None = None,
     retry_after: int = 1,
 ) -> Fault:
+    """Arm a fault for the next `count` matching calls. A hang lasts `delay_seconds`, by default just
+    past the clients' read timeout, so it is a timeout for them and not a slow answer."""
     if provider not in Provider.values:
         raise ValueError(f"unknown provider {provider!r}; one of {', '.join(Provider.values)}")
     if kind not in FaultKind.values:
@@ -42,9 +45,9 @@ def arm(
     return Fault.objects.create(
         provider=provider,
         kind=kind,
-        path=path.strip("/"),
+        path=path,
         remaining=count,
-        delay_seconds=delay_seconds,
+        delay_seconds=default_hang_delay() if delay_seconds is None else delay_seconds,
         retry_after=retry_after,
     )
 
@@ -57,9 +60,8 @@ def disarm(*, provider: str | None = None) -> int:
 
 def take(*, provider: str, path: str) -> Fault | None:
     """Consume one shot of the oldest armed fault matching this call, if any."""
-    path = path.strip("/")
     for fault in Fault.objects.filter(provider=provider, remaining__gt=0).order_by("id"):
-        if fault.path and fault.path not in path:
+        if not fault.matches(path):
             continue
         with transaction.atomic():
             # Conditional decrement: two concurrent calls never both consume the last shot.

@@ -1,5 +1,6 @@
 import pytest
 
+from giftoffice.integrations import gamesdrop
 from giftoffice.integrations.gamesdrop import GamesDropClient
 from giftoffice.sandbox.providers import gamesdrop_catalog
 
@@ -19,7 +20,7 @@ def catalog_size(settings):
 @pytest.fixture
 def gd(sandbox, catalog_size) -> GamesDropClient:
     """A client on the sandbox over real HTTP, as configured from settings."""
-    return GamesDropClient.from_settings()
+    return gamesdrop.client()
 
 
 @pytest.fixture

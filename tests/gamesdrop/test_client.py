@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import responses
 
+from giftoffice.integrations import gamesdrop
 from giftoffice.integrations.base import (
     AuthError,
     BadResponseError,
@@ -197,3 +198,23 @@ def test_iter_sync_pages_stops_at_a_short_page(client):
 def test_sync_limit_over_5000_is_refused_before_sending(client):
     with pytest.raises(ValueError, match="limit must be between 1 and 5000"):
         client.sync_page(limit=5001)
+
+
+@pytest.mark.parametrize(
+    ("user_info_setting", "user_info_url"),
+    [("", "https://partner.test/gd"), ("https://gamesdrop.test/", "https://gamesdrop.test")],
+)
+def test_the_one_way_to_build_a_client_reads_the_settings_when_called(
+    settings, user_info_setting, user_info_url
+):
+    settings.GAMESDROP_BASE_URL = "https://partner.test/gd/"
+    settings.GAMESDROP_TOKEN = "token-from-settings"
+    settings.GAMESDROP_USER_INFO_BASE_URL = user_info_setting
+
+    built = gamesdrop.client()
+
+    assert (built.base_url, built.auth_headers(), built.user_info_base_url) == (
+        "https://partner.test/gd",
+        {"Authorization": "token-from-settings"},
+        user_info_url,
+    )

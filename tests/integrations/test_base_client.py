@@ -53,6 +53,20 @@ def test_get_gives_up_after_max_retries_with_unavailable():
 
 
 @responses.activate
+def test_an_error_tells_which_try_of_a_retried_call_raised_it():
+    responses.get(f"{BASE}/items", status=503, json={"message": "busy"})
+    responses.get(f"{BASE}/items", status=400, json={"message": "no"})
+    responses.get(f"{BASE}/other", status=400, json={"message": "no"})
+
+    with pytest.raises(RejectedError) as retried:
+        TokenClient().request("GET", "items")
+    with pytest.raises(RejectedError) as first:
+        TokenClient().request("GET", "other")
+
+    assert (retried.value.attempt, first.value.attempt) == (2, 1)
+
+
+@responses.activate
 def test_post_is_never_retried_and_a_5xx_leaves_the_outcome_unknown():
     responses.post(f"{BASE}/orders", status=500, json={"message": "boom"})
 
@@ -101,6 +115,23 @@ def test_429_honours_retry_after_and_maps_to_unavailable(monkeypatch):
 
     assert TokenClient().request("GET", "items") == []
     assert slept == [3.0]
+
+
+@responses.activate
+def test_429_asking_to_wait_longer_than_the_backoff_cap_is_not_retried(monkeypatch):
+    slept = []
+    monkeypatch.setattr("giftoffice.integrations.base.time.sleep", slept.append)
+    responses.get(f"{BASE}/items", status=429, headers={"Retry-After": "30"}, json={"message": "flood"})
+    responses.get(f"{BASE}/items", status=200, json=[])
+    client = TokenClient()
+    assert client.max_backoff_seconds == 10.0
+
+    with pytest.raises(UnavailableError) as info:
+        client.request("GET", "items")
+
+    assert (info.value.status, info.value.retry_after) == (429, 30.0)
+    assert slept == []
+    assert len(responses.calls) == 1
 
 
 @responses.activate

@@ -13,8 +13,14 @@ import requests
 
 from giftoffice.integrations.base import OutcomeUnknownError, UnavailableError
 from giftoffice.integrations.giftly import GiftlyClient, GiftOrder
-from giftoffice.integrations.telegram import GiftPurchaseReport, ReportOutcome, TelegramClient
+from giftoffice.integrations.telegram import (
+    DuplicateTransactionError,
+    GiftPurchaseReport,
+    ReportOutcome,
+    TelegramClient,
+)
 from giftoffice.integrations.tribute import TributeClient
+from giftoffice.sandbox import faults
 from giftoffice.sandbox.models import Fault, GiftlyAccount, GiftlySentGift, TelegramPurchaseReport
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -87,6 +93,32 @@ def test_hang_past_the_read_timeout_is_a_timeout_for_the_client(sandbox, control
     assert info.value.message == "no answer before the read timeout"
 
 
+def test_a_hang_armed_without_a_delay_outlasts_the_clients_read_timeout(sandbox, control, settings):
+    # given: the clients' read timeout from settings (as in `make run`, only shorter)
+    settings.INTEGRATION_READ_TIMEOUT = 0.5
+
+    # when
+    armed = control.arm(provider="tribute", kind="hang", count=1)
+
+    # then
+    assert armed["delay_seconds"] == 1.5
+    with pytest.raises(UnavailableError) as info:
+        TributeClient(max_retries=0).list_products()
+    assert info.value.message == "no answer before the read timeout"
+
+
+def test_a_commit_then_hang_armed_without_a_delay_leaves_the_outcome_unknown(sandbox, control, settings):
+    settings.INTEGRATION_READ_TIMEOUT = 0.5
+    armed = control.arm(provider="giftly", kind="commit_then_hang", count=1)
+
+    with pytest.raises(OutcomeUnknownError) as info:
+        GiftlyClient().buy_gift(TEDDY)
+
+    assert armed["delay_seconds"] == 1.5
+    assert info.value.message == "no answer before the read timeout"
+    assert GiftlySentGift.objects.count() == 1
+
+
 def test_drop_closes_the_connection_without_an_answer(sandbox, control):
     control.arm(provider="tribute", kind="drop", count=1)
 
@@ -140,6 +172,28 @@ def test_a_report_committed_before_a_500_is_retried_and_found_already_reported(s
     assert TelegramPurchaseReport.objects.count() == 1
 
 
+def test_a_report_committed_before_a_500_is_already_reported_without_duplicate_ok(sandbox, control):
+    # given: Telegram records the report, then answers 500; the client retries it
+    control.arm(provider="telegram", kind="commit_then_500", count=1)
+    report = GiftPurchaseReport(
+        transaction_id="order-9",
+        transaction_date=1770373392,
+        amount=145,
+        currency="USD",
+        gift_name="g",
+        buyer_id=1,
+    )
+
+    # when
+    outcome = TelegramClient(max_retries=1).report_gift_purchase(report)
+
+    # then: the duplicate answered to the retry is our own first try
+    assert outcome == ReportOutcome.ALREADY_REPORTED
+    assert TelegramPurchaseReport.objects.get().transaction_id == "order-9"
+    with pytest.raises(DuplicateTransactionError):  # a duplicate on a first try still raises
+        TelegramClient(max_retries=1).report_gift_purchase(report)
+
+
 def test_telegram_faults_answer_in_the_bot_api_envelope(sandbox, control, settings):
     control.arm(provider="telegram", kind="http_429", count=1, retry_after=11)
     control.arm(provider="telegram", kind="http_500", count=1)
@@ -179,7 +233,7 @@ def test_telegram_client_waits_the_retry_after_from_the_body(sandbox, control, s
 
 
 # --- matching and counting ------------------------------------------------------------------------------
-def test_a_fault_fires_only_on_paths_that_contain_its_path(sandbox, control):
+def test_a_fault_fires_only_on_paths_that_end_with_its_path(sandbox, control):
     control.arm(provider="tribute", kind="http_500", path="api/v1/products/2548", count=1)
     client = TributeClient(max_retries=0)
 
@@ -188,6 +242,27 @@ def test_a_fault_fires_only_on_paths_that_contain_its_path(sandbox, control):
     with pytest.raises(UnavailableError):
         client.get_product(2548)
     assert client.get_product(2548).id == 2548  # one shot only
+
+
+@pytest.mark.parametrize(
+    ("fault_path", "request_path", "fires"),
+    [
+        ("api/v1/balance", "api/v1/balance/transactions", False),
+        ("api/v1/products", "api/v1/products/2548", False),
+        ("products/254", "api/v1/products/2548", False),
+        ("balance", "api/v1/offers/balance", True),
+        ("offers/find-one", "api/v1/offers/find-one", True),
+        ("api/v1/balance/transactions", "api/v1/balance/transactions/", True),
+        ("/api/v1/giftly/buyGift/", "api/v1/giftly/buyGift", True),
+        ("", "api/v1/anything", True),
+    ],
+)
+def test_a_fault_path_matches_whole_segments_at_the_end_of_the_request_path(fault_path, request_path, fires):
+    faults.arm(provider="gamesdrop", kind="http_500", path=fault_path)
+
+    taken = faults.take(provider="gamesdrop", path=request_path)
+
+    assert (taken is not None) == fires
 
 
 def test_a_fault_of_one_provider_leaves_the_others_alone(sandbox, control):
@@ -238,11 +313,11 @@ def test_control_endpoint_arms_lists_and_disarms(sandbox, control):
         "path": "api/v1/giftly",
         "kind": "commit_then_drop",
         "remaining": 3,
-        "delay_seconds": 5.0,
+        "delay_seconds": 6.0,  # the sandbox fixture's 5 s read timeout + 1
         "retry_after": 1,
     }
     assert [(f["provider"], f["kind"], f["remaining"], f["delay_seconds"]) for f in control.armed()] == [
-        ("giftly", "commit_then_drop", 3, 5.0),
+        ("giftly", "commit_then_drop", 3, 6.0),
         ("tribute", "hang", 1, 2.5),
     ]
     assert control.disarm("giftly") == 1

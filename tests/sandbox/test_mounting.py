@@ -76,3 +76,38 @@ def test_the_sandbox_runs_with_debug_off_only_when_forced_or_in_debug(env):
 
     assert result.returncode == 0, result.stderr
     assert "/sandbox/tribute/api/v1/products sandbox-tribute-products" in result.stdout
+
+
+ADMIN_MODELS = """
+import django
+django.setup()
+from django.contrib import admin
+print(sorted(m._meta.model_name for m in admin.site._registry if m._meta.app_label == "sandbox"))
+"""
+
+
+def test_sandbox_admin_pages_are_not_registered_when_the_sandbox_is_off():
+    result = run_python(ADMIN_MODELS, GIFTOFFICE_TESTING="1", GIFTOFFICE_SANDBOX="0")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_sandbox_admin_pages_are_registered_when_enabled():
+    result = run_python(ADMIN_MODELS, GIFTOFFICE_TESTING="1", GIFTOFFICE_SANDBOX="1")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(
+        [
+            "fault",
+            "gamesdropaccount",
+            "gamesdropofferoverride",
+            "gamesdroporder",
+            "gamesdroptransaction",
+            "giftlyaccount",
+            "giftlysentgift",
+            "partnerremotegift",
+            "telegrampurchasereport",
+            "tributesandboxproduct",
+        ]
+    )

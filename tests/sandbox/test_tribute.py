@@ -74,11 +74,11 @@ def test_client_reads_the_spec_example_into_a_typed_product(sandbox):
     )
 
 
-def test_list_has_rows_in_the_product_shape_and_meta_with_a_zero_based_offset(sandbox, tribute_headers):
+def test_list_has_rows_in_the_product_shape_and_meta_with_a_one_based_offset(sandbox, tribute_headers):
     body = get(sandbox, "products", tribute_headers, page=2, size=10).json()
 
     assert set(body) == {"rows", "meta"}
-    assert body["meta"] == {"total": 123, "offset": 10, "limit": 10}
+    assert body["meta"] == {"total": 123, "offset": 11, "limit": 10}
     assert [row["id"] for row in body["rows"]] == list(range(2511, 2521))
     assert all(set(row) == set(SPEC_PRODUCT) for row in body["rows"])
 
@@ -86,8 +86,15 @@ def test_list_has_rows_in_the_product_shape_and_meta_with_a_zero_based_offset(sa
 def test_list_defaults_to_page_one_of_twenty_sorted_by_id(sandbox, tribute_headers):
     body = get(sandbox, "products", tribute_headers).json()
 
-    assert body["meta"] == {"total": 123, "offset": 0, "limit": 20}
+    assert body["meta"] == {"total": 123, "offset": 1, "limit": 20}
     assert [row["id"] for row in body["rows"]] == list(range(2501, 2521))
+
+
+def test_a_one_row_first_page_has_the_offset_and_limit_of_the_spec_example(sandbox, tribute_headers):
+    body = get(sandbox, "products", tribute_headers, page=1, size=1).json()
+
+    assert (body["meta"]["offset"], body["meta"]["limit"]) == (1, 1)
+    assert [row["id"] for row in body["rows"]] == [2501]
 
 
 def test_list_desc_sorts_by_id_descending(sandbox, tribute_headers):
@@ -110,13 +117,13 @@ def test_client_lists_a_page_with_type_and_desc(sandbox):
     page = TributeClient().list_products(page=1, size=2, type="custom", desc=True)
 
     assert [p.id for p in page.rows] == [2622, 2619]
-    assert (page.total, page.offset, page.limit) == (41, 0, 2)
+    assert (page.total, page.offset, page.limit) == (41, 1, 2)
 
 
 def test_a_page_past_the_end_is_empty_with_the_real_total(sandbox, tribute_headers):
     body = get(sandbox, "products", tribute_headers, page=99, size=100).json()
 
-    assert body == {"rows": [], "meta": {"total": 123, "offset": 9800, "limit": 100}}
+    assert body == {"rows": [], "meta": {"total": 123, "offset": 9801, "limit": 100}}
 
 
 @pytest.mark.parametrize(

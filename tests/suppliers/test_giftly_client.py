@@ -75,6 +75,29 @@ def test_giftly_messages_map_to_rejection_codes(message, code):
     assert code_for_message(message) == code
 
 
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"message": "Insufficient balance"}, "INSUFFICIENT_BALANCE"),
+        ({"message": "Unknown gift_id"}, "INVALID_GIFT"),
+        ({"message": "Something else"}, "BAD_REQUEST"),
+        (None, "BAD_REQUEST"),
+    ],
+)
+def test_the_client_names_a_rejection_through_the_shared_error_code_hook(payload, code):
+    assert client().error_code(payload) == code
+
+
+@responses.activate
+def test_a_404_without_a_message_is_a_bad_request_rejection():
+    responses.post(URL, status=404, body=b"")
+
+    with pytest.raises(RejectedError) as info:
+        client().buy_gift(ORDER)
+
+    assert (info.value.code, info.value.status, info.value.message) == ("BAD_REQUEST", 404, "Not Found")
+
+
 def test_an_order_needs_a_numeric_recipient():
     with pytest.raises(ValueError, match="numeric Telegram user id"):
         GiftOrder(recipient="@durov", gift_id="5170145012310081615")

@@ -90,7 +90,31 @@ def test_a_token_echoed_back_by_the_server_is_redacted():
     with pytest.raises(RejectedError) as info:
         TelegramClient(base_url="https://api.telegram.test", bot_token=token).report_gift_purchase(report())
 
-    assert str(info.value) == "telegram: [400] Bad Request: bot*** is odd (HTTP 400)"
+    assert str(info.value) == "telegram: Bad Request: bot*** is odd (HTTP 400)"
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("description", "code"),
+    [
+        ("Bad Request: STARGIFT_INVALID", "STARGIFT_INVALID"),
+        ("Bad Request: USER_ID_INVALID: the user is unknown", "USER_ID_INVALID"),
+        ("Bad Request: can't parse JSON body", ""),
+        ("Bad Request: OK then", ""),
+    ],
+)
+def test_a_rejection_carries_the_code_from_the_description_not_the_http_status(description, code):
+    responses.post(
+        "https://api.telegram.test/bot1:t/sendCustomRequest",
+        status=400,
+        json={"ok": False, "error_code": 400, "description": description},
+    )
+
+    with pytest.raises(RejectedError) as info:
+        TelegramClient(base_url="https://api.telegram.test", bot_token="1:t").report_gift_purchase(report())
+
+    assert not isinstance(info.value, DuplicateTransactionError)
+    assert (info.value.code, info.value.status, info.value.message) == (code, 400, description)
 
 
 @responses.activate

@@ -3,8 +3,15 @@
 Provider-specific records (gifts sent, orders, reports, remote gifts) are defined beside each provider.
 """
 
+from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def default_hang_delay() -> float:
+    """Just past the clients' read timeout, read when the fault is armed: a hang must outlast it."""
+    return float(settings.INTEGRATION_READ_TIMEOUT) + 1.0
 
 
 class Provider(models.TextChoices):
@@ -35,14 +42,14 @@ class Fault(models.Model):
         max_length=200,
         blank=True,
         help_text=_(
-            "Matches when the request path (after /sandbox/{provider}/) contains this text; "
-            "empty matches every path of the provider."
+            "Matches when the request path (after /sandbox/{provider}/) ends with these whole segments, "
+            "e.g. buyGift or api/v1/products/2548; empty matches every path of the provider."
         ),
     )
     kind = models.CharField(_("fault"), max_length=20, choices=FaultKind.choices)
-    remaining = models.PositiveIntegerField(_("remaining"), default=1)
+    remaining = models.PositiveIntegerField(_("remaining"), default=1, validators=[MinValueValidator(1)])
     delay_seconds = models.FloatField(
-        _("delay (seconds)"), default=5.0, help_text=_("How long a hang lasts.")
+        _("delay (seconds)"), default=default_hang_delay, help_text=_("How long a hang lasts.")
     )
     retry_after = models.PositiveIntegerField(
         _("Retry-After (seconds)"), default=1, help_text=_("Seconds announced with a 429.")
@@ -57,3 +64,22 @@ class Fault(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.path or '*'} {self.kind} x{self.remaining}"
+
+    def save(self, *args, **kwargs) -> None:
+        # The admin and faults.arm() store the same form, whatever slashes staff typed.
+        self.path = normalize_path(self.path)
+        super().save(*args, **kwargs)
+
+    def matches(self, path: str) -> bool:
+        """Whole segments at the end: "buyGift" or "api/v1/products/2548" name one endpoint, and
+        "api/v1/balance" does not fire on "api/v1/balance/transactions" nor "products/25" on
+        "products/2548"."""
+        if not self.path:
+            return True
+        wanted = self.path.split("/")
+        segments = normalize_path(path).split("/")
+        return segments[-len(wanted) :] == wanted
+
+
+def normalize_path(path: str) -> str:
+    return path.strip().strip("/")

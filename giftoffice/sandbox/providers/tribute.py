@@ -8,9 +8,10 @@ Deterministic catalog, generated on first use (docs/sandbox.md):
   spec's example, field for field; types cycle digital, custom, physical by id;
 - products 9001, 9002 and 9003 belong to another seller: never listed, and GET by id answers 403.
 
-`meta.offset` is the 0-based index of the first row of the page, `(page - 1) * size`, as in SQL
-OFFSET; `meta.limit` is the page size asked for. (The spec's one-row example shows offset 1, which no
-0-based reading reproduces; our client pages by `page` and `total` and never relies on `offset`.)
+`meta.offset` is the 1-based position of the page's first row, `(page - 1) * size + 1` (also on a
+page past the end), the one reading that reproduces the spec's only example (a one-row first page with
+offset 1); `meta.limit` is the page size asked for. Our client pages by `page` and `total` and never
+relies on `offset`.
 """
 
 from __future__ import annotations
@@ -212,7 +213,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     offset = (page - 1) * size
     total = qs.count()
     rows = [product_json(p) for p in qs[offset : offset + size]]
-    return JsonResponse({"rows": rows, "meta": {"total": total, "offset": offset, "limit": size}})
+    return JsonResponse({"rows": rows, "meta": {"total": total, "offset": offset + 1, "limit": size}})
 
 
 @sandbox_view("tribute")
