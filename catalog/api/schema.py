@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import serializers
 
-from catalog.services.gifts import DEFAULT_LANGUAGE, LANGUAGES, LINK_MAX_LENGTH, NAME_MAX_LENGTH
+from catalog.gift_fields import DEFAULT_LANGUAGE, LANGUAGES, LINK_MAX_LENGTH, NAME_MAX_LENGTH
 
 _DATETIME = "2025-08-25T09:50:00 (TIME_ZONE) or ISO 8601 with an offset, e.g. 2025-08-25T09:50:00+03:00."
 

@@ -1,4 +1,4 @@
-"""/external/gift/ endpoints: thin views over catalog.services.gifts (the spec's wire format)."""
+"""/external/gift/ endpoints: thin views over the gift selectors and services (the spec's wire format)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from catalog.api import schema
 from catalog.api.auth import ApiKeyAuthentication, HasPartnerKey
 from catalog.api.parsers import OrjsonParser
 from catalog.api.throttling import PartnerKeyRateThrottle
-from catalog.selectors import GiftListFilter
+from catalog.gift_fields import ORJSON_OPTIONS
+from catalog.selectors import GiftListFilter, gift_wire
+from catalog.services import gift_input
 from catalog.services import gifts as gift_services
 
 _ERRORS = {
@@ -33,18 +35,18 @@ _ERRORS = {
 
 def json_response(data: Any, *, status: int = 200) -> HttpResponse:
     return HttpResponse(
-        orjson.dumps(data, option=gift_services.ORJSON_OPTIONS),
+        orjson.dumps(data, option=ORJSON_OPTIONS),
         content_type="application/json",
         status=status,
     )
 
 
 def _validation_response(exc: Exception) -> HttpResponse:
-    if isinstance(exc, gift_services.GiftRequestError):
+    if isinstance(exc, gift_input.GiftRequestError):
         return json_response({"detail": exc.detail}, status=400)
-    if isinstance(exc, gift_services.GiftNotFoundError):
+    if isinstance(exc, gift_input.GiftNotFoundError):
         return json_response({"detail": "Not found."}, status=404)
-    assert isinstance(exc, gift_services.GiftValidationError)
+    assert isinstance(exc, gift_input.GiftValidationError)
     return json_response(exc.errors, status=400)
 
 
@@ -87,7 +89,7 @@ class PartnerApiView(APIView):
         return {"Allow": cls._allow_header}
 
     def media_prefix(self) -> str:
-        return gift_services.media_url_prefix(request=self.request._request)
+        return gift_wire.media_url_prefix(request=self.request._request)
 
     def bulk_write(self, service: Any, *, status: int, **kwargs: Any) -> HttpResponse:
         """Run a bulk service on the request body; answer the written gifts in input order, or the
@@ -95,9 +97,9 @@ class PartnerApiView(APIView):
         media_prefix = self.media_prefix()
         try:
             ids = service(items=self.request.data, media_prefix=media_prefix, **kwargs)
-        except (gift_services.GiftValidationError, gift_services.GiftRequestError) as exc:
+        except (gift_input.GiftValidationError, gift_input.GiftRequestError) as exc:
             return _validation_response(exc)
-        body = gift_services.wire_json_of(ids, media_prefix=media_prefix)
+        body = gift_wire.wire_json_of(ids, media_prefix=media_prefix)
         return HttpResponse(body, content_type="application/json", status=status)
 
 
@@ -126,7 +128,7 @@ def _parse_list_params(request: Any) -> tuple[GiftListFilter, dict[str, list[str
         # An unencoded "+03:00" arrives as " 03:00" (a query string's + is a space).
         since = _OFFSET_IN_QUERY_RE.sub(r"\1+\2", since.strip())
         try:
-            params["updated_since"] = gift_services.parse_wire_datetime(since)
+            params["updated_since"] = gift_input.parse_wire_datetime(since)
         except ValueError as exc:
             errors["updated_since"] = [str(exc)]
     for name in ("limit", "offset"):
@@ -171,7 +173,7 @@ class GiftListView(PartnerApiView):
         gift_filter, errors = _parse_list_params(request)
         if errors:
             return json_response(errors, status=400)
-        page = gift_services.gift_list_page(
+        page = gift_wire.gift_list_page(
             gift_filter,
             media_prefix=self.media_prefix(),
             if_none_match=request._request.META.get("HTTP_IF_NONE_MATCH"),
@@ -198,7 +200,7 @@ class GiftDetailView(PartnerApiView):
         },
     )
     def get(self, request, pk: int):
-        payload = gift_services.gift_payload(pk, media_prefix=self.media_prefix())
+        payload = gift_wire.gift_payload(pk, media_prefix=self.media_prefix())
         if payload is None:
             return json_response({"detail": "Not found."}, status=404)
         return json_response(payload)
@@ -237,9 +239,9 @@ class GiftDetailView(PartnerApiView):
             gift_services.update_gift(
                 gift_id=pk, data=request.data, acting_partner=request.user, media_prefix=media_prefix
             )
-        except (gift_services.GiftValidationError, gift_services.GiftNotFoundError) as exc:
+        except (gift_input.GiftValidationError, gift_input.GiftNotFoundError) as exc:
             return _validation_response(exc)
-        return json_response(gift_services.gift_payload(pk, media_prefix=media_prefix))
+        return json_response(gift_wire.gift_payload(pk, media_prefix=media_prefix))
 
     @extend_schema(
         operation_id="gift_partial_update",

@@ -11,8 +11,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from catalog.gift_fields import DEFAULT_LANGUAGE, DEFAULT_NAME_KEY, LANGUAGES
 from catalog.models import Gift, gift_image_path
-from catalog.services.gifts import DEFAULT_LANGUAGE, DEFAULT_NAME_KEY, LANGUAGES
 
 _DEMO_GIFTS = [
     {

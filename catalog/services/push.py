@@ -34,6 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 from django_q.exceptions import TimeoutException
 
+from catalog.gift_fields import DEFAULT_NAME_KEY, TRANSLATED_FIELDS
 from catalog.models import (
     Gift,
     GiftPublication,
@@ -43,13 +44,8 @@ from catalog.models import (
     PushRunKind,
     PushRunStatus,
 )
-from catalog.services.gifts import (
-    DEFAULT_NAME_KEY,
-    TRANSLATED_FIELDS,
-    clean_wire_item,
-    gift_payloads,
-    media_url_prefix,
-)
+from catalog.selectors.gift_wire import gift_payloads, media_url_prefix
+from catalog.services.gift_input import clean_wire_item
 from catalog.services.partner_sites import client_for
 from catalog.services.progress import ProgressCallback
 from giftoffice.integrations.base import (

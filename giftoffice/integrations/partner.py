@@ -43,7 +43,8 @@ WireValue = str | bool | None
 
 def read_remote_datetime(value: Any) -> datetime | None:
     """A remote site's datetime, read leniently: naive values are in TIME_ZONE, an explicit offset is
-    honoured, None when unreadable. (Our API's strict parser is catalog.services.gifts.parse_wire_datetime.)
+    honoured, None when unreadable. (Our API's strict parser is
+    catalog.services.gift_input.parse_wire_datetime.)
     """
     if not isinstance(value, str):
         return None

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Gift
-from catalog.selectors import GiftListFilter
-from catalog.services import gifts as gift_services
+from catalog.selectors import GiftListFilter, gift_wire
+from catalog.services import gift_input
 
 from .factories import GiftFactory, PartnerFactory, issue_key
 
@@ -50,18 +50,18 @@ def _tricky_gifts() -> list[Gift]:
 def test_every_serializer_writes_the_same_json_bytes_as_orjson_over_gift_payloads():
     # given gifts with quotes, control characters, non-ASCII text, empty strings and microseconds
     gifts = _tricky_gifts()
-    expected = orjson.dumps(gift_services.gift_payloads(Gift.objects.all(), media_prefix=PREFIX))
+    expected = orjson.dumps(gift_wire.gift_payloads(Gift.objects.all(), media_prefix=PREFIX))
     reversed_ids = [gift.pk for gift in reversed(gifts)]
 
     # when each path serializes them (on SQLite the database writes the JSON itself)
-    whole = gift_services.wire_json(GiftListFilter(), media_prefix=PREFIX)
-    streamed = b"".join(gift_services.iter_wire_json(GiftListFilter(), media_prefix=PREFIX, chunk_size=4))
-    page = gift_services.gift_list_page(GiftListFilter(), media_prefix=PREFIX)
-    in_order = gift_services.wire_json_of(reversed_ids, media_prefix=PREFIX)
+    whole = gift_wire.wire_json(GiftListFilter(), media_prefix=PREFIX)
+    streamed = b"".join(gift_wire.iter_wire_json(GiftListFilter(), media_prefix=PREFIX, chunk_size=4))
+    page = gift_wire.gift_list_page(GiftListFilter(), media_prefix=PREFIX)
+    in_order = gift_wire.wire_json_of(reversed_ids, media_prefix=PREFIX)
 
     # then all of them are byte for byte what orjson makes of the payload dicts
     if connection.vendor == "sqlite":
-        assert gift_services._wire_select(connection).json is not None  # the database writes the JSON
+        assert gift_wire._wire_select(connection).json is not None  # the database writes the JSON
     assert whole == expected
     assert streamed == expected
     assert page.body == expected
@@ -95,13 +95,13 @@ def test_every_serializer_writes_the_same_json_bytes_as_orjson_over_gift_payload
 )
 @pytest.mark.parametrize("key", ["name_ro", "name_en", "description_uk", "link_ru"])
 def test_the_inline_text_check_agrees_with_the_field_cleaner(key, value):
-    cleaners = gift_services._cleaners(gift_services._OwnMedia(PREFIX))
+    cleaners = gift_input.request_cleaners(gift_input.OwnMedia(PREFIX))
     try:
         expected = ({key: cleaners[key](value)}, {})
     except ValueError as exc:
         expected = ({}, {key: [str(exc)]})
 
-    assert gift_services._clean_fields({key: value}, cleaners) == expected
+    assert gift_input.clean_fields({key: value}, cleaners) == expected
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_the_spec_form_fast_path_agrees_with_the_general_parser(settings, time_z
     results = []
     for value in (spec_form, other_form):
         try:
-            results.append(gift_services.parse_wire_datetime(value))
+            results.append(gift_input.parse_wire_datetime(value))
         except ValueError as exc:
             results.append(str(exc).replace(repr(value), "<value>"))
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Gift
-from catalog.services import gifts as gift_services
+from catalog.selectors import gift_wire
 from catalog.services.gifts import set_gifts_active
 
 from .factories import GiftFactory, PartnerFactory, issue_key
@@ -67,18 +67,18 @@ def test_a_streamed_list_is_never_older_than_its_etag(client, settings, monkeypa
     settings.GIFT_LIST_CHUNK_SIZE = 2
     for n in range(3):
         GiftFactory(name_ro=f"G{n}")
-    read_stats = gift_services.gift_list_stats
+    read_stats = gift_wire.gift_list_stats
 
     def stats_then_a_write(gift_filter):
         stats = read_stats(gift_filter)
         GiftFactory(name_ro="late")
         return stats
 
-    monkeypatch.setattr(gift_services, "gift_list_stats", stats_then_a_write)
+    monkeypatch.setattr(gift_wire, "gift_list_stats", stats_then_a_write)
 
     # when
     listed = client.get("gift/")
-    monkeypatch.setattr(gift_services, "gift_list_stats", read_stats)
+    monkeypatch.setattr(gift_wire, "gift_list_stats", read_stats)
     again = client.get("gift/", headers={"If-None-Match": listed.headers["ETag"]})
 
     # then: the body has the late gift, or the ETag makes the next poll read it: both, here

@@ -12,10 +12,12 @@ from django.conf import settings as django_settings
 from django.contrib.staticfiles import finders
 from django.core.management import CommandError, call_command
 
+from catalog.gift_fields import WIRE_KEYS
 from catalog.models import Gift, Partner, PartnerApiKey
+from catalog.selectors.gift_wire import gift_payloads
 from catalog.services.api_keys import authenticate_api_key, hash_key
 from catalog.services.demo_gifts import load_demo_gifts
-from catalog.services.gifts import WIRE_KEYS, gift_payloads, parse_wire_datetime
+from catalog.services.gift_input import parse_wire_datetime
 
 from .factories import GiftFactory
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from catalog.gift_fields import WIRE_KEYS
 from catalog.models import Gift
-from catalog.services.gifts import WIRE_KEYS
 from tests.gift_spec_examples import ICON, IMAGE, example_gift
 
 from .factories import GiftFactory, PartnerFactory, issue_key

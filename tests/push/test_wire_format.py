@@ -58,11 +58,11 @@ def test_the_fingerprint_follows_the_content_not_the_key_order():
 
 
 def test_the_partner_client_speaks_exactly_the_keys_our_api_writes():
-    from catalog.services import gifts
+    from catalog import gift_fields
     from giftoffice.integrations import partner
 
-    assert partner.WIRE_FIELDS == gifts.WRITABLE_KEYS
-    assert partner.DEFAULT_NAME_KEY == gifts.DEFAULT_NAME_KEY == "name_ro"
+    assert partner.WIRE_FIELDS == gift_fields.WRITABLE_KEYS
+    assert partner.DEFAULT_NAME_KEY == gift_fields.DEFAULT_NAME_KEY == "name_ro"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,464 @@
+"""The partner wire format, read side: gifts as the spec's JSON, computed in SQL.
+
+The database does the per-row work (null for empty values, absolute media URLs, and on SQLite with
+TIME_ZONE=UTC the datetime text and the whole JSON object) and orjson the rest, so serving a list costs
+little more than fetching the rows. Long lists stream in chunks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.db import connections
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.encoding import iri_to_uri
+
+from catalog.gift_fields import (
+    ID_CHUNK,
+    LANGUAGES,
+    MAX_ID,
+    MEDIA_FIELDS,
+    ORJSON_OPTIONS,
+    WIRE_KEYS,
+    db_column,
+    tz_is_utc,
+)
+from catalog.models import Gift
+from catalog.selectors import GiftListFilter, GiftListStats, etag_matches, gift_list_etag, gift_list_stats
+
+
+def media_url_prefix(*, request: HttpRequest | None = None) -> str:
+    """Absolute URL that stored media names are appended to, e.g. "https://office.example.com/media/".
+
+    PUBLIC_BASE_URL wins (it is what partners can reach); else the request's own host. Outside a request
+    (pushing to partner sites) PUBLIC_BASE_URL is required in production.
+    """
+    media_url = settings.MEDIA_URL
+    if media_url.startswith(("http://", "https://")):
+        return media_url
+    if settings.PUBLIC_BASE_URL:
+        return settings.PUBLIC_BASE_URL + media_url
+    if request is not None:
+        if media_url.startswith("/") and not media_url.startswith("//") and "/." not in media_url:
+            # What build_absolute_uri() gives for such a path, without parsing it again per request.
+            return f"{request.scheme}://{request.get_host()}{iri_to_uri(media_url)}"
+        return request.build_absolute_uri(media_url)
+    if settings.DEBUG or settings.TESTING:
+        return "http://127.0.0.1:8000" + media_url
+    raise ImproperlyConfigured("Set PUBLIC_BASE_URL: absolute icon/image URLs are needed outside a request")
+
+
+def _localizer() -> Callable[[datetime | None], datetime | None]:
+    """Python conversion to naive TIME_ZONE datetimes (where the SQL does not write the wire text)."""
+    tz = timezone.get_default_timezone()
+
+    def localize(value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # databases without time zone support hand back UTC
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(tz).replace(tzinfo=None)
+
+    return localize
+
+
+@dataclass(frozen=True)
+class _WireSelect:
+    """How one database serves the wire format, and the SELECT lists for it (identifiers only), built
+    once per database and TIME_ZONE. Placeholders are named (`%(media_prefix)s`): Django rewrites
+    positional ones on SQLite with a regular expression that costs more than running the query for a
+    few gifts."""
+
+    columns: str  # "SELECT <the wire columns in WIRE_KEYS order>"
+    # "SELECT json_object(<the same>)" where the database writes each gift's JSON: SQLite, whose
+    # json_object escapes strings exactly as orjson does, when it also writes the datetimes.
+    json: str | None
+    localize: Callable[[Any], Any] | None  # for the datetimes of `columns`; None: they are wire text
+    extras: str  # ", id, updated_at" for a list that takes its ETag from its own rows
+    with_id: str  # ", id"
+    everything: str  # " FROM <gift table> ORDER BY id": the unfiltered list, the common poll
+
+
+_EVERYTHING = GiftListFilter()
+_wire_select_cache: dict[tuple[str, str, str], _WireSelect] = {}
+_NAMED_PLACEHOLDER_RE = re.compile(r"%\((\w+)\)s")
+
+
+def _wire_select(connection: Any) -> _WireSelect:
+    """Per row the database does the wire work: empty text -> NULL, a stored media name -> prefix || name
+    (a stored absolute http(s) URL as is), and on SQLite with TIME_ZONE=UTC (it stores UTC text) the
+    datetime text and the whole JSON object. Written by hand: the ORM's equivalents (NULLIF,
+    COALESCE || COALESCE, LIKE) cost a third more per row on SQLite, and compiling them per request
+    costs more than serving a short list.
+    """
+    cache_key = (connection.alias, connection.vendor, settings.TIME_ZONE)
+    cached = _wire_select_cache.get(cache_key)
+    if cached is not None:
+        return cached
+    sql_datetimes = connection.vendor == "sqlite" and tz_is_utc()
+    builds_json = sql_datetimes and connection.features.supports_json_field
+    qn = connection.ops.quote_name
+    table = qn(Gift._meta.db_table)
+    parts: list[str] = []
+    for key in WIRE_KEYS:
+        column = f"{table}.{qn(db_column(key))}"
+        if key in ("id", "active"):
+            parts.append(column)
+        elif key in ("start_time", "removal_time"):
+            # SQLite keeps "2025-08-25 09:50:00[.ffffff]" in UTC: the wire form is a character away.
+            parts.append(
+                f"CASE WHEN length({column}) = 19 THEN replace({column}, ' ', 'T') "
+                f"ELSE replace(substr({column}, 1, 19), ' ', 'T') END"
+                if sql_datetimes
+                else column
+            )
+        elif key.rsplit("_", 1)[0] in MEDIA_FIELDS:
+            if connection.vendor == "sqlite":  # byte-wise comparison: "http:..." or "https:..."
+                absolute = f"{column} >= 'http:' AND {column} < 'https;'"
+            else:
+                absolute = f"({column} LIKE %(http_like)s OR {column} LIKE %(https_like)s)"
+            parts.append(
+                f"CASE WHEN {column} <> '' THEN CASE WHEN {absolute} THEN {column} "
+                f"ELSE %(media_prefix)s || {column} END END"
+            )
+        else:
+            parts.append(f"CASE WHEN {column} <> '' THEN {column} END")
+    json_sql = None
+    if builds_json:
+        active = parts[-1]
+        parts_json = [*parts[:-1], f"CASE WHEN {active} THEN json('true') ELSE json('false') END"]
+        pairs = ", ".join(f"'{key}', {part}" for key, part in zip(WIRE_KEYS, parts_json, strict=True))
+        json_sql = f"SELECT json_object({pairs})"
+    updated = f"{table}.{qn(db_column('updated_at'))}"
+    if connection.vendor == "sqlite":
+        updated = f"CAST({updated} AS TEXT)"  # the text MAX() gives, not a parsed datetime
+    select = _WireSelect(
+        columns="SELECT " + ", ".join(parts),
+        json=json_sql,
+        localize=None if sql_datetimes else _localizer(),
+        extras=f", {table}.{qn(db_column('id'))}, {updated}",
+        with_id=f", {table}.{qn(db_column('id'))}",
+        everything=_EVERYTHING.from_sql(connection)[0],
+    )
+    _wire_select_cache[cache_key] = select
+    return select
+
+
+def _select_params(connection: Any, media_prefix: str) -> dict[str, str]:
+    params = {"media_prefix": media_prefix}
+    if connection.vendor != "sqlite":
+        params.update(http_like="http://%", https_like="https://%")
+    return params
+
+
+def _positional(sql: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
+    """The same SQL with %s placeholders, to combine with an ORM query's positional parameters."""
+    return _NAMED_PLACEHOLDER_RE.sub("%s", sql), [params[n] for n in _NAMED_PLACEHOLDER_RE.findall(sql)]
+
+
+def _wire_sql(
+    gifts: QuerySet[Gift] | GiftListFilter,
+    media_prefix: str,
+    *,
+    json_rows: bool = False,
+    extras: bool = False,
+) -> tuple[str, Any, str]:
+    """SQL of the wire columns for the selected rows (a list filter, or any queryset: its FROM/WHERE/
+    ORDER/LIMIT with our SELECT list), its parameters (a dict for a list filter, else a list) and the
+    database alias. `json_rows`: one JSON object per row (only where the database writes them); `extras`: the
+    id and updated_at after the wire columns."""
+    alias = Gift.objects.db if isinstance(gifts, GiftListFilter) else gifts.db
+    connection = connections[alias]
+    select = _wire_select(connection)
+    head = select.json if json_rows else select.columns
+    assert head is not None, "JSON rows are built only where _WireSelect.json is set"
+    if extras:
+        head += select.extras
+    head_params = _select_params(connection, media_prefix)
+    if isinstance(gifts, GiftListFilter):
+        if gifts == _EVERYTHING:
+            return head + select.everything, head_params, alias
+        tail, params = gifts.from_sql(connection)
+        return head + tail, {**head_params, **params}, alias
+    head, positional_params = _positional(head, head_params)
+    sql, params = gifts.values_list("id").query.get_compiler(using=alias).as_sql()  # may raise EmptyResultSet
+    qn = connection.ops.quote_name
+    table = qn(Gift._meta.db_table)
+    column = f"{table}.{qn(Gift._meta.pk.column)}"
+    params = [*positional_params, *params]
+    for plain in (f"SELECT {column} FROM ", f"SELECT {column} AS {qn('id')} FROM "):  # noqa: S608
+        if sql.startswith(plain):
+            return f"{head} FROM {sql[len(plain) :]}", params, alias
+    # Anything fancier (DISTINCT, ...): select by id from it, ordered by id.
+    return f"{head} FROM {table} WHERE {column} IN ({sql}) ORDER BY {column}", params, alias
+
+
+def _wire_dicts(rows: Sequence[Sequence[Any]], localize: Callable[[Any], Any] | None) -> list[dict[str, Any]]:
+    keys = WIRE_KEYS
+    dicts = [dict(zip(keys, row)) for row in rows]  # noqa: B905  hot loop; drops any extra columns
+    if localize is not None:
+        for item in dicts:
+            item["start_time"] = localize(item["start_time"])
+            item["removal_time"] = localize(item["removal_time"])
+    return dicts
+
+
+def _json_elements(rows: Sequence[Sequence[Any]], *, json_rows: bool, localize: Callable | None) -> bytes:
+    """The rows as JSON array elements joined by commas (no brackets)."""
+    if json_rows:
+        return ",".join([row[0] for row in rows]).encode()
+    return orjson.dumps(_wire_dicts(rows, localize), option=ORJSON_OPTIONS)[1:-1]
+
+
+def _json_array(rows: Sequence[Sequence[Any]], *, json_rows: bool, localize: Callable | None) -> bytes:
+    if json_rows:
+        return _joined_array([row[0] for row in rows])
+    return orjson.dumps(_wire_dicts(rows, localize), option=ORJSON_OPTIONS)
+
+
+def _joined_array(objects: list[str]) -> bytes:
+    """JSON objects (text) -> the array's bytes, copying the body once to join and once to encode."""
+    if not objects:
+        return b"[]"
+    objects[0] = "[" + objects[0]
+    objects[-1] += "]"
+    return ",".join(objects).encode()
+
+
+def _open_cursor(connection: Any) -> Any:
+    server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    return connection.chunked_cursor() if server_side else connection.cursor()
+
+
+def iter_wire_chunks(
+    gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str, chunk_size: int | None = None
+) -> Iterator[list[dict[str, Any]]]:
+    """Gifts as wire dicts (WIRE_KEYS order), `chunk_size` at a time, in the queryset's order (a
+    GiftListFilter: by id).
+
+    Datetimes come as wire text or as naive TIME_ZONE datetimes (orjson with ORJSON_OPTIONS writes both
+    the same). Rows are read with one cursor (server-side where the database has them) and no per-row
+    ORM converters.
+    """
+    chunk_size = chunk_size or settings.GIFT_LIST_CHUNK_SIZE
+    try:
+        sql, params, alias = _wire_sql(gifts, media_prefix)
+    except EmptyResultSet:
+        return
+    connection = connections[alias]
+    localize = _wire_select(connection).localize
+    cursor = _open_cursor(connection)
+    try:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            yield _wire_dicts(rows, localize)
+    finally:
+        cursor.close()
+
+
+def _stream(
+    cursor: Any, first: list[Any], *, chunk_size: int, json_rows: bool, localize: Callable | None
+) -> Iterator[bytes]:
+    """A JSON array of `first` (rows already fetched) and the rest of the open cursor, which it closes."""
+    try:
+        yield b"["
+        rows, separator = first or cursor.fetchmany(chunk_size), b""
+        while rows:
+            yield separator + _json_elements(rows, json_rows=json_rows, localize=localize)
+            rows, separator = cursor.fetchmany(chunk_size), b","
+        yield b"]"
+    finally:
+        cursor.close()
+
+
+def _json_query(
+    gifts: QuerySet[Gift] | GiftListFilter, media_prefix: str, *, extras: bool = False
+) -> tuple[Any, _WireSelect, str, Any]:
+    """(connection, its _WireSelect, SQL, parameters) reading the gifts as JSON objects where the
+    database writes them, else as wire columns. Raises EmptyResultSet for a queryset that selects none."""
+    alias = Gift.objects.db if isinstance(gifts, GiftListFilter) else gifts.db
+    connection = connections[alias]
+    select = _wire_select(connection)
+    sql, params, _alias = _wire_sql(gifts, media_prefix, json_rows=select.json is not None, extras=extras)
+    return connection, select, sql, params
+
+
+def iter_wire_json(
+    gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str, chunk_size: int | None = None
+) -> Iterator[bytes]:
+    """The JSON array of the gifts, streamed chunk by chunk (memory bounded by chunk_size)."""
+    try:
+        connection, select, sql, params = _json_query(gifts, media_prefix)
+    except EmptyResultSet:
+        yield b"[]"
+        return
+    cursor = _open_cursor(connection)
+    try:
+        cursor.execute(sql, params)
+    except BaseException:
+        cursor.close()
+        raise
+    yield from _stream(
+        cursor,
+        [],
+        chunk_size=chunk_size or settings.GIFT_LIST_CHUNK_SIZE,
+        json_rows=select.json is not None,
+        localize=select.localize,
+    )
+
+
+def wire_json(gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str) -> bytes:
+    """The JSON array of the gifts in one piece (for short lists)."""
+    try:
+        connection, select, sql, params = _json_query(gifts, media_prefix)
+    except EmptyResultSet:
+        return b"[]"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _json_array(rows, json_rows=select.json is not None, localize=select.localize)
+
+
+def wire_json_of(ids: Sequence[int], *, media_prefix: str) -> bytes:
+    """The JSON array of the given gifts in the given order (the bulk endpoints' answers), read back in
+    one query where the database writes the JSON, else from gift_payloads()."""
+    if not ids:
+        return b"[]"
+    connection = connections[Gift.objects.db]
+    select = _wire_select(connection)
+    if select.json is None:
+        by_id = {item["id"]: item for item in gift_payloads(ids, media_prefix=media_prefix)}
+        return orjson.dumps([by_id[gift_id] for gift_id in ids], option=ORJSON_OPTIONS)
+    qn = connection.ops.quote_name
+    table, pk = qn(Gift._meta.db_table), qn(db_column("id"))
+    # One parameter for any number of ids (identifiers only in the SQL text).
+    sql = f"{select.json}{select.with_id} FROM {table} WHERE {pk} IN (SELECT value FROM json_each(%(ids)s))"  # noqa: S608
+    params = {**_select_params(connection, media_prefix), "ids": orjson.dumps(list(ids)).decode()}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        by_id = {row[1]: row[0] for row in cursor.fetchall()}
+    return _joined_array([by_id[gift_id] for gift_id in ids])
+
+
+@dataclass(frozen=True)
+class GiftListPage:
+    """One answer of the list endpoint: `body` is the JSON array (bytes, or chunks to stream), or None
+    when If-None-Match matched the ETag."""
+
+    etag: str
+    total: int  # matching gifts before limit/offset (X-Total-Count)
+    body: bytes | Iterator[bytes] | None
+
+
+def gift_list_page(
+    gift_filter: GiftListFilter, *, media_prefix: str, if_none_match: str | None = None
+) -> GiftListPage:
+    """The list endpoint's work in as few queries as it allows.
+
+    With If-None-Match, or a page (limit/offset), the stats query comes first: a matching ETag answers
+    without reading any gift, and the total counts beyond the page. A plain list (the common poll) is
+    one query: its rows carry id and updated_at, which give the same stats and so the same ETag; only a
+    list longer than GIFT_LIST_CHUNK_SIZE (streamed) reads its stats and then its rows again.
+    """
+    variant = (
+        f"{gift_filter.active}|{gift_filter.updated_since}|{gift_filter.limit}|{gift_filter.offset}|"
+        f"{media_prefix}"
+    )
+    chunk_size = settings.GIFT_LIST_CHUNK_SIZE
+    if if_none_match is None and gift_filter.limit is None and not gift_filter.offset:
+        connection, select, sql, params = _json_query(gift_filter, media_prefix, extras=True)
+        json_rows, localize = select.json is not None, select.localize
+        cursor = _open_cursor(connection)
+        try:
+            cursor.execute(sql, params)
+            rows = cursor.fetchmany(chunk_size + 1)
+        except BaseException:
+            cursor.close()
+            raise
+        if len(rows) <= chunk_size:
+            cursor.close()
+            stats = GiftListStats(
+                count=len(rows),
+                last_updated=max([row[-1] for row in rows], default=None),
+                max_id=rows[-1][-2] if rows else None,
+            )
+            body = _json_array(rows, json_rows=json_rows, localize=localize) if rows else b"[]"
+            return GiftListPage(gift_list_etag(stats, variant=variant), stats.count, body)
+        # Too long for one piece: read the stats, then stream in a fresh query. Stats read after rows
+        # (a later snapshot on PostgreSQL) could carry a change the body lacks, and a 304 would then hide
+        # it; a body newer than its ETag only costs one more full read.
+        cursor.close()
+    stats = gift_list_stats(gift_filter)
+    etag = gift_list_etag(stats, variant=variant)
+    if if_none_match is not None and etag_matches(if_none_match, etag):
+        return GiftListPage(etag, stats.count, None)
+    offset, limit = gift_filter.offset, gift_filter.limit
+    rows_left = max(0, stats.count - offset) if limit is None else max(0, min(limit, stats.count - offset))
+    if rows_left == 0:
+        body: bytes | Iterator[bytes] = b"[]"
+    elif rows_left <= chunk_size:
+        body = wire_json(gift_filter, media_prefix=media_prefix)
+    else:
+        body = iter_wire_json(gift_filter, media_prefix=media_prefix)
+    return GiftListPage(etag, stats.count, body)
+
+
+def _format_datetime(value: datetime | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return value.replace(microsecond=0).isoformat()
+
+
+def gift_payloads(
+    gifts: QuerySet[Gift] | Iterable[int],
+    *,
+    media_prefix: str,
+    include_id: bool = True,
+    languages: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """JSON-ready wire dicts of the given gifts (a queryset or ids), ordered by id.
+
+    The one place the wire format is built for single objects, bulk responses and payloads pushed to
+    partner sites: keys in the spec's order, null for missing values, datetimes as "2025-08-25T09:50:00"
+    in TIME_ZONE, icon/image as absolute URLs under `media_prefix` (see media_url_prefix()).
+    `include_id=False` drops "id" (bulk-create payloads); `languages` keeps only those languages' keys.
+    """
+    if isinstance(gifts, QuerySet):
+        querysets: list[QuerySet[Gift] | GiftListFilter] = [gifts.order_by("id")]
+    else:
+        ids = sorted(set(gifts))
+        querysets = [GiftListFilter(ids=tuple(ids[i : i + ID_CHUNK])) for i in range(0, len(ids), ID_CHUNK)]
+    keep = None
+    if languages is not None or not include_id:
+        wanted = set(LANGUAGES if languages is None else languages)
+        keep = [
+            key
+            for key in WIRE_KEYS
+            if (key != "id" or include_id)
+            and (key.rsplit("_", 1)[-1] in wanted or key in ("id", "start_time", "removal_time", "active"))
+        ]
+    payloads: list[dict[str, Any]] = []
+    for queryset in querysets:
+        for chunk in iter_wire_chunks(queryset, media_prefix=media_prefix):
+            for item in chunk:
+                item["start_time"] = _format_datetime(item["start_time"])
+                item["removal_time"] = _format_datetime(item["removal_time"])
+                payloads.append(item if keep is None else {key: item[key] for key in keep})
+    return payloads
+
+
+def gift_payload(gift_id: int, *, media_prefix: str) -> dict[str, Any] | None:
+    """One gift's wire dict, or None if it does not exist."""
+    if gift_id > MAX_ID:
+        return None
+    found = gift_payloads(Gift.objects.filter(pk=gift_id), media_prefix=media_prefix)
+    return found[0] if found else None
