@@ -186,6 +186,21 @@ class PushPlan:
         }
 
 
+def plan_lines(report: dict[str, Any]) -> list[str]:
+    """A plan's report (PushPlan.as_report(), PushRun.report) as plain text, one line per create or update.
+
+    The command's --dry-run output; the admin renders the same dict with its plan template.
+    """
+    lines = []
+    for item in report.get("create", []):
+        note = " (sent before, outcome unknown: checked first)" if item.get("uncertain") else ""
+        lines.append(f"create     #{item['gift']} {item['label']}{note}")
+    for item in report.get("update", []):
+        changes = "; ".join(f"{c['field']}: {c['old']!r} -> {c['new']!r}" for c in item["changes"])
+        lines.append(f"update     #{item['gift']} {item['label']} (remote #{item['remote_id']}): {changes}")
+    return lines
+
+
 def select_gifts(*, gift_ids: Sequence[int] | None) -> list[Gift]:
     """The gifts of a push, by id (all of them when None); refuses ids that do not exist."""
     if gift_ids is None:
