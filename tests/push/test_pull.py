@@ -8,6 +8,7 @@ from catalog.models import Gift, GiftPublication
 from catalog.services import push
 from giftoffice.sandbox import faults
 from giftoffice.sandbox.models import Fault, PartnerRemoteGift
+from tests.push.factories import GiftFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -160,3 +161,23 @@ def test_pull_from_a_site_that_refuses_the_credentials_fails_with_one_message(pa
 
     assert (run.status, run.message) == ("failed", "partner sandbox: Invalid API key. (HTTP 401)")
     assert Gift.objects.count() == 0
+
+
+def test_push_and_pull_count_every_failure_and_keep_errors_up_to_the_same_cap(partner_site, monkeypatch):
+    # given: a cap of one stored error; two gifts the site refuses, two remote gifts we refuse
+    monkeypatch.setattr(push, "MAX_STORED_ERRORS", 1)
+    GiftFactory(name_ro=""), GiftFactory(name_ro="")
+    first_bad, _second_bad = _remote(name_ro=" "), _remote(name_ro=" ")
+    pushed, pulled = [], []
+    # when
+    push_run = push.push_gifts(site=partner_site, gift_ids=None, on_progress=lambda *a: pushed.append(a))
+    pull_run = push.pull_gifts(site=partner_site, on_progress=lambda *a: pulled.append(a))
+    # then: both runs go through the one bookkeeping
+    assert (push_run.failed, len(push_run.errors), push_run.done, push_run.total) == (2, 1, 2, 2)
+    assert (pull_run.failed, len(pull_run.errors), pull_run.done, pull_run.total) == (2, 1, 2, 2)
+    assert pull_run.errors == [
+        {"gift": None, "remote_id": first_bad.pk, "error": "name_ro: This field may not be null or blank."}
+    ]
+    assert (pushed[-1], pulled[-1]) == ((2, 2), (2, 2))
+    assert push_run.heartbeat_at is not None
+    assert pull_run.heartbeat_at is not None
