@@ -75,6 +75,8 @@ logger = logging.getLogger(__name__)
 # validates removal_time > start_time per item needs both.
 ALWAYS_IN_UPDATE = ("start_time", "removal_time", "active")
 MAX_STORED_ERRORS = 1000
+# Remote gifts imported per transaction by a pull; the run's progress is recorded after each.
+PULL_BATCH_SIZE = 100
 
 
 class PushError(Exception):
@@ -767,8 +769,12 @@ def _match_key(fields: Any) -> tuple:
 
 # --- pull ---------------------------------------------------------------------------------------------
 class _Puller:
-    """Onboarding: the site's gifts become ours. Matched by remote id through publications; all the
-    writes of one pull commit together."""
+    """Onboarding: the site's gifts become ours. Matched by remote id through publications.
+
+    The writes commit batch by batch (an item's gift and publication always together), and the progress
+    is recorded after each commit, so the run page follows a long pull. A pull stopped midway has
+    imported whole batches only; pulling again finishes it (upsert by remote id).
+    """
 
     def __init__(self, run: PushRun, on_progress: ProgressCallback | None) -> None:
         self.run = run
@@ -790,13 +796,14 @@ class _Puller:
             )
         }
         self.progress.total = len(remote)
-        with transaction.atomic():
-            for item in remote:
-                self._one(item, publications.get(item.id), languages)
-                self.progress.done += 1
-                if self.progress.done % 100 == 0:
-                    self.progress.notify()
-            self.progress.save()
+        self.progress.save()
+        for start in range(0, len(remote), PULL_BATCH_SIZE):
+            batch = remote[start : start + PULL_BATCH_SIZE]
+            with transaction.atomic():
+                for item in batch:
+                    self._one(item, publications.get(item.id), languages)
+            self.progress.done += len(batch)
+            self.progress.save()  # outside the batch's transaction: visible while the pull goes on
         _finish(self.run, PushRunStatus.PARTIAL if self.progress.failed else PushRunStatus.SUCCEEDED)
 
     def _one(self, remote: RemoteGift, pub: GiftPublication | None, languages: list[str]) -> None:

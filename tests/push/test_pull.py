@@ -1,10 +1,13 @@
 """Pulling a partner site's gifts into our catalog (onboarding), over real HTTP against the sandbox."""
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connections
 
-from catalog.models import Gift, GiftPublication
+from catalog.models import Gift, GiftPublication, PushRun
 from catalog.services import push
 from giftoffice.sandbox import faults
 from giftoffice.sandbox.models import Fault, PartnerRemoteGift
@@ -181,3 +184,47 @@ def test_push_and_pull_count_every_failure_and_keep_errors_up_to_the_same_cap(pa
     assert (pushed[-1], pulled[-1]) == ((2, 2), (2, 2))
     assert push_run.heartbeat_at is not None
     assert pull_run.heartbeat_at is not None
+
+
+def _from_another_connection(query: Callable[[], object]) -> object:
+    """Run a query on a connection of its own (another thread's): it sees committed rows only."""
+    outcome: dict[str, object] = {}
+
+    def read() -> None:
+        try:
+            outcome["value"] = query()
+        except Exception as exc:  # re-raised in the test's thread
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def test_a_running_pull_shows_its_progress_to_other_connections_batch_by_batch(partner_site, monkeypatch):
+    # given: five remote gifts, imported two per batch
+    monkeypatch.setattr(push, "PULL_BATCH_SIZE", 2, raising=False)
+    for n in range(5):
+        _remote(name_ro=f"Cadou {n}")
+    seen = []
+
+    def on_progress(done: int, total: int) -> None:
+        seen.append(
+            (
+                done,
+                total,
+                _from_another_connection(lambda: PushRun.objects.values_list("done", "total").get()),
+                _from_another_connection(Gift.objects.count),
+            )
+        )
+
+    # when
+    run = push.pull_gifts(site=partner_site, on_progress=on_progress)
+    # then: after each batch, another connection sees the run's progress and that batch's gifts
+    assert seen == [(0, 5, (0, 5), 0), (2, 5, (2, 5), 2), (4, 5, (4, 5), 4), (5, 5, (5, 5), 5)]
+    assert (run.status, run.created, run.done, run.total) == ("succeeded", 5, 5, 5)
