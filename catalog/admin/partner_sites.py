@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -25,6 +26,12 @@ from giftoffice.integrations.base import IntegrationError
 
 PUSH_PERMISSION = "catalog.push_gifts"
 PLAN_ROWS_SHOWN = 200
+PLAN_TEMPLATE = "admin/catalog/includes/push_plan.html"
+
+
+def plan_context(report: dict[str, Any]) -> dict[str, Any]:
+    """What the plan include needs: the confirmation page and the run page render the same report."""
+    return {"report": report, "rows_shown": PLAN_ROWS_SHOWN, "rows_slice": f":{PLAN_ROWS_SHOWN}"}
 
 
 # --- partner sites ------------------------------------------------------------------------------------
@@ -243,40 +250,9 @@ class PushRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("plan"))
     def report_display(self, obj: PushRun) -> str:
-        report = obj.report or {}
-        if not report:
+        if not obj.report:
             return "—"
-        updates = format_html_join(
-            "",
-            "<li>{}</li>",
-            (
-                (
-                    _("#%(gift)s %(label)s (remote #%(remote_id)s): %(changes)s")
-                    % {
-                        "gift": u["gift"],
-                        "label": u["label"],
-                        "remote_id": u["remote_id"],
-                        "changes": "; ".join(
-                            f"{c['field']}: {c['old']!r} → {c['new']!r}" for c in u["changes"]
-                        ),
-                    },
-                )
-                for u in report.get("update", [])[:PLAN_ROWS_SHOWN]
-            ),
-        )
-        creates = format_html_join(
-            "",
-            "<li>#{} {}</li>",
-            ((c["gift"], c["label"]) for c in report.get("create", [])[:PLAN_ROWS_SHOWN]),
-        )
-        return format_html(
-            "<p>{}</p><ul>{}</ul><p>{}</p><ul>{}</ul><p>{}</p>",
-            _("To create: %(n)d") % {"n": len(report.get("create", []))},
-            creates,
-            _("To update: %(n)d") % {"n": len(report.get("update", []))},
-            updates,
-            _("Unchanged: %(n)d") % {"n": len(report.get("unchanged", []))},
-        )
+        return render_to_string(PLAN_TEMPLATE, plan_context(obj.report))
 
 
 # --- publications -------------------------------------------------------------------------------------
@@ -401,14 +377,12 @@ def push_to_partner_site(
         "opts": modeladmin.opts,
         "form": form,
         "plan": plan,
-        "creates": plan.creates[:PLAN_ROWS_SHOWN] if plan else [],
-        "updates": plan.updates[:PLAN_ROWS_SHOWN] if plan else [],
+        **(plan_context(plan.as_report()) if plan else {}),
         "gift_count": len(gifts),
         "queued": push_service.runs_in_background(gift_count=len(gifts)),
         "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
         "select_across": request.POST.get("select_across", "0"),
         "action_name": "push_to_partner_site",
-        "rows_shown": PLAN_ROWS_SHOWN,
         "media": modeladmin.media,
     }
     return TemplateResponse(request, "admin/catalog/push_to_partner_site.html", context)

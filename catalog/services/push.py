@@ -71,6 +71,8 @@ logger = logging.getLogger(__name__)
 # validates removal_time > start_time per item needs both.
 ALWAYS_IN_UPDATE = ("start_time", "removal_time", "active")
 MAX_STORED_ERRORS = 1000
+# Remote gifts imported per transaction by a pull; the run's progress is recorded after each.
+PULL_BATCH_SIZE = 100
 
 
 class PushError(Exception):
@@ -180,6 +182,21 @@ class PushPlan:
                 {"gift": i.gift_id, "label": i.label, "remote_id": i.remote_id} for i in self.unchanged
             ],
         }
+
+
+def plan_lines(report: dict[str, Any]) -> list[str]:
+    """A plan's report (PushPlan.as_report(), PushRun.report) as plain text, one line per create or update.
+
+    The command's --dry-run output; the admin renders the same dict with its plan template.
+    """
+    lines = []
+    for item in report.get("create", []):
+        note = " (sent before, outcome unknown: checked first)" if item.get("uncertain") else ""
+        lines.append(f"create     #{item['gift']} {item['label']}{note}")
+    for item in report.get("update", []):
+        changes = "; ".join(f"{c['field']}: {c['old']!r} -> {c['new']!r}" for c in item["changes"])
+        lines.append(f"update     #{item['gift']} {item['label']} (remote #{item['remote_id']}): {changes}")
+    return lines
 
 
 def select_gifts(*, gift_ids: Sequence[int] | None) -> list[Gift]:
@@ -419,24 +436,60 @@ class _Abort(Exception):
 
 
 @dataclass
-class _Counts:
+class _Progress:
+    """A run's counts and errors, and how they reach its record and the progress callback.
+
+    One bookkeeping for push and pull: the same fields written the same way, the same cap on errors.
+    """
+
+    run: PushRun
+    on_progress: ProgressCallback | None = None
+    total: int = 0
+    done: int = 0
     created: int = 0
     linked: int = 0
     updated: int = 0
     skipped: int = 0
     failed: int = 0
-    done: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def fail(self, *, gift_id: int | None, remote_id: int | None, message: str) -> None:
+        """Count a failed item; its error is kept for the record up to MAX_STORED_ERRORS."""
+        self.failed += 1
+        if len(self.errors) < MAX_STORED_ERRORS:
+            self.errors.append({"gift": gift_id, "remote_id": remote_id, "error": message})
+
+    def notify(self) -> None:
+        if self.on_progress:
+            self.on_progress(self.done, self.total)
+
+    def save(self, report: dict[str, Any] | None = None) -> None:
+        """Write the counts (and the plan's report, if given) to the run record, then tell the callback."""
+        values: dict[str, Any] = {
+            "total": self.total,
+            "done": self.done,
+            "created": self.created,
+            "linked": self.linked,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "errors": self.errors,
+            "heartbeat_at": timezone.now(),
+        }
+        if report is not None:
+            values["report"] = report
+        PushRun.objects.filter(pk=self.run.pk).update(**values)
+        for key, value in values.items():
+            setattr(self.run, key, value)
+        self.notify()
 
 
 class _Pusher:
     def __init__(self, run: PushRun, on_progress: ProgressCallback | None) -> None:
         self.run = run
         self.site = run.site
-        self.on_progress = on_progress
-        self.counts = _Counts()
+        self.progress = _Progress(run, on_progress)
         self.client: PartnerSiteClient = client_for(self.site)
-        self.total = 0
         self.publications: dict[int, int] = {}  # gift id -> publication id
         self.settled: set[int] = set()  # gift ids with an outcome in this run
 
@@ -446,35 +499,35 @@ class _Pusher:
         if self.run.gift_ids is not None:  # gifts deleted since the run was requested are simply gone
             gifts = gifts.filter(pk__in=self.run.gift_ids)
         plan = plan_push(site=self.site, gifts=gifts)
-        self.total = len(plan.items)
-        self.counts.skipped = len(plan.unchanged)
-        self.counts.done = self.counts.skipped
+        self.progress.total = len(plan.items)
+        self.progress.skipped = len(plan.unchanged)
+        self.progress.done = self.progress.skipped
         if self.run.dry_run:
-            self.counts.created, self.counts.updated = len(plan.creates), len(plan.updates)
-            self.counts.done = self.total
-            self._save_progress(report=plan.as_report())
+            self.progress.created, self.progress.updated = len(plan.creates), len(plan.updates)
+            self.progress.done = self.progress.total
+            self.progress.save(report=plan.as_report())
             _finish(self.run, PushRunStatus.SUCCEEDED)
             return
-        self._save_progress()
+        self.progress.save()
         try:
             creates = self._reconcile_uncertain(plan.creates)
             self._ensure_publications(creates)
             for batch in _batches(creates, self.site.batch_size):
                 self._create_batch(batch)
-                self._save_progress()
+                self.progress.save()
             for batch in _batches(plan.updates, self.site.batch_size):
                 self._update_batch(batch)
-                self._save_progress()
+                self.progress.save()
         except _Abort as exc:
             message = str(exc)
             for item in [*plan.creates, *plan.updates]:
                 if item.gift_id not in self.settled:
                     self._fail(item, f"not sent: {message}", record=False)
-            self._save_progress()
+            self.progress.save()
             _finish(self.run, PushRunStatus.FAILED, message=message)
             return
-        self._save_progress()
-        _finish(self.run, PushRunStatus.PARTIAL if self.counts.failed else PushRunStatus.SUCCEEDED)
+        self.progress.save()
+        _finish(self.run, PushRunStatus.PARTIAL if self.progress.failed else PushRunStatus.SUCCEEDED)
 
     # -- creates --
     def _reconcile_uncertain(self, creates: list[PlanItem]) -> list[PlanItem]:
@@ -619,7 +672,7 @@ class _Pusher:
                         last_error_at=None,
                         updated_at=now,
                     )
-                    self.counts.updated += 1
+                    self.progress.updated += 1
                     self._settle(item)
             return
 
@@ -664,8 +717,8 @@ class _Pusher:
         except IntegrityError:
             self._fail(item, f"the site answered id {remote_id}, already linked to another of our gifts")
             return
-        self.counts.created += 1
-        self.counts.linked += int(linked)
+        self.progress.created += 1
+        self.progress.linked += int(linked)
         self._settle(item)
 
     def _fail(self, item: PlanItem, message: str, *, record: bool = True, clear_create: bool = False) -> None:
@@ -679,39 +732,16 @@ class _Pusher:
                 GiftPublication.objects.create(
                     site=self.site, gift_id=item.gift_id, last_error=message, last_error_at=now
                 )
-        self.counts.failed += 1
-        if len(self.counts.errors) < MAX_STORED_ERRORS:
-            self.counts.errors.append({"gift": item.gift_id, "remote_id": item.remote_id, "error": message})
+        self.progress.fail(gift_id=item.gift_id, remote_id=item.remote_id, message=message)
         self._settle(item)
 
     def _settle(self, item: PlanItem) -> None:
         if item.gift_id not in self.settled:
             self.settled.add(item.gift_id)
-            self.counts.done += 1
-
-    def _save_progress(self, report: dict[str, Any] | None = None) -> None:
-        c = self.counts
-        values: dict[str, Any] = {
-            "total": self.total,
-            "done": c.done,
-            "created": c.created,
-            "linked": c.linked,
-            "updated": c.updated,
-            "skipped": c.skipped,
-            "failed": c.failed,
-            "errors": c.errors,
-            "heartbeat_at": timezone.now(),
-        }
-        if report is not None:
-            values["report"] = report
-        PushRun.objects.filter(pk=self.run.pk).update(**values)
-        for key, value in values.items():
-            setattr(self.run, key, value)
-        if self.on_progress:
-            self.on_progress(c.done, self.total)
+            self.progress.done += 1
 
     def _backoff(self, attempt: int, retry_after: float | None) -> None:
-        self._save_progress()
+        self.progress.save()
         delay = settings.INTEGRATION_BACKOFF_SECONDS * (2 ** (attempt - 2))
         if retry_after is not None:
             delay = max(delay, retry_after)
@@ -735,14 +765,17 @@ def _match_key(fields: Any) -> tuple:
 
 # --- pull ---------------------------------------------------------------------------------------------
 class _Puller:
-    """Onboarding: the site's gifts become ours. Matched by remote id through publications; all the
-    writes of one pull commit together."""
+    """Onboarding: the site's gifts become ours. Matched by remote id through publications.
+
+    The writes commit batch by batch (an item's gift and publication always together), and the progress
+    is recorded after each commit, so the run page follows a long pull. A pull stopped midway has
+    imported whole batches only; pulling again finishes it (upsert by remote id).
+    """
 
     def __init__(self, run: PushRun, on_progress: ProgressCallback | None) -> None:
         self.run = run
         self.site = run.site
-        self.on_progress = on_progress
-        self.counts = _Counts()
+        self.progress = _Progress(run, on_progress)
         self.media_prefix = media_url_prefix()
 
     def execute(self) -> None:
@@ -758,24 +791,16 @@ class _Puller:
                 "gift"
             )
         }
-        total = len(remote)
-        with transaction.atomic():
-            for index, item in enumerate(remote, start=1):
-                self._one(item, publications.get(item.id), languages)
-                if self.on_progress and (index % 100 == 0 or index == total):
-                    self.on_progress(index, total)
-            PushRun.objects.filter(pk=self.run.pk).update(
-                total=total,
-                done=total,
-                created=self.counts.created,
-                updated=self.counts.updated,
-                skipped=self.counts.skipped,
-                failed=self.counts.failed,
-                errors=self.counts.errors,
-                heartbeat_at=timezone.now(),
-            )
-        self.run.refresh_from_db()
-        _finish(self.run, PushRunStatus.PARTIAL if self.counts.failed else PushRunStatus.SUCCEEDED)
+        self.progress.total = len(remote)
+        self.progress.save()
+        for start in range(0, len(remote), PULL_BATCH_SIZE):
+            batch = remote[start : start + PULL_BATCH_SIZE]
+            with transaction.atomic():
+                for item in batch:
+                    self._one(item, publications.get(item.id), languages)
+            self.progress.done += len(batch)
+            self.progress.save()  # outside the batch's transaction: visible while the pull goes on
+        _finish(self.run, PushRunStatus.PARTIAL if self.progress.failed else PushRunStatus.SUCCEEDED)
 
     def _one(self, remote: RemoteGift, pub: GiftPublication | None, languages: list[str]) -> None:
         # The API's own input rules: what a partner could not send us through our API is not imported.
@@ -783,8 +808,10 @@ class _Puller:
             item=_wire_item(remote, languages), media_prefix=self.media_prefix, for_create=pub is None
         )
         if errors:
-            self._failed(
-                remote, "; ".join(f"{key}: {' '.join(messages)}" for key, messages in errors.items())
+            self.progress.fail(
+                gift_id=None,
+                remote_id=remote.id,
+                message="; ".join(f"{key}: {' '.join(messages)}" for key, messages in errors.items()),
             )
             return
         gift = pub.gift if pub is not None else Gift()
@@ -793,11 +820,11 @@ class _Puller:
         for key, value in values.items():
             setattr(gift, key, value)
         if pub is None:
-            self.counts.created += 1
+            self.progress.created += 1
         elif changed:
-            self.counts.updated += 1
+            self.progress.updated += 1
         else:
-            self.counts.skipped += 1
+            self.progress.skipped += 1
         if self.run.dry_run or (pub is not None and not changed and pub.fingerprint):
             return
         gift.save()
@@ -814,11 +841,6 @@ class _Puller:
                 "last_error_at": None,
             },
         )
-
-    def _failed(self, remote: RemoteGift, message: str) -> None:
-        self.counts.failed += 1
-        if len(self.counts.errors) < MAX_STORED_ERRORS:
-            self.counts.errors.append({"gift": None, "remote_id": remote.id, "error": message})
 
 
 def _wire_item(remote: RemoteGift, languages: list[str]) -> dict[str, Any]:

@@ -1,7 +1,10 @@
 """The admin: push action (permission, plan page, CSRF, background runs), sites, runs, publications."""
 
+import re
+
 import pytest
 from django.test import Client
+from django.utils import translation
 from django_q.models import OrmQ, Task
 
 from catalog.models import Gift, GiftPublication, PartnerSite, PushRun
@@ -103,6 +106,37 @@ def test_the_action_page_shows_the_plan_with_counts_and_diffs(partner_site):
     assert "<td>New name</td>" in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert PartnerRemoteGift.objects.count() == 2  # showing the plan sent nothing
+
+
+def _plan_fragment(html: str) -> str:
+    match = re.search(r'<div class="push-plan">.*?</div>', html, re.S)
+    assert match is not None, "no plan on the page"
+    return match.group(0)
+
+
+def test_the_run_page_shows_the_plan_exactly_as_the_confirmation_page_did(partner_site):
+    # given: one gift already there and edited, one unchanged, one new, and a dry run of them
+    edited, unchanged, new = GiftFactory(name_en="Old name"), GiftFactory(), GiftFactory()
+    push.push_gifts(site=partner_site, gift_ids=[edited.pk, unchanged.pk])
+    edited.name_en = "New name"
+    edited.save()
+    ids = [edited.pk, unchanged.pk, new.pk]
+    with translation.override("en"):  # the labels are stored in the planning language
+        run = push.push_gifts(site=partner_site, gift_ids=ids, dry_run=True)
+    client = _pusher()
+    # when
+    confirmation = client.post(f"/en{CHANGELIST}", {"action": ACTION, "index": 0, "_selected_action": ids})
+    run_page = client.get(f"/en/admin/catalog/pushrun/{run.pk}/change/")
+    # then
+    shown = _plan_fragment(run_page.content.decode())
+    assert shown == _plan_fragment(confirmation.content.decode())
+    assert "<li>1 to create</li>" in shown
+    assert "<li>1 to update</li>" in shown
+    assert "<li>1 unchanged</li>" in shown
+    assert f"<li>#{new.pk} {new}</li>" in shown
+    assert "<td>name_en</td>" in shown
+    assert "<td>Old name</td>" in shown
+    assert "<td>New name</td>" in shown
 
 
 def test_confirming_pushes_and_leads_to_the_run_page(partner_site):

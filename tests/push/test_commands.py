@@ -114,6 +114,17 @@ def test_push_gifts_all_then_dry_run_prints_the_diff(partner_site):
     assert PartnerRemoteGift.objects.get().name_en == "Old"
 
 
+def test_push_gifts_dry_run_prints_the_gifts_it_would_create(partner_site):
+    gift = GiftFactory()
+
+    output = _run("push_gifts", "--site", "sandbox", "--ids", str(gift.pk), "--dry-run")
+
+    lines = output.strip().splitlines()
+    assert lines[0] == f"create     #{gift.pk} {gift.name_ro}"
+    assert lines[1].startswith("push to sandbox: would create 1, would update 0, unchanged 0, failed 0")
+    assert not PartnerRemoteGift.objects.exists()
+
+
 def test_push_gifts_with_refused_credentials_fails_with_one_line(partner_site):
     partner_site.auth_secret = "Api-Key wrong"
     partner_site.save()

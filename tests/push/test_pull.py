@@ -1,13 +1,17 @@
 """Pulling a partner site's gifts into our catalog (onboarding), over real HTTP against the sandbox."""
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connections
 
-from catalog.models import Gift, GiftPublication
+from catalog.models import Gift, GiftPublication, PushRun
 from catalog.services import push
 from giftoffice.sandbox import faults
 from giftoffice.sandbox.models import Fault, PartnerRemoteGift
+from tests.push.factories import GiftFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -160,3 +164,67 @@ def test_pull_from_a_site_that_refuses_the_credentials_fails_with_one_message(pa
 
     assert (run.status, run.message) == ("failed", "partner sandbox: Invalid API key. (HTTP 401)")
     assert Gift.objects.count() == 0
+
+
+def test_push_and_pull_count_every_failure_and_keep_errors_up_to_the_same_cap(partner_site, monkeypatch):
+    # given: a cap of one stored error; two gifts the site refuses, two remote gifts we refuse
+    monkeypatch.setattr(push, "MAX_STORED_ERRORS", 1)
+    GiftFactory(name_ro=""), GiftFactory(name_ro="")
+    first_bad, _second_bad = _remote(name_ro=" "), _remote(name_ro=" ")
+    pushed, pulled = [], []
+    # when
+    push_run = push.push_gifts(site=partner_site, gift_ids=None, on_progress=lambda *a: pushed.append(a))
+    pull_run = push.pull_gifts(site=partner_site, on_progress=lambda *a: pulled.append(a))
+    # then: both runs go through the one bookkeeping
+    assert (push_run.failed, len(push_run.errors), push_run.done, push_run.total) == (2, 1, 2, 2)
+    assert (pull_run.failed, len(pull_run.errors), pull_run.done, pull_run.total) == (2, 1, 2, 2)
+    assert pull_run.errors == [
+        {"gift": None, "remote_id": first_bad.pk, "error": "name_ro: This field may not be null or blank."}
+    ]
+    assert (pushed[-1], pulled[-1]) == ((2, 2), (2, 2))
+    assert push_run.heartbeat_at is not None
+    assert pull_run.heartbeat_at is not None
+
+
+def _from_another_connection(query: Callable[[], object]) -> object:
+    """Run a query on a connection of its own (another thread's): it sees committed rows only."""
+    outcome: dict[str, object] = {}
+
+    def read() -> None:
+        try:
+            outcome["value"] = query()
+        except Exception as exc:  # re-raised in the test's thread
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def test_a_running_pull_shows_its_progress_to_other_connections_batch_by_batch(partner_site, monkeypatch):
+    # given: five remote gifts, imported two per batch
+    monkeypatch.setattr(push, "PULL_BATCH_SIZE", 2, raising=False)
+    for n in range(5):
+        _remote(name_ro=f"Cadou {n}")
+    seen = []
+
+    def on_progress(done: int, total: int) -> None:
+        seen.append(
+            (
+                done,
+                total,
+                _from_another_connection(lambda: PushRun.objects.values_list("done", "total").get()),
+                _from_another_connection(Gift.objects.count),
+            )
+        )
+
+    # when
+    run = push.pull_gifts(site=partner_site, on_progress=on_progress)
+    # then: after each batch, another connection sees the run's progress and that batch's gifts
+    assert seen == [(0, 5, (0, 5), 0), (2, 5, (2, 5), 2), (4, 5, (4, 5), 4), (5, 5, (5, 5), 5)]
+    assert (run.status, run.created, run.done, run.total) == ("succeeded", 5, 5, 5)

@@ -41,17 +41,8 @@ class Command(BaseCommand):
         except push.PushError as exc:
             raise CommandError(str(exc)) from exc
         if run.dry_run:
-            self._print_plan(run.report or {})
+            for line in push.plan_lines(run.report or {}):
+                self.stdout.write(line)
         self.stdout.write(run.summary())
         if failure := run.failure_line():
             raise CommandError(failure)
-
-    def _print_plan(self, report: dict) -> None:
-        for item in report.get("create", []):
-            note = " (sent before, outcome unknown: checked first)" if item.get("uncertain") else ""
-            self.stdout.write(f"create     #{item['gift']} {item['label']}{note}")
-        for item in report.get("update", []):
-            changes = "; ".join(f"{c['field']}: {c['old']!r} -> {c['new']!r}" for c in item["changes"])
-            self.stdout.write(
-                f"update     #{item['gift']} {item['label']} (remote #{item['remote_id']}): {changes}"
-            )
