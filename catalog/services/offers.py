@@ -32,7 +32,13 @@ from catalog.models.offers import PRICE_PLACES
 from catalog.services.progress import ProgressCallback
 from catalog.services.sync_runs import tracked_run
 from giftoffice.integrations import gamesdrop
-from giftoffice.integrations.base import AuthError, CatalogChangedError, IntegrationError, RejectedError
+from giftoffice.integrations.base import (
+    AuthError,
+    CatalogChangedError,  # noqa: F401  (re-exported: callers catch it from here)
+    IntegrationError,
+    RejectedError,
+    fetch_snapshot,
+)
 
 # Supplier-owned columns, in the order of the comparison tuples below.
 SUPPLIER_FIELDS = (
@@ -50,7 +56,6 @@ SUPPLIER_FIELDS = (
 )
 PRICE, CURRENCY = SUPPLIER_FIELDS.index("supplier_price"), SUPPLIER_FIELDS.index("currency")
 CHUNK = 500  # ids per `IN (...)`, under SQLite's variable limit
-CATALOG_CHANGED_RETRIES = 2
 PRICE_QUANTUM = Decimal(1).scaleb(-PRICE_PLACES)
 FULL_FEED = "full"
 FEED_FORMAT = "offers-v1"  # part of the feed fingerprint: bump when the row mapping changes
@@ -150,40 +155,24 @@ def fetch_feed(
     page_size: int,
     progress: ProgressCallback | None = None,
 ) -> Feed:
-    """Every page of the feed, or CatalogChangedError when `count` moves between pages or the rows
-    do not add up to it (rows shifted between pages are skipped or repeated). Paging restarts from
-    page 1 a couple of times before giving up."""
-    problem = ""
-    for _attempt in range(CATALOG_CHANGED_RETRIES + 1):
-        pages: list[gamesdrop.SyncPage] = []
-        ids: set[int] = set()
-        announced: int | None = None
-        received = 0
-        problem = ""
-        for page in client.iter_sync_pages(limit=page_size, category=category, search=search):
-            if announced is None:
-                announced = page.count
-            elif page.count != announced:
-                problem = f"count {announced} -> {page.count} between pages"
-                break
-            pages.append(page)
-            page_ids = page.offer_ids
-            received += len(page_ids)
-            ids.update(page_ids)
-            if progress is not None:
-                progress(received, announced)
-        if not problem:
-            if len(ids) == received == announced:
-                digest = hashlib.blake2b(
-                    f"{FEED_FORMAT}|{page_size}|{category}|{search}|{announced}".encode(), digest_size=32
-                )
-                for page in pages:
-                    digest.update(page.fingerprint())
-                return Feed(pages=pages, count=received, fingerprint=digest.hexdigest())
-            problem = f"{received} rows, {len(ids)} distinct, for a count of {announced}"
-    raise CatalogChangedError(
-        f"the catalog changed while paging through it ({problem}); try again", provider="gamesdrop"
+    """Every page of one consistent pass over the feed (see `fetch_snapshot`: a moving `count`,
+    rows that do not add up to it or a repeated offerGroupId restart the paging, 3 passes at most,
+    then CatalogChangedError). The pages are kept as received so that the feed's fingerprint, a
+    digest of every page, can tell the next sync nothing changed."""
+    pages = fetch_snapshot(
+        lambda: client.iter_sync_pages(limit=page_size, category=category, search=search),
+        total_of=lambda page: page.count,
+        ids_of=lambda page: page.offer_ids,
+        provider="gamesdrop",
+        on_page=progress,
     )
+    count = sum(len(page.raw_rows) for page in pages)
+    digest = hashlib.blake2b(
+        f"{FEED_FORMAT}|{page_size}|{category}|{search}|{count}".encode(), digest_size=32
+    )
+    for page in pages:
+        digest.update(page.fingerprint())
+    return Feed(pages=pages, count=count, fingerprint=digest.hexdigest())
 
 
 # --- planning -------------------------------------------------------------------------------------
