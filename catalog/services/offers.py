@@ -30,7 +30,7 @@ from django.utils.translation import gettext
 from catalog.models import Offer, OfferFeedState, OfferPriceChange, SyncRun, SyncSource
 from catalog.models.offers import PRICE_PLACES
 from catalog.services.progress import ProgressCallback
-from catalog.services.sync_runs import tracked_run
+from catalog.services.sync_runs import mark_removed, record_counts, tracked_run, update_in_chunks
 from giftoffice.integrations import gamesdrop
 from giftoffice.integrations.base import (
     AuthError,
@@ -312,9 +312,7 @@ def _apply(plan: OfferSyncPlan, *, run: SyncRun | None, now) -> None:
             sets = ", ".join(f"{_col(n)} = %s" for n in (*SUPPLIER_FIELDS, "removed_at", "updated_at"))
             sql = f"UPDATE {table} SET {sets} WHERE id = %s"  # noqa: S608
             cursor.executemany(sql, [(*u.new, None, stamp, u.pk) for u in plan.updates])
-        removed = [r.pk for r in plan.removals]
-        for start in range(0, len(removed), CHUNK):
-            Offer.objects.filter(pk__in=removed[start : start + CHUNK]).update(removed_at=now, updated_at=now)
+        mark_removed(Offer.objects.all(), field="pk", values=[r.pk for r in plan.removals], now=now)
     _record_price_changes([u for u in plan.updates if u.price_changed], run=run, now=now, source="sync")
 
 
@@ -345,11 +343,8 @@ def _record_price_changes(changes: list[OfferUpdate], *, run: SyncRun | None, no
             )
         )
     OfferPriceChange.objects.bulk_create(records, batch_size=CHUNK)
-    pks = [c.pk for c in changes]
-    for start in range(0, len(pks), CHUNK):
-        Offer.objects.filter(pk__in=pks[start : start + CHUNK]).update(price_changed_at=now)
-    for start in range(0, len(alerts), CHUNK):
-        Offer.objects.filter(pk__in=alerts[start : start + CHUNK]).update(price_alert=True)
+    update_in_chunks(Offer.objects.all(), field="pk", values=[c.pk for c in changes], price_changed_at=now)
+    update_in_chunks(Offer.objects.all(), field="pk", values=alerts, price_alert=True)
 
 
 def _lock_catalog() -> None:
@@ -401,11 +396,14 @@ def sync_offers(
                     _apply(plan, run=current, now=timezone.now())
                 if full and not plan.skipped:
                     _remember_feed(feed)
-        current.fetched = plan.fetched
-        current.created = len(plan.creates)
-        current.updated = len(plan.updates)
-        current.unchanged = plan.unchanged
-        current.removed = len(plan.removals)
+        record_counts(
+            current,
+            fetched=plan.fetched,
+            created=len(plan.creates),
+            updated=len(plan.updates),
+            unchanged=plan.unchanged,
+            removed=len(plan.removals),
+        )
         if on_plan is not None:
             on_plan(plan)
     return current
