@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.http import HttpRequest, HttpResponseRedirect
-from django.urls import path, reverse
+from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from catalog.admin.filters import RemovedFilter
+from catalog.admin.sync_now import SyncNowAdminMixin
 from catalog.models import Offer, OfferPriceChange, SyncRun, SyncSource
 from catalog.models.offers import supplier_above_retail_q
 from catalog.services.offers import clear_price_alerts, refresh_offer_prices
-from catalog.services.sync_runs import enqueue_sync
 from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.integrations.base import IntegrationError
 
@@ -33,8 +31,8 @@ class BelowCostFilter(admin.SimpleListFilter):
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
-    change_list_template = "admin/catalog/offer/change_list.html"
+class OfferAdmin(SyncNowAdminMixin, admin.ModelAdmin):
+    sync_source = SyncSource.GAMESDROP_OFFERS
     list_display = [
         "offer_group_id",
         "product_name",
@@ -171,26 +169,6 @@ class OfferAdmin(admin.ModelAdmin):
             % {"count": cleared},
             messages.SUCCESS,
         )
-
-    def get_urls(self):
-        return [
-            path(
-                "sync-now/",
-                self.admin_site.admin_view(require_POST(self.sync_now)),
-                name="catalog_offer_sync_now",
-            ),
-            *super().get_urls(),
-        ]
-
-    def sync_now(self, request: HttpRequest) -> HttpResponseRedirect:
-        if not self.has_change_permission(request):
-            self.message_user(request, _("You may not sync offers."), messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:catalog_offer_changelist"))
-        run = enqueue_sync(source=SyncSource.GAMESDROP_OFFERS, user=request.user)
-        self.message_user(
-            request, _("Offer sync queued as run #%(id)d; reload this page to follow it.") % {"id": run.pk}
-        )
-        return HttpResponseRedirect(reverse("admin:catalog_syncrun_change", args=[run.pk]))
 
 
 @admin.register(OfferPriceChange)

@@ -5,24 +5,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect
-from django.urls import NoReverseMatch, path, reverse
-from django.utils.html import format_html
+from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from catalog.admin.filters import RemovedFilter
+from catalog.admin.sync_now import SyncNowAdminMixin
 from catalog.models import Product, SyncSource, TelegramGift
 from catalog.services.products import DESCRIPTION_FIELD, MIRRORED_FIELDS, NAME_FIELD
-from catalog.services.sync_runs import enqueue_sync
 
 
 @admin.register(Product)
-class ProductAdmin(TabbedTranslationAdmin):
+class ProductAdmin(SyncNowAdminMixin, TabbedTranslationAdmin):
     """The mirror is written by the sync only; staff add translations into ro, en and uk."""
+
+    sync_source = SyncSource.TRIBUTE_PRODUCTS
 
     list_display = [
         "remote_id",
@@ -90,40 +88,6 @@ class ProductAdmin(TabbedTranslationAdmin):
     @admin.display(description=_("in feed"), boolean=True, ordering="removed_at")
     def present(self, obj: Product) -> bool:
         return obj.removed_at is None
-
-    # --- "Sync now" ---------------------------------------------------------------------------------
-    def get_urls(self):
-        urls = [
-            path(
-                "sync-now/",
-                self.admin_site.admin_view(self.sync_now_view),
-                name="catalog_product_sync_now",
-            )
-        ]
-        return urls + super().get_urls()
-
-    def changelist_view(self, request: HttpRequest, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_sync": self.has_change_permission(request)}
-        return super().changelist_view(request, extra_context)
-
-    def sync_now_view(self, request: HttpRequest) -> HttpResponse:
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        run = enqueue_sync(source=SyncSource.TRIBUTE_PRODUCTS, user=request.user)
-        try:
-            target = reverse("admin:catalog_syncrun_change", args=[run.pk])
-        except NoReverseMatch:
-            target = reverse("admin:catalog_product_changelist")
-        self.message_user(
-            request,
-            format_html(
-                _('Tribute products sync queued: <a href="{url}">sync run #{id}</a>.'), url=target, id=run.pk
-            ),
-            messages.SUCCESS,
-        )
-        return redirect(target)
 
 
 @admin.register(TelegramGift)

@@ -30,9 +30,15 @@ from django.utils.translation import gettext
 from catalog.models import Offer, OfferFeedState, OfferPriceChange, SyncRun, SyncSource
 from catalog.models.offers import PRICE_PLACES
 from catalog.services.progress import ProgressCallback
-from catalog.services.sync_runs import tracked_run
+from catalog.services.sync_runs import mark_removed, record_counts, tracked_run, update_in_chunks
 from giftoffice.integrations import gamesdrop
-from giftoffice.integrations.base import AuthError, CatalogChangedError, IntegrationError, RejectedError
+from giftoffice.integrations.base import (
+    AuthError,
+    CatalogChangedError,  # noqa: F401  (re-exported: callers catch it from here)
+    IntegrationError,
+    RejectedError,
+    fetch_snapshot,
+)
 
 # Supplier-owned columns, in the order of the comparison tuples below.
 SUPPLIER_FIELDS = (
@@ -50,7 +56,6 @@ SUPPLIER_FIELDS = (
 )
 PRICE, CURRENCY = SUPPLIER_FIELDS.index("supplier_price"), SUPPLIER_FIELDS.index("currency")
 CHUNK = 500  # ids per `IN (...)`, under SQLite's variable limit
-CATALOG_CHANGED_RETRIES = 2
 PRICE_QUANTUM = Decimal(1).scaleb(-PRICE_PLACES)
 FULL_FEED = "full"
 FEED_FORMAT = "offers-v1"  # part of the feed fingerprint: bump when the row mapping changes
@@ -150,40 +155,24 @@ def fetch_feed(
     page_size: int,
     progress: ProgressCallback | None = None,
 ) -> Feed:
-    """Every page of the feed, or CatalogChangedError when `count` moves between pages or the rows
-    do not add up to it (rows shifted between pages are skipped or repeated). Paging restarts from
-    page 1 a couple of times before giving up."""
-    problem = ""
-    for _attempt in range(CATALOG_CHANGED_RETRIES + 1):
-        pages: list[gamesdrop.SyncPage] = []
-        ids: set[int] = set()
-        announced: int | None = None
-        received = 0
-        problem = ""
-        for page in client.iter_sync_pages(limit=page_size, category=category, search=search):
-            if announced is None:
-                announced = page.count
-            elif page.count != announced:
-                problem = f"count {announced} -> {page.count} between pages"
-                break
-            pages.append(page)
-            page_ids = page.offer_ids
-            received += len(page_ids)
-            ids.update(page_ids)
-            if progress is not None:
-                progress(received, announced)
-        if not problem:
-            if len(ids) == received == announced:
-                digest = hashlib.blake2b(
-                    f"{FEED_FORMAT}|{page_size}|{category}|{search}|{announced}".encode(), digest_size=32
-                )
-                for page in pages:
-                    digest.update(page.fingerprint())
-                return Feed(pages=pages, count=received, fingerprint=digest.hexdigest())
-            problem = f"{received} rows, {len(ids)} distinct, for a count of {announced}"
-    raise CatalogChangedError(
-        f"the catalog changed while paging through it ({problem}); try again", provider="gamesdrop"
+    """Every page of one consistent pass over the feed (see `fetch_snapshot`: a moving `count`,
+    rows that do not add up to it or a repeated offerGroupId restart the paging, 3 passes at most,
+    then CatalogChangedError). The pages are kept as received so that the feed's fingerprint, a
+    digest of every page, can tell the next sync nothing changed."""
+    pages = fetch_snapshot(
+        lambda: client.iter_sync_pages(limit=page_size, category=category, search=search),
+        total_of=lambda page: page.count,
+        ids_of=lambda page: page.offer_ids,
+        provider="gamesdrop",
+        on_page=progress,
     )
+    count = sum(len(page.raw_rows) for page in pages)
+    digest = hashlib.blake2b(
+        f"{FEED_FORMAT}|{page_size}|{category}|{search}|{count}".encode(), digest_size=32
+    )
+    for page in pages:
+        digest.update(page.fingerprint())
+    return Feed(pages=pages, count=count, fingerprint=digest.hexdigest())
 
 
 # --- planning -------------------------------------------------------------------------------------
@@ -323,9 +312,7 @@ def _apply(plan: OfferSyncPlan, *, run: SyncRun | None, now) -> None:
             sets = ", ".join(f"{_col(n)} = %s" for n in (*SUPPLIER_FIELDS, "removed_at", "updated_at"))
             sql = f"UPDATE {table} SET {sets} WHERE id = %s"  # noqa: S608
             cursor.executemany(sql, [(*u.new, None, stamp, u.pk) for u in plan.updates])
-        removed = [r.pk for r in plan.removals]
-        for start in range(0, len(removed), CHUNK):
-            Offer.objects.filter(pk__in=removed[start : start + CHUNK]).update(removed_at=now, updated_at=now)
+        mark_removed(Offer.objects.all(), field="pk", values=[r.pk for r in plan.removals], now=now)
     _record_price_changes([u for u in plan.updates if u.price_changed], run=run, now=now, source="sync")
 
 
@@ -356,11 +343,8 @@ def _record_price_changes(changes: list[OfferUpdate], *, run: SyncRun | None, no
             )
         )
     OfferPriceChange.objects.bulk_create(records, batch_size=CHUNK)
-    pks = [c.pk for c in changes]
-    for start in range(0, len(pks), CHUNK):
-        Offer.objects.filter(pk__in=pks[start : start + CHUNK]).update(price_changed_at=now)
-    for start in range(0, len(alerts), CHUNK):
-        Offer.objects.filter(pk__in=alerts[start : start + CHUNK]).update(price_alert=True)
+    update_in_chunks(Offer.objects.all(), field="pk", values=[c.pk for c in changes], price_changed_at=now)
+    update_in_chunks(Offer.objects.all(), field="pk", values=alerts, price_alert=True)
 
 
 def _lock_catalog() -> None:
@@ -412,11 +396,14 @@ def sync_offers(
                     _apply(plan, run=current, now=timezone.now())
                 if full and not plan.skipped:
                     _remember_feed(feed)
-        current.fetched = plan.fetched
-        current.created = len(plan.creates)
-        current.updated = len(plan.updates)
-        current.unchanged = plan.unchanged
-        current.removed = len(plan.removals)
+        record_counts(
+            current,
+            fetched=plan.fetched,
+            created=len(plan.creates),
+            updated=len(plan.updates),
+            unchanged=plan.unchanged,
+            removed=len(plan.removals),
+        )
         if on_plan is not None:
             on_plan(plan)
     return current

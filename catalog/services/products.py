@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from catalog.models import FEED_LANGUAGE, Product, SyncRun, SyncSource
 from catalog.services.progress import ProgressCallback
-from catalog.services.sync_runs import tracked_run
+from catalog.services.sync_runs import mark_removed, record_counts, tracked_run
 from giftoffice.integrations.tribute import MAX_PAGE_SIZE, TributeClient, TributeProduct
 
 NAME_FIELD = f"name_{FEED_LANGUAGE}"
@@ -154,10 +154,9 @@ def apply_product_sync(*, plan: ProductSyncPlan, now: datetime) -> None:
             unique_fields=["remote_id"],
             update_fields=[*MIRRORED_FIELDS, "removed_at", "updated_at"],
         )
-    for start in range(0, len(plan.removals), BATCH_SIZE):
-        Product.objects.filter(
-            remote_id__in=plan.removals[start : start + BATCH_SIZE], removed_at__isnull=True
-        ).update(removed_at=now, updated_at=now)
+    mark_removed(
+        Product.objects.filter(removed_at__isnull=True), field="remote_id", values=plan.removals, now=now
+    )
 
 
 def sync_products(
@@ -180,11 +179,14 @@ def sync_products(
             on_plan(plan)
         if not dry_run:
             apply_product_sync(plan=plan, now=now)
-        current.fetched = plan.fetched
-        current.created = plan.count("create")
-        current.updated = plan.count("update", "restore")
-        current.unchanged = plan.unchanged
-        current.removed = len(plan.removals)
+        record_counts(
+            current,
+            fetched=plan.fetched,
+            created=plan.count("create"),
+            updated=plan.count("update", "restore"),
+            unchanged=plan.unchanged,
+            removed=len(plan.removals),
+        )
     return current
 
 

@@ -6,13 +6,14 @@ queued from the admin, one from a schedule and one from a command all end up rec
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_q.tasks import async_task
@@ -129,6 +130,36 @@ def _fail(*, run_id: int, error: str) -> SyncRun | None:
         run.set_status(SyncStatus.FAILED)
         run.save(update_fields=["status", "error", "finished_at"])
     return run
+
+
+# --- shared by the sync services -----------------------------------------------------------------
+
+UPDATE_CHUNK = 500  # values per `IN (...)`, under SQLite's variable limit
+
+
+def record_counts(
+    run: SyncRun, *, fetched: int, created: int, updated: int, unchanged: int, removed: int
+) -> None:
+    """Set every count a sync reports on its run (`tracked_run` saves them with the final status);
+    all five are required, so no sync can leave one at a stale value."""
+    run.fetched, run.created, run.updated = fetched, created, updated
+    run.unchanged, run.removed = unchanged, removed
+
+
+def update_in_chunks(
+    queryset: QuerySet, *, field: str, values: Sequence[Any], chunk: int = UPDATE_CHUNK, **changes: Any
+) -> int:
+    """`queryset.filter(<field>__in=values).update(**changes)`, `chunk` values per statement; returns
+    the rows updated."""
+    updated = 0
+    for start in range(0, len(values), chunk):
+        updated += queryset.filter(**{f"{field}__in": values[start : start + chunk]}).update(**changes)
+    return updated
+
+
+def mark_removed(queryset: QuerySet, *, field: str, values: Sequence[Any], now: datetime) -> int:
+    """Mark the rows gone from a supplier feed removed (never deleted: orders and history refer to them)."""
+    return update_in_chunks(queryset, field=field, values=values, removed_at=now, updated_at=now)
 
 
 # --- stale runs -----------------------------------------------------------------------------------

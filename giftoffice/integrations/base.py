@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import requests
@@ -96,6 +96,63 @@ class BadResponseError(IntegrationError):
 
 class CatalogChangedError(BadResponseError):
     """A paged catalog kept changing while we read it: no consistent snapshot, so nothing is written."""
+
+
+SNAPSHOT_ATTEMPTS = 3  # passes over a paged catalog before fetch_snapshot gives up
+
+P = TypeVar("P")
+
+
+def fetch_snapshot(
+    pages: Callable[[], Iterable[P]],
+    *,
+    total_of: Callable[[P], int],
+    ids_of: Callable[[P], Sequence[Hashable]],
+    provider: str,
+    attempts: int = SNAPSHOT_ATTEMPTS,
+    on_page: Callable[[int, int], None] | None = None,
+) -> list[P]:
+    """Every page of one consistent pass over a paged catalog, or CatalogChangedError.
+
+    `pages()` starts a pass from page 1. A pass counts only if every page announces the same total,
+    the rows add up to it and no id comes twice: otherwise rows moved across page boundaries while
+    we paged (one could be missed and taken for removed, or seen twice), so the pass starts over, at
+    most `attempts` passes in all. A pass is abandoned at the first page whose total moved.
+    `on_page(rows received in this pass, total announced)` follows each page kept.
+    """
+    problem = ""
+    for _attempt in range(attempts):
+        kept: list[P] = []
+        seen: set[Hashable] = set()
+        announced: int | None = None
+        received = 0
+        problem = ""
+        for page in pages():
+            total = total_of(page)
+            if announced is None:
+                announced = total
+            elif total != announced:
+                problem = f"total {announced} -> {total} between pages"
+                break
+            ids = ids_of(page)
+            received += len(ids)
+            seen.update(ids)
+            kept.append(page)
+            if on_page is not None:
+                on_page(received, announced)
+        if problem:
+            continue
+        if len(seen) < received:
+            problem = f"{received} rows but {len(seen)} distinct ids"
+        elif received != (announced or 0):
+            problem = f"{received} rows for a total of {announced}"
+        else:
+            return kept
+    raise CatalogChangedError(
+        f"the catalog changed while paging through it ({problem}), {attempts} passes in a row; "
+        "try again later",
+        provider=provider,
+    )
 
 
 @dataclass(frozen=True)

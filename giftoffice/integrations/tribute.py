@@ -14,7 +14,14 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from giftoffice.integrations.base import BadResponseError, BaseClient, CatalogChangedError, RejectedError
+from giftoffice.integrations.base import (
+    SNAPSHOT_ATTEMPTS,
+    BadResponseError,
+    BaseClient,
+    CatalogChangedError,  # noqa: F401  (re-exported: callers catch it from here)
+    RejectedError,
+    fetch_snapshot,
+)
 
 PRODUCT_TYPES = ("digital", "custom", "physical")
 MAX_PAGE_SIZE = 100
@@ -56,7 +63,7 @@ class ProductPage:
     limit: int
 
 
-# (products fetched so far, total announced by the supplier)
+# (rows received so far in this pass, total announced by the supplier)
 PageCallback = Callable[[int, int], None]
 
 
@@ -122,28 +129,18 @@ class TributeClient(BaseClient):
         size: int = MAX_PAGE_SIZE,
         type: str | None = None,
         on_page: PageCallback | None = None,
-        attempts: int = 3,
+        attempts: int = SNAPSHOT_ATTEMPTS,
     ) -> list[TributeProduct]:
-        """A complete, consistent snapshot of the catalog.
-
-        If `total` changes between pages, rows have shifted across page boundaries (one could be
-        missed and taken for removed), so the whole fetch starts over, up to `attempts` times.
-        """
-        for _attempt in range(attempts):
-            products: dict[int, TributeProduct] = {}
-            totals: set[int] = set()
-            for result in self.iter_pages(size=size, type=type):
-                totals.add(result.total)
-                for product in result.rows:
-                    products[product.id] = product
-                if on_page is not None:
-                    on_page(len(products), result.total)
-            if len(totals) <= 1 and len(products) == (totals.pop() if totals else 0):
-                return list(products.values())
-        raise CatalogChangedError(
-            f"the catalog changed during {attempts} consecutive fetches; try again later",
+        """A complete, consistent snapshot of the catalog (see `fetch_snapshot`)."""
+        pages = fetch_snapshot(
+            lambda: self.iter_pages(size=size, type=type),
+            total_of=lambda page: page.total,
+            ids_of=lambda page: [product.id for product in page.rows],
             provider=self.provider,
+            attempts=attempts,
+            on_page=on_page,
         )
+        return [product for page in pages for product in page.rows]
 
     # --- parsing -------------------------------------------------------------------------------------
     def _page(self, payload: Any) -> ProductPage:

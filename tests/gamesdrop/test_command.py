@@ -142,7 +142,7 @@ def test_a_feed_changing_under_the_sync_is_one_readable_line(gd, settings, monke
         run_command()
 
     assert str(info.value).startswith(
-        "sync_offers failed: gamesdrop: the catalog changed while paging through it (count "
+        "sync_offers failed: gamesdrop: the catalog changed while paging through it (total "
     )
     assert not Offer.objects.exists()
 

@@ -12,7 +12,7 @@ from catalog.services import offers as offer_service
 from catalog.services.offers import CatalogChangedError, refresh_offer_prices, sync_offers
 from catalog.services.sync_runs import enqueue_sync, run_queued_sync
 from giftoffice.integrations.base import AuthError, UnavailableError
-from giftoffice.integrations.gamesdrop import GamesDropClient
+from giftoffice.integrations.gamesdrop import GamesDropClient, SyncPage
 from giftoffice.sandbox import faults
 from giftoffice.sandbox.providers import gamesdrop_state
 
@@ -209,6 +209,67 @@ def test_a_feed_that_keeps_changing_fails_and_leaves_the_catalog_as_it_was(gd, s
 
     assert snapshot() == before
     assert SyncRun.objects.latest("id").status == SyncStatus.FAILED
+
+
+class ScriptedFeed:
+    """Stands in for the client: each pass over the feed gets the next scripted list of pages."""
+
+    def __init__(self, *passes: list[tuple[list[int], int]]) -> None:
+        self.passes = [
+            [
+                SyncPage(page=n, limit=2, count=count, raw_rows=[{"offerGroupId": i} for i in ids])
+                for n, (ids, count) in enumerate(pages, start=1)
+            ]
+            for pages in passes
+        ]
+        self.started = 0
+
+    def iter_sync_pages(self, **kwargs):
+        self.started += 1
+        return iter(self.passes[self.started - 1])
+
+
+def scripted_fetch(feed: ScriptedFeed, progress=None) -> offer_service.Feed:
+    return offer_service.fetch_feed(client=feed, category=None, search=None, page_size=2, progress=progress)
+
+
+def test_an_offer_seen_twice_in_one_pass_restarts_the_paging_and_the_fingerprint_ignores_it():
+    # given a pass where offer 2 shifted onto both pages, then a clean pass
+    feed = ScriptedFeed([([1, 2], 3), ([2, 3], 3)], [([1, 2], 3), ([3], 3)])
+    seen = []
+
+    result = scripted_fetch(feed, progress=lambda done, total: seen.append((done, total)))
+
+    assert [page.offer_ids for page in result.pages] == [[1, 2], [3]]
+    assert (result.count, feed.started) == (3, 2)
+    assert seen == [(2, 3), (4, 3), (2, 3), (3, 3)]
+    # the repeat-sync shortcut sees the same feed as a pass that never hit the duplicate
+    assert result.fingerprint == scripted_fetch(ScriptedFeed([([1, 2], 3), ([3], 3)])).fingerprint
+
+
+def test_duplicate_offers_in_every_pass_fail_after_three_passes():
+    feed = ScriptedFeed(*[[([1, 2], 4), ([2, 3], 4)]] * 4)
+
+    with pytest.raises(CatalogChangedError) as info:
+        scripted_fetch(feed)
+
+    assert feed.started == 3
+    assert str(info.value) == (
+        "gamesdrop: the catalog changed while paging through it (4 rows but 3 distinct ids), "
+        "3 passes in a row; try again later"
+    )
+
+
+def test_a_count_moving_between_pages_restarts_from_page_one_then_gives_up_after_three_passes():
+    feed = ScriptedFeed(*[[([1, 2], 4), ([3, 4], 5)]] * 3)
+    seen = []
+
+    with pytest.raises(CatalogChangedError) as info:
+        scripted_fetch(feed, progress=lambda done, total: seen.append((done, total)))
+
+    assert feed.started == 3
+    assert seen == [(2, 4)] * 3  # each pass is dropped at the page whose count moved
+    assert "(total 4 -> 5 between pages), 3 passes in a row" in str(info.value)
 
 
 def test_a_failure_on_a_later_page_leaves_the_previous_catalog_intact(gd, settings):

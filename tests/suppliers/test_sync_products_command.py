@@ -142,7 +142,8 @@ def test_a_catalog_changing_while_paging_says_so_and_to_try_again(sandbox, monke
     run = SyncRun.objects.latest("id")
     assert str(info.value) == (
         "sync_products failed: Tribute's catalog changed while we paged through it, try again: "
-        "tribute: the catalog changed during 3 consecutive fetches; try again later; "
+        "tribute: the catalog changed while paging through it (total 118 -> 117 between pages), "
+        "3 passes in a row; try again later; "
         f"the catalog was left unchanged (sync run #{run.pk})"
     )
     assert set(Product.objects.values_list("amount", flat=True)) == {1}

@@ -69,7 +69,8 @@ def test_an_item_vanishing_between_pages_restarts_the_fetch(sandbox):
 
     ids = [p.id for p in products]
     assert ids == list(range(2502, 2624))  # nothing skipped, nothing duplicated
-    assert pages.calls == [(50, 123), (100, 122), (122, 122), (50, 122), (100, 122), (122, 122)]
+    # the pass is dropped at the page whose total moved, and starts over from page 1
+    assert pages.calls == [(50, 123), (50, 122), (100, 122), (122, 122)]
 
 
 @live
@@ -79,7 +80,7 @@ def test_an_item_appearing_between_pages_restarts_the_fetch(sandbox):
     products = TributeClient().fetch_all(size=100, on_page=pages)
 
     assert [p.id for p in products] == list(range(2500, 2624))
-    assert pages.calls == [(100, 123), (123, 124), (100, 124), (124, 124)]
+    assert pages.calls == [(100, 123), (100, 124), (124, 124)]
 
 
 @live
@@ -90,12 +91,53 @@ def test_a_catalog_that_never_holds_still_fails_instead_of_guessing(sandbox):
     def remove_one() -> None:
         TributeSandboxProduct.objects.filter(id=next(victims)).delete()
 
-    pages = Pages(after={1: remove_one, 4: remove_one, 7: remove_one})
+    # given a product vanishes after the first page of every pass
+    pages = Pages(after={1: remove_one, 2: remove_one, 3: remove_one})
 
     with pytest.raises(CatalogChangedError) as info:
         TributeClient().fetch_all(size=50, on_page=pages, attempts=3)
 
-    assert str(info.value) == "tribute: the catalog changed during 3 consecutive fetches; try again later"
+    assert pages.calls == [(50, 123), (50, 122), (50, 121)]
+    assert str(info.value) == (
+        "tribute: the catalog changed while paging through it (total 121 -> 120 between pages), "
+        "3 passes in a row; try again later"
+    )
+
+
+def page_of(ids: list[int], total: int) -> dict:
+    return {"rows": [{**ROW, "id": i} for i in ids], "meta": {"total": total, "offset": 0, "limit": 2}}
+
+
+@responses.activate
+def test_a_product_seen_twice_in_one_pass_restarts_the_fetch():
+    # given a pass whose rows shifted so product 2 comes on both pages (the rows exceed the total,
+    # but the distinct ids match it), then a clean pass
+    for body in (page_of([1, 2], 3), page_of([2, 3], 3), page_of([1, 2], 3), page_of([3], 3)):
+        responses.get("https://tribute.test/api/v1/products", json=body)
+    pages = Pages()
+
+    products = TributeClient(base_url="https://tribute.test").fetch_all(size=2, on_page=pages)
+
+    assert [p.id for p in products] == [1, 2, 3]
+    assert pages.calls == [(2, 3), (4, 3), (2, 3), (3, 3)]
+    assert len(responses.calls) == 4
+
+
+@responses.activate
+def test_duplicate_products_in_every_pass_fail_instead_of_being_dropped():
+    # given every pass repeats product 2 on its second page
+    for _ in range(2):
+        responses.get("https://tribute.test/api/v1/products", json=page_of([1, 2], 4))
+        responses.get("https://tribute.test/api/v1/products", json=page_of([2, 3], 4))
+
+    with pytest.raises(CatalogChangedError) as info:
+        TributeClient(base_url="https://tribute.test").fetch_all(size=2, attempts=2)
+
+    assert str(info.value) == (
+        "tribute: the catalog changed while paging through it (4 rows but 3 distinct ids), "
+        "2 passes in a row; try again later"
+    )
+    assert len(responses.calls) == 4
 
 
 def test_list_refuses_page_sizes_the_api_refuses():

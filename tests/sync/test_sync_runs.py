@@ -7,11 +7,12 @@ from django.utils import timezone
 from django_q.exceptions import TimeoutException
 from django_q.models import Schedule
 
-from catalog.models import SyncRun, SyncSource, SyncStatus
+from catalog.models import Product, SyncRun, SyncSource, SyncStatus
 from catalog.services import sync_runs
 from catalog.services.products import load_demo_products
 from catalog.services.schedules import ensure_schedules
 from giftoffice.transitions import InvalidTransition
+from tests.suppliers.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +181,52 @@ def test_the_stale_cutoff_defaults_to_a_minute_past_the_task_timeout():
     cutoff = settings.SYNC_STALE_RUN_SECONDS
 
     assert cutoff == settings.Q_CLUSTER["timeout"] + 60
+
+
+# --- helpers shared by the sync services ------------------------------------------------------------
+
+
+def test_record_counts_sets_all_five_counts_saved_with_the_run():
+    with sync_runs.tracked_run(source=SyncSource.TRIBUTE_PRODUCTS) as run:
+        sync_runs.record_counts(run, fetched=9, created=1, updated=2, unchanged=5, removed=1)
+
+    run.refresh_from_db()
+    assert (run.fetched, run.created, run.updated, run.unchanged, run.removed) == (9, 1, 2, 5, 1)
+
+
+def test_update_in_chunks_updates_only_the_rows_asked_for_a_chunk_per_statement(django_assert_num_queries):
+    # given five listed products and one already removed
+    earlier = timezone.now() - timedelta(days=1)
+    now = timezone.now()
+    listed = [ProductFactory(remote_id=i) for i in range(1, 6)]
+    ProductFactory(remote_id=6, removed_at=earlier)
+    ProductFactory(remote_id=7)
+
+    # when 1..6 are marked removed, two ids per statement
+    with django_assert_num_queries(3):
+        marked = sync_runs.update_in_chunks(
+            Product.objects.filter(removed_at__isnull=True),
+            field="remote_id",
+            values=[1, 2, 3, 4, 5, 6],
+            chunk=2,
+            removed_at=now,
+            updated_at=now,
+        )
+
+    # then
+    assert marked == len(listed)
+    assert dict(Product.objects.values_list("remote_id", "removed_at")) == {
+        **{i: now for i in range(1, 6)},
+        6: earlier,
+        7: None,
+    }
+
+
+def test_mark_removed_stamps_removed_at_and_updated_at():
+    now = timezone.now()
+    product = ProductFactory(remote_id=1)
+
+    assert sync_runs.mark_removed(Product.objects.all(), field="pk", values=[product.pk], now=now) == 1
+
+    product.refresh_from_db()
+    assert (product.removed_at, product.updated_at) == (now, now)
