@@ -43,6 +43,12 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# Fernet keys for secrets stored encrypted (giftoffice/crypto.py), newest first. The built-in demo key is
+# public, so it is allowed only for DEBUG and tests.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+if not FIELD_ENCRYPTION_KEYS and not DEBUG and not TESTING and not env_bool("GIFTOFFICE_INSECURE_DEV_KEY"):
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off")
+
 # The sandbox serves supplier simulators under /sandbox/. Off unless asked for; never in production
 # (DEBUG off) unless explicitly forced, so a stray env var cannot expose fake suppliers.
 SANDBOX_ENABLED = env_bool("GIFTOFFICE_SANDBOX")
