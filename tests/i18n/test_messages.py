@@ -7,7 +7,9 @@ import pytest
 from django.utils import translation
 
 from catalog.models import PushRun
-from catalog.services import push
+from catalog.publishing.errors import PushError
+from catalog.publishing.plan import select_gifts
+from catalog.publishing.runs import start_run
 from tests.gamesdrop.factories import SyncRunFactory
 from tests.push.factories import PartnerSiteFactory
 
@@ -59,12 +61,12 @@ def test_a_sync_run_summary_is_english_for_commands_and_romanian_in_the_default_
 
 def test_push_refusals_read_english_as_text_and_in_the_staff_language_in_the_admin():
     site = PartnerSiteFactory(name="shop")
-    pending = push.start_run(site=site)
+    pending = start_run(site=site)
 
-    with pytest.raises(push.PushError) as missing:
-        push.select_gifts(gift_ids=[999999])
-    with pytest.raises(push.PushError) as busy:
-        push.start_run(site=site)
+    with pytest.raises(PushError) as missing:
+        select_gifts(gift_ids=[999999])
+    with pytest.raises(PushError) as busy:
+        start_run(site=site)
 
     assert str(missing.value) == "no gift with id 999999"
     assert str(busy.value) == f"push run #{pending.pk} on 'shop' is still pending; wait for it to finish"

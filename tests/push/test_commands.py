@@ -226,10 +226,10 @@ def test_a_failing_command_exits_non_zero_with_one_readable_line(settings):
         ("push", "succeeded", 0, None),
         ("push", "failed", 0, "push to shop failed: site unavailable"),
         ("pull", "failed", 0, "pull from shop failed: site unavailable"),
-        ("push", "partial", 2, "2 gift(s) failed (run #{pk}); first: gift 7: refused: name_ro: blank"),
+        ("push", "partly_failed", 2, "2 gift(s) failed (run #{pk}); first: gift 7: refused: name_ro: blank"),
         (
             "pull",
-            "partial",
+            "partly_failed",
             2,
             "2 remote gift(s) not imported (run #{pk}); first: remote #70: refused: name_ro: blank",
         ),
