@@ -256,14 +256,26 @@ class Pusher:
         """Committed before the call, with the highest remote id the site holds before it: if this
         process dies, the next push knows to check the site, and which remote gifts can be ours."""
         if self.watermark is None:
-            try:
-                self.watermark = highest_id(self.client.list_gifts())
-            except IntegrationError as exc:
-                raise _Abort(f"could not read the site's list before creating: {exc}") from exc
+            self.watermark = self._read_watermark(items)
         now = timezone.now()
         self._pubs(items).filter(create_sent_at__isnull=True).update(
             create_sent_at=now, create_sent_above_id=self.watermark, updated_at=now
         )
+
+    def _read_watermark(self, items: list[PlanItem]) -> int:
+        """The highest remote id on the site now, before our first create (a safe GET, retried)."""
+        try:
+            return highest_id(self.client.list_gifts())
+        except AuthError as exc:
+            raise _Abort(str(exc)) from exc
+        except UnavailableError as exc:
+            for item in items:
+                self._fail(item, f"site unavailable: {exc}", clear_create=True)
+            raise _Abort(f"site unavailable: {exc}") from exc
+        except IntegrationError as exc:
+            for item in items:
+                self._fail(item, f"not sent: the site's list could not be read: {exc}", clear_create=True)
+            raise _Abort(f"could not read the site's list before creating: {exc}") from exc
 
     def _watermarks(self, items: list[PlanItem]) -> dict[int, int | None]:
         return dict(

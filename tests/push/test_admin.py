@@ -7,8 +7,8 @@ from django.test import Client
 from django.utils import translation
 from django_q.models import OrmQ, Task
 
-from catalog.models import Gift, GiftPublication, PartnerSite, PushRun
-from catalog.publishing.runs import execute_run, push_gifts
+from catalog.models import Gift, GiftPublication, PartnerSite, PullRun, PushRun
+from catalog.publishing.runs import execute_pull, push_gifts
 from giftoffice.sandbox.models import PartnerRemoteGift
 from tests.push.factories import GiftFactory, UserFactory
 
@@ -157,8 +157,8 @@ def test_confirming_pushes_and_leads_to_the_run_page(partner_site):
     run = PushRun.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/en/admin/catalog/pushrun/{run.pk}/change/"
-    assert (run.status, run.created, run.source) == ("succeeded", 2, "admin")
-    assert run.requested_by.has_perm("catalog.push_gifts")
+    assert (run.status, run.created, run.trigger) == ("succeeded", 2, "admin")
+    assert run.triggered_by.has_perm("catalog.push_gifts")
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert run.summary() in page.content.decode()
@@ -342,13 +342,14 @@ def test_pull_from_the_site_list_queues_a_run_that_imports_the_sites_gifts(partn
         {"action": "pull_gifts_action", "_selected_action": [partner_site.pk]},
     )
     # then: the run is recorded, queued in django-q2, and the user lands on it
-    run = PushRun.objects.get()
-    assert (run.kind, run.status, run.source) == ("pull", "pending", "admin")
+    run = PullRun.objects.get()
+    assert not PushRun.objects.exists()
+    assert (run.status, run.trigger) == ("queued", "admin")
     assert response.status_code == 302
-    assert response["Location"] == f"/en/admin/catalog/pushrun/{run.pk}/change/"
+    assert response["Location"] == f"/en/admin/catalog/pullrun/{run.pk}/change/"
     assert OrmQ.objects.count() == 1
     # when the worker carries it out
-    execute_run(run_id=run.pk)
+    execute_pull(run_id=run.pk)
     # then
     run.refresh_from_db()
     assert (run.status, run.created) == ("succeeded", 1)

@@ -236,12 +236,11 @@ def test_a_failing_command_exits_non_zero_with_one_readable_line(settings):
     ],
 )
 def test_a_run_tells_the_one_line_a_command_fails_with(kind, status, failed, expected):
-    from catalog.models import PushRun
+    from catalog.models import PullRun, PushRun
     from tests.push.factories import PartnerSiteFactory
 
-    run = PushRun.objects.create(
+    run = {"push": PushRun, "pull": PullRun}[kind].objects.create(
         site=PartnerSiteFactory(name="shop"),
-        kind=kind,
         status=status,
         failed=failed,
         message="site unavailable" if status == "failed" else "",

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connections
 
-from catalog.models import Gift, GiftPublication, PushRun
+from catalog.models import Gift, GiftPublication, PullRun
 from catalog.publishing import pull as publishing_pull
 from catalog.publishing.runs import pull_gifts, push_gifts
 from giftoffice.runs import models as run_models
@@ -41,8 +41,8 @@ def test_pull_imports_the_sites_gifts_and_links_them_by_remote_id(partner_site):
     # when
     run = pull_gifts(site=partner_site)
     # then
-    assert (run.kind, run.status, run.created, run.updated, run.skipped, run.failed) == (
-        "pull",
+    assert (run._meta.model_name, run.status, run.created, run.updated, run.skipped, run.failed) == (
+        "pullrun",
         "succeeded",
         2,
         0,
@@ -220,7 +220,7 @@ def test_a_running_pull_shows_its_progress_to_other_connections_batch_by_batch(p
             (
                 done,
                 total,
-                _from_another_connection(lambda: PushRun.objects.values_list("done", "total").get()),
+                _from_another_connection(lambda: PullRun.objects.values_list("done", "total").get()),
                 _from_another_connection(Gift.objects.count),
             )
         )
