@@ -377,6 +377,20 @@ def test_dry_run_after_changes_describes_them_and_writes_nothing(gd):
     assert lines[1].startswith("- remove #1003 ")
 
 
+def test_a_supplier_outage_in_a_queued_sync_is_recorded_and_the_task_ends_normally(gd, caplog):
+    # given: a queued sync, and GamesDrop failing
+    run = enqueue_sync(source="gamesdrop_offers")
+    faults.arm(provider="gamesdrop", kind="http_503", path="offers/sync", count=10)
+    # when the task runs: no exception (no django-q "Failed task"), no traceback in the logs
+    summary = run_queued_sync(run_id=run.pk)
+    # then
+    run.refresh_from_db()
+    error = "gamesdrop: [SERVICE_UNAVAILABLE] Service Unavailable (sandbox fault) (HTTP 503)"
+    assert (run.status, run.message) == (RunStatus.FAILED, error)
+    assert summary == f"sync run #{run.pk} failed: {error}"
+    assert not [record for record in caplog.records if record.exc_info]
+
+
 def test_queued_sync_runs_with_its_parameters(gd):
     run = enqueue_sync(source="gamesdrop_offers", params={"category": "Top Up"})
 

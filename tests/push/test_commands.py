@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from catalog.models import GiftPublication, PartnerSite
+from catalog.models import GiftPublication, PartnerSite, PushRun
 from giftoffice.sandbox.models import PartnerRemoteGift
 from tests.push.factories import GiftFactory
 
@@ -134,6 +134,21 @@ def test_push_gifts_with_refused_credentials_fails_with_one_line(partner_site):
         _run("push_gifts", "--site", "sandbox", "--all")
 
     assert str(caught.value) == "push to sandbox failed: partner sandbox: Invalid API key. (HTTP 401)"
+
+
+def test_a_dry_run_against_an_unreachable_site_fails_with_one_line_naming_the_url(db, settings):
+    # given: a site nothing listens on
+    settings.INTEGRATION_BACKOFF_SECONDS = 0
+    PartnerSite.objects.create(name="gone", base_url="http://127.0.0.1:9/partner")
+    GiftFactory()
+    # when
+    with pytest.raises(CommandError) as caught:
+        _run("push_gifts", "--site", "gone", "--all", "--dry-run")
+    # then
+    assert str(caught.value) == (
+        "push to gone failed: cannot reach http://127.0.0.1:9/partner: partner gone: connection failed"
+    )
+    assert PushRun.objects.get().status == "failed"
 
 
 def test_push_gifts_with_a_refused_gift_exits_non_zero_after_the_summary(partner_site):

@@ -84,7 +84,10 @@ def test_a_refused_key_exits_with_one_readable_line(sandbox, monkeypatch):
         f"(sync run #{run.pk})"
     )
     assert "\n" not in str(info.value)
-    assert (run.status, run.message) == (RunStatus.FAILED, "tribute: Unauthorized: invalid API key (HTTP 401)")
+    assert (run.status, run.message) == (
+        RunStatus.FAILED,
+        "tribute: Unauthorized: invalid API key (HTTP 401)",
+    )
 
 
 def test_an_unavailable_supplier_exits_non_zero_and_keeps_the_catalog(sandbox):
