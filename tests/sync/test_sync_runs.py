@@ -164,7 +164,8 @@ def test_a_run_whose_heartbeat_stopped_is_failed_as_dead_and_a_new_sync_is_queue
     dead.refresh_from_db()
     assert (dead.status, dead.message) == (
         RunStatus.FAILED,
-        f"dead: no heartbeat since {last_beat.isoformat(timespec='seconds')} (its process was killed or crashed)",
+        f"dead: no heartbeat since {last_beat.isoformat(timespec='seconds')} "
+        "(its process was killed or crashed)",
     )
     assert dead.finished_at is not None
     new = SyncRun.objects.exclude(pk=dead.pk).get()
