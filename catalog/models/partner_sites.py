@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -166,12 +168,13 @@ class SiteRun(Run):
     # The counts written with each progress save (giftoffice.runs.services.save_progress).
     COUNT_FIELDS: tuple[str, ...] = ("created", "updated", "skipped", "failed")
     verb = ""  # "push to" / "pull from", for command lines
+    kind_label: Any = ""  # "push" / "pull", translated, for labels
 
     class Meta(Run.Meta):
         abstract = True
 
     def __str__(self) -> str:
-        text = f"{self._meta.verbose_name} #{self.pk} {self.site}"
+        text = f"{self.kind_label} #{self.pk} {self.site}"
         return gettext("%(run)s (dry run)") % {"run": text} if self.dry_run else text
 
     def outcome(self) -> str:
@@ -221,6 +224,7 @@ class PushRun(SiteRun):
 
     COUNT_FIELDS = (*SiteRun.COUNT_FIELDS, "linked")
     verb = "push to"
+    kind_label = _("push")
 
     class Meta(SiteRun.Meta):
         verbose_name = _("push run")
@@ -265,6 +269,7 @@ class PullRun(SiteRun):
     )
 
     verb = "pull from"
+    kind_label = _("pull")
 
     class Meta(SiteRun.Meta):
         verbose_name = _("pull run")

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_noop
 from django_q.exceptions import TimeoutException
 
 from catalog.models import PartnerSite, PullRun, PushRun
@@ -28,8 +28,6 @@ from giftoffice.runs.models import RunStatus, RunTrigger
 from giftoffice.runs.services import RunKind, execute, live, task_claim, this_process
 
 logger = logging.getLogger(__name__)
-
-KIND_NAMES = {PushRun: gettext_lazy("push"), PullRun: gettext_lazy("pull")}
 
 
 def site_runs(site_id: int) -> list[QuerySet]:
@@ -103,7 +101,7 @@ def start_run(
         if not dry_run and (other := active_run(site=site)):
             raise PushError(
                 gettext_noop("%(kind)s run #%(id)d on %(site)r is still %(status)s; wait for it to finish"),
-                kind=KIND_NAMES[type(other)],
+                kind=other.kind_label,
                 id=other.pk,
                 site=site.name,
                 status=RunStatus(other.status).label,
