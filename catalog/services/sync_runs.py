@@ -86,7 +86,12 @@ def enqueue_sync(
     return run
 
 
-SYNC = RunKind(model=SyncRun, work=lambda run: None)  # the work is the source's service (SYNC_SERVICES)
+def _sync_work(run: SyncRun) -> None:
+    """The source's service on the run, with the parameters it was queued with."""
+    import_string(SYNC_SERVICES[run.source])(run=run, **run.params)
+
+
+SYNC = RunKind(model=SyncRun, work=_sync_work)
 
 
 def run_queued_sync(*, run_id: int) -> str:
@@ -95,24 +100,23 @@ def run_queued_sync(*, run_id: int) -> str:
     if run is None:
         current = SyncRun.objects.filter(pk=run_id).first()
         return f"run {run_id} skipped ({current.status if current else 'missing'})"
-    return _carry_out(run, params=run.params)
+    return _carry_out(run)
 
 
 def run_scheduled_sync(*, source: str) -> str:
     run = SyncRun.objects.create(source=source, trigger=RunTrigger.SCHEDULE)
     run = claim(SYNC, run_id=run.pk, claimed_by=task_claim())
-    return _carry_out(run, params={}) if run is not None else "skipped"
+    return _carry_out(run) if run is not None else "skipped"
 
 
-def _carry_out(run: SyncRun, *, params: dict[str, Any]) -> str:
+def _carry_out(run: SyncRun) -> str:
     """Run the source's service on a claimed run. A supplier failure is recorded on the run as one line
     and the task ends normally (it is not a bug: no traceback, no "Failed task"); anything else, a
     failure before the service's own tracking included (bad params, a task timeout), fails the run and
     propagates."""
     try:
         with running(run, claimed_by=run.claimed_by):
-            service = import_string(SYNC_SERVICES[run.source])
-            service(run=run, **params)
+            SYNC.work(run)
     except IntegrationError:
         logger.warning("sync run #%s failed: %s", run.pk, run.message)
         return f"sync run #{run.pk} failed: {run.message}"
