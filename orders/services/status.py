@@ -11,6 +11,7 @@ from django.utils import timezone
 from giftoffice.transitions import check_transition
 from orders.models import ORDER_TRANSITIONS, OrderEvent, OrderStatus, SupplierOrder
 from orders.models.orders import FINAL_STATUSES
+from orders.services.sales import complete_sale_if_done
 
 __all__ = ["ConcurrentMove", "claim_for_submission", "record_event", "scrub", "set_status"]
 
@@ -84,6 +85,9 @@ def set_status(
             message=message,
             supplier_answer=scrub(supplier_answer) if supplier_answer is not None else None,
         )
+        if to == OrderStatus.COMPLETED:
+            # Same transaction as the move: a sale is completed (and reported) iff its last order is.
+            complete_sale_if_done(sale=order.sale)
     return order
 
 
