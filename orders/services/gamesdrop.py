@@ -228,7 +228,7 @@ def _check_balance(check: PurchaseCheck, balance: gamesdrop.Balance) -> None:
     check.cost_usd = (check.price * Decimal(rate)).quantize(Decimal("0.01"), ROUND_UP)
     if not balance.is_postpaid and balance.balance < check.cost_usd:
         raise PurchaseRefused(
-            f"GamesDrop balance {balance.balance} USD is below this order's cost of about "
+            f"GamesDrop balance {balance.balance:.2f} USD is below this order's cost of about "
             f"{check.cost_usd} USD: top up first"
         )
 
