@@ -311,7 +311,7 @@ def test_margin_guard_refuses_a_cost_above_retail_without_the_override(offers, d
 def test_balance_below_the_cost_is_refused_before_sending(offers):
     gamesdrop_state.set_account(balance=Decimal("1.00"))
 
-    with pytest.raises(PurchaseRefused, match="balance 1.00 USD is below"):
+    with pytest.raises(PurchaseRefused, match=r"balance 1\.00 USD is below"):
         check_purchase(offer=offers(1001))  # 560.10 RUB is about 6.17 USD
 
 
