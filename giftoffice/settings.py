@@ -358,3 +358,7 @@ GAMESDROP_USD_RATES = {
         )
     )
 }
+# buy_offer --wait gives up (exit 1, the order still followed by the poller) after this long.
+ORDERS_WAIT_MAX_SECONDS = env_int("ORDERS_WAIT_MAX_SECONDS", 3600)
+# reconcile_gamesdrop: a balance transaction matches an order of ours placed this close in time.
+ORDERS_RECONCILE_WINDOW_SECONDS = env_int("ORDERS_RECONCILE_WINDOW_SECONDS", 3600)
