@@ -72,7 +72,8 @@ def test_send_telegram_gift_stops_at_the_first_unknown_outcome(sandbox, teddy):
 
     assert code == 1
     assert lines[-1] == (
-        "send_telegram_gift: sent 0, outcome unknown 1, failed 0, not sent 2 (stopped at the first unknown outcome)"
+        "send_telegram_gift: sent 0, outcome unknown 1, failed 0, "
+        "not sent 2 (stopped at the first unknown outcome)"
     )
     assert Sale.objects.count() == 1
     assert GiftlySentGift.objects.count() == 1
@@ -189,6 +190,7 @@ def test_gamesdrop_balance_prints_balance_and_draft(sandbox):
 
     code, lines = run("gamesdrop_balance")
 
+    assert code == 0
     assert lines == ["balance 12.50 USD, draftBalance 0.00 USD (prepaid, profile MIXED)"]
 
 
