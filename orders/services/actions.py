@@ -32,7 +32,7 @@ def submit_order(*, order: SupplierOrder, actor: Any = None) -> SupplierOrder:
     blindly: GamesDrop's is looked up by transaction id, Giftly's becomes OUTCOME_UNKNOWN."""
     if order.supplier == Supplier.GAMESDROP:
         return gamesdrop.submit(order=order, actor=actor)
-    if order.status == OrderStatus.SUBMITTING and gamesdrop._is_stale(order):
+    if order.status == OrderStatus.SUBMITTING and gamesdrop.is_stale(order):
         return giftly.recover_stale_submission(order=order)
     return giftly.send_gift(sale=order.sale, actor=actor).order
 

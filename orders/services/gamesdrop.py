@@ -297,7 +297,7 @@ def place_order(
 # --- sending, looking up, polling ------------------------------------------------------------------
 
 
-def _is_stale(order: SupplierOrder, now: datetime | None = None) -> bool:
+def is_stale(order: SupplierOrder, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return order.updated_at < now - timedelta(seconds=settings.ORDERS_SUBMITTING_STALE_SECONDS)
 
@@ -317,7 +317,7 @@ def submit(
     if claim_for_submission(order=order, actor=actor):
         return _create(order, actor, client)
     order.refresh_from_db()
-    if order.status == OrderStatus.SUBMITTING and _is_stale(order):
+    if order.status == OrderStatus.SUBMITTING and is_stale(order):
         return reconcile(order=order, actor=actor, client=client, resend=True)
     return order
 
@@ -512,7 +512,7 @@ def refresh(
     """One status check of an open order (SUBMITTED / PROCESSING); the next one is scheduled with backoff."""
     client = client or gamesdrop.client()
     if order.status == OrderStatus.OUTCOME_UNKNOWN or (
-        order.status == OrderStatus.SUBMITTING and _is_stale(order)
+        order.status == OrderStatus.SUBMITTING and is_stale(order)
     ):
         return reconcile(order=order, actor=actor, client=client, resend=False)
     if order.status not in (OrderStatus.SUBMITTED, OrderStatus.PROCESSING):

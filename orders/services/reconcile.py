@@ -3,7 +3,8 @@
 GamesDrop's transactions carry no order or transaction id, only `"API Purchase - <product> <offer>"`
 (or "Test Purchase - ..." for the test offer) and a time; refunds say `"Refund - order <orderId>"`.
 So a purchase is matched to the nearest-in-time unmatched order of ours for the same product and offer
-placed within `ORDERS_RECONCILE_WINDOW_SECONDS`; a refund by the order id it names.
+sent within `ORDERS_RECONCILE_WINDOW_SECONDS` (the latest one sent before the debit); a refund by the
+order id it names. Two identical purchases minutes apart can swap partners: the counts stay right.
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ def _history(client: gamesdrop.GamesDropClient, since: datetime) -> list[gamesdr
         page += 1
 
 
+def _sent_at(order: SupplierOrder) -> datetime:
+    return order.submitted_at or order.created_at
+
+
 def reconcile_gamesdrop(
     *, since: datetime, client: gamesdrop.GamesDropClient | None = None
 ) -> Reconciliation:
@@ -99,12 +104,19 @@ def reconcile_gamesdrop(
             order
             for order in unmatched.values()
             if tx.description.endswith(f"{order.offer.product_name} {order.offer.name}")
-            and abs(order.created_at - tx.created_at) <= window
+            and abs(_sent_at(order) - tx.created_at) <= window
         ]
         if not candidates:
             result.unknown_purchases.append(tx)
             continue
-        best = min(candidates, key=lambda order: abs(order.created_at - tx.created_at))
+        # The debit follows our send: prefer the latest order sent before it (clocks differ a little,
+        # so with none before it, the nearest one in the window).
+        before = [o for o in candidates if _sent_at(o) <= tx.created_at]
+        best = (
+            max(before, key=_sent_at)
+            if before
+            else min(candidates, key=lambda o: abs(_sent_at(o) - tx.created_at))
+        )
         del unmatched[best.pk]
         result.matched += 1
     result.completed_without_purchase = sorted(

@@ -99,7 +99,10 @@ def claim_for_submission(*, order: SupplierOrder, actor: Any = None) -> bool:
     """
     with transaction.atomic():
         won = SupplierOrder.objects.filter(pk=order.pk, status=OrderStatus.NEW).update(
-            status=OrderStatus.SUBMITTING, attempts=F("attempts") + 1, updated_at=timezone.now()
+            status=OrderStatus.SUBMITTING,
+            attempts=F("attempts") + 1,
+            submitted_at=timezone.now(),
+            updated_at=timezone.now(),
         )
         if not won:
             return False

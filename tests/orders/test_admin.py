@@ -211,3 +211,43 @@ def test_admin_index_shows_the_gamesdrop_balance_and_warns_when_low(django_user_
     assert "GamesDrop balance" in text
     assert "500.25 USD" in text
     assert "low: below 1000 USD, top up" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "title", "cancel"),
+    [
+        ("ro", "Comenzi la furnizor", "Anulează (doar comenzile încă netrimise)"),
+        ("ru", "Заказы у поставщиков", "Отменить (только ещё не отправленные заказы)"),
+        ("uk", "Замовлення в постачальників", "Скасувати (лише ще не відправлені замовлення)"),
+    ],
+)
+def test_the_orders_admin_speaks_every_staff_language(django_user_model, teddy, language, title, cancel):
+    giftly_order(teddy, OrderStatus.OUTCOME_UNKNOWN)
+    client = client_for(django_user_model.objects.create_superuser("root", password="pw"))
+    prefix = "" if language == "ro" else f"/{language}"
+
+    text = client.get(f"{prefix}/admin/orders/supplierorder/").content.decode()
+
+    assert title in text
+    assert cancel in text
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("paid", "error"),
+    [
+        ({"amount_paid": "0", "currency": "USD"}, "amount paid must be more than 0"),
+        ({"amount_paid": "5", "currency": "DOGE"}, "unknown currency"),
+        ({"amount_paid": "5"}, "give the amount paid together with its currency"),
+    ],
+)
+def test_buy_refuses_bad_payment_input_and_creates_nothing(django_user_model, offers, paid, error):
+    offer = offers(999)
+    client = client_for(staff(django_user_model, "add_supplierorder"))
+
+    response = client.post(f"/en/admin/catalog/offer/{offer.pk}/buy/", {"confirm": "yes", **paid})
+
+    assert error in response.content.decode()
+    assert SupplierOrder.objects.count() == 0
+    assert GamesDropOrder.objects.count() == 0
