@@ -218,7 +218,7 @@ def test_admin_index_shows_the_gamesdrop_balance_and_warns_when_low(django_user_
     ("language", "title", "cancel"),
     [
         ("ro", "Comenzi la furnizor", "Anulează (doar comenzile încă netrimise)"),
-        ("ru", "Заказы у поставщиков", "Отменить (только ещё не отправленные заказы)"),
+        ("ru", "Заказы у поставщиков", "Отменить (только ещё не отправленные заказы)"),  # noqa: RUF001
         ("uk", "Замовлення в постачальників", "Скасувати (лише ще не відправлені замовлення)"),
     ],
 )
