@@ -245,7 +245,7 @@ class SupplierOrderAdmin(admin.ModelAdmin):
                 run(order)
                 ok += 1
             except actions.OrderActionError as exc:
-                refused.append(f"{order.transaction_id}: {exc}")
+                refused.append(f"{order.transaction_id}: {exc.localized()}")
             except IntegrationError as exc:
                 refused.append(f"{order.transaction_id}: {exc}")
         if ok:
@@ -319,7 +319,7 @@ class SupplierOrderAdmin(admin.ModelAdmin):
                     note=form.cleaned_data["note"],
                 )
             except actions.OrderActionError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
+                self.message_user(request, exc.localized(), messages.ERROR)
             else:
                 self.message_user(request, gettext("Order resolved."), messages.SUCCESS)
             return HttpResponseRedirect(change_url)
@@ -341,7 +341,7 @@ class SupplierOrderAdmin(admin.ModelAdmin):
         try:
             key = actions.reveal_key(order=order, actor=request.user)
         except actions.OrderActionError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
+            self.message_user(request, exc.localized(), messages.ERROR)
             return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
@@ -387,7 +387,7 @@ class BuyForm(forms.Form):
             data["buyer"] = parse_telegram_id(data["buyer_id"]) if data.get("buyer_id") else None
             data["paid"] = parse_paid(amount=data.get("amount_paid"), currency=data.get("currency"))
         except SaleInputError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            raise forms.ValidationError(exc.localized()) from exc
         return data
 
 
@@ -457,7 +457,7 @@ class OfferWithBuyAdmin(OfferAdmin):
                     )
                     return HttpResponseRedirect(reverse("admin:orders_supplierorder_change", args=[order.pk]))
             except SaleInputError as exc:
-                form.add_error(None, str(exc))
+                form.add_error(None, exc.localized())
                 check = None
         context = {
             **self.admin_site.each_context(request),

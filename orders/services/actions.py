@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from giftoffice.transitions import InvalidTransition
 from orders.models import OrderStatus, Supplier, SupplierOrder
 from orders.services import gamesdrop, giftly
+from orders.services.errors import Refusal
 from orders.services.status import ConcurrentMove, record_event, set_status
 
 __all__ = [
@@ -23,8 +26,8 @@ __all__ = [
 ]
 
 
-class OrderActionError(Exception):
-    """The action does not apply to the order as it is now; the message says why (English)."""
+class OrderActionError(Refusal):
+    """The action does not apply to the order as it is now; the message says why."""
 
 
 def submit_order(*, order: SupplierOrder, actor: Any = None) -> SupplierOrder:
@@ -47,14 +50,16 @@ def submit_order_by_id(*, order_id: int) -> str:
 
 def refresh_order(*, order: SupplierOrder, actor: Any = None) -> SupplierOrder:
     if order.supplier != Supplier.GAMESDROP:
-        raise OrderActionError("Giftly has no status to ask for: a Giftly order is final once answered")
+        raise OrderActionError(_("Giftly has no status to ask for: a Giftly order is final once answered"))
     if order.status not in (
         OrderStatus.SUBMITTED,
         OrderStatus.PROCESSING,
         OrderStatus.OUTCOME_UNKNOWN,
         OrderStatus.SUBMITTING,
     ):
-        raise OrderActionError(f"order is {order.status}: nothing to refresh")
+        raise OrderActionError(
+            _("order is %(status)s: nothing to refresh"), status=order.get_status_display()
+        )
     return gamesdrop.refresh(order=order, actor=actor)
 
 
@@ -70,9 +75,14 @@ def retry_order(*, order: SupplierOrder, actor: Any = None) -> SupplierOrder:
     if not is_retryable(order):
         if order.supplier == Supplier.GIFTLY and order.status == OrderStatus.OUTCOME_UNKNOWN:
             raise OrderActionError(
-                "a Giftly send of unknown outcome is never resent (it could send a second gift): resolve it"
+                _(
+                    "a Giftly send of unknown outcome is never resent "
+                    "(it could send a second gift): resolve it"
+                )
             )
-        raise OrderActionError(f"order is {order.status}: it cannot be retried")
+        raise OrderActionError(
+            _("order is %(status)s: it cannot be retried"), status=order.get_status_display()
+        )
     if order.status == OrderStatus.OUTCOME_UNKNOWN:
         return gamesdrop.reconcile(order=order, actor=actor, resend=True)
     return submit_order(order=order, actor=actor)
@@ -80,7 +90,10 @@ def retry_order(*, order: SupplierOrder, actor: Any = None) -> SupplierOrder:
 
 def cancel_order(*, order: SupplierOrder, actor: Any, note: str = "") -> SupplierOrder:
     if order.status != OrderStatus.NEW:
-        raise OrderActionError(f"order is {order.status}: only an order not yet sent can be canceled")
+        raise OrderActionError(
+            _("order is %(status)s: only an order not yet sent can be canceled"),
+            status=order.get_status_display(),
+        )
     try:
         return set_status(
             order=order,
@@ -91,16 +104,19 @@ def cancel_order(*, order: SupplierOrder, actor: Any, note: str = "") -> Supplie
             next_poll_at=None,
         )
     except (ConcurrentMove, InvalidTransition) as exc:
-        raise OrderActionError(f"order moved meanwhile: {exc}") from exc
+        raise OrderActionError(_("order moved meanwhile: %(error)s"), error=exc) from exc
 
 
 def resolve_order(*, order: SupplierOrder, actor: Any, delivered: bool, note: str) -> SupplierOrder:
     """Staff's verdict on a send of unknown outcome, with the note saying how they know."""
     if order.status != OrderStatus.OUTCOME_UNKNOWN:
-        raise OrderActionError(f"order is {order.status}: only an order of unknown outcome can be resolved")
+        raise OrderActionError(
+            _("order is %(status)s: only an order of unknown outcome can be resolved"),
+            status=order.get_status_display(),
+        )
     note = (note or "").strip()
     if not note:
-        raise OrderActionError("say how you know (a note is required)")
+        raise OrderActionError(_("say how you know (a note is required)"))
     verdict = "delivered" if delivered else "not delivered"
     try:
         return set_status(
@@ -112,12 +128,12 @@ def resolve_order(*, order: SupplierOrder, actor: Any, delivered: bool, note: st
             next_poll_at=None,
         )
     except (ConcurrentMove, InvalidTransition) as exc:
-        raise OrderActionError(f"order moved meanwhile: {exc}") from exc
+        raise OrderActionError(_("order moved meanwhile: %(error)s"), error=exc) from exc
 
 
 def reveal_key(*, order: SupplierOrder, actor: Any) -> str:
     """The activation key in clear; every reveal is an event (who, when)."""
     if not order.activation_key:
-        raise OrderActionError("this order has no activation key")
+        raise OrderActionError(_("this order has no activation key"))
     record_event(order=order, actor=actor, message="activation key revealed")
     return order.activation_key

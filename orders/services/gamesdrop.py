@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Offer
 from catalog.services.offers import apply_find_one
@@ -36,6 +37,7 @@ from giftoffice.integrations.base import (
 )
 from giftoffice.transitions import InvalidTransition
 from orders.models import OrderStatus, Sale, Supplier, SupplierOrder
+from orders.services.errors import Refusal
 from orders.services.sales import SaleInputError
 from orders.services.status import ConcurrentMove, claim_for_submission, set_status
 
@@ -87,7 +89,7 @@ class PurchaseCheck:
     player_login: str | None = None
     balance: Decimal | None = None
     cost_usd: Decimal | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Refusal] = field(default_factory=list)
 
     @property
     def above_retail(self) -> bool:
@@ -133,19 +135,23 @@ def check_purchase(
     email = (email or "").strip() or None
     telegram_username = (telegram_username or "").strip() or None
     if offer.removed_at is not None:
-        raise PurchaseRefused(f"offer #{offer.offer_group_id} is no longer in the GamesDrop catalog")
+        raise PurchaseRefused(
+            _("offer #%(id)s is no longer in the GamesDrop catalog"), id=offer.offer_group_id
+        )
     if not offer.in_stock:
-        raise PurchaseRefused(f"offer #{offer.offer_group_id} is out of stock")
+        raise PurchaseRefused(_("offer #%(id)s is out of stock"), id=offer.offer_group_id)
     try:
         return _check(offer, game_user_id, game_server_id, email, telegram_username, client)
     except RejectedError as exc:
         if exc.code == "OFFER_NOT_FOUND":
             raise PurchaseRefused(
-                f"GamesDrop no longer offers #{offer.offer_group_id} to us ({exc})"
+                _("GamesDrop no longer offers #%(id)s to us (%(error)s)"), id=offer.offer_group_id, error=exc
             ) from exc
-        raise PurchaseRefused(f"GamesDrop refused a check: {exc}") from exc
+        raise PurchaseRefused(_("GamesDrop refused a check: %(error)s"), error=exc) from exc
     except IntegrationError as exc:
-        raise PurchaseRefused(f"could not check with GamesDrop, nothing was bought: {exc}") from exc
+        raise PurchaseRefused(
+            _("could not check with GamesDrop, nothing was bought: %(error)s"), error=exc
+        ) from exc
 
 
 def _check(
@@ -162,39 +168,54 @@ def _check(
         stars = stars_amount(offer)
         if stars is None or not STARS_MIN <= stars <= STARS_MAX:
             raise PurchaseRefused(
-                f"Telegram Stars orders are {STARS_MIN} to {STARS_MAX} stars; this offer is {offer.name}"
+                _("Telegram Stars orders are %(min)s to %(max)s stars; this offer is %(name)s"),
+                min=STARS_MIN,
+                max=STARS_MAX,
+                name=offer.name,
             )
         if telegram_username and not game_user_id:
             user = client.telegram_user_info(telegram_username)
             if not user.valid:
-                raise PurchaseRefused(f"{telegram_username} is not a valid Telegram username")
+                raise PurchaseRefused(
+                    _("%(username)s is not a valid Telegram username"), username=telegram_username
+                )
             if user.user_id is None:
                 raise PurchaseRefused(
-                    f"GamesDrop cannot see the Telegram id of {telegram_username}: ask the user to write to "
-                    "@gamesdrop_api_bot first, or give the numeric Telegram id"
+                    _(
+                        "GamesDrop cannot see the Telegram id of %(username)s: ask the user to write to "
+                        "@gamesdrop_api_bot first, or give the numeric Telegram id"
+                    ),
+                    username=telegram_username,
                 )
             game_user_id, player_login, verified = str(user.user_id), user.first_name or user.username, True
         if not game_user_id:
-            raise PurchaseRefused("Telegram Stars need the recipient's @username or numeric Telegram id")
+            raise PurchaseRefused(_("Telegram Stars need the recipient's @username or numeric Telegram id"))
         if not game_user_id.isdigit():
-            raise PurchaseRefused(f"Telegram id {game_user_id!r} must be digits")
+            raise PurchaseRefused(_("Telegram id %(id)s must be digits"), id=repr(game_user_id))
     elif offer.requires_game_user_id and not game_user_id:
-        raise PurchaseRefused(f"offer #{offer.offer_group_id} needs the player's game user id")
+        raise PurchaseRefused(_("offer #%(id)s needs the player's game user id"), id=offer.offer_group_id)
     if offer.requires_game_server_id:
         servers = client.servers(offer.offer_group_id)
         if not game_server_id:
             listed = ", ".join(f"{label} ({value})" for label, value in servers.items())
-            raise PurchaseRefused(f"offer #{offer.offer_group_id} needs a server: one of {listed}")
+            raise PurchaseRefused(
+                _("offer #%(id)s needs a server: one of %(servers)s"), id=offer.offer_group_id, servers=listed
+            )
         game_server_id = servers.get(game_server_id, game_server_id)  # a label is taken for its id
         if game_server_id not in servers.values():
-            raise PurchaseRefused(f"unknown server {game_server_id!r} for offer #{offer.offer_group_id}")
+            raise PurchaseRefused(
+                _("unknown server %(server)s for offer #%(id)s"),
+                server=repr(game_server_id),
+                id=offer.offer_group_id,
+            )
     if game_user_id and not verified and (offer.requires_game_user_id or is_stars(offer)):
         result = client.check_game_data(
             offer_id=offer.offer_group_id, game_user_id=game_user_id, game_server_id=game_server_id
         )
         if not result.valid:
             raise PurchaseRefused(
-                f"GamesDrop says player {game_user_id} is not valid for this offer (INVALID)"
+                _("GamesDrop says player %(player)s is not valid for this offer (INVALID)"),
+                player=game_user_id,
             )
         player_login = result.game_user_login
     info = client.find_one(offer.offer_group_id)
@@ -214,7 +235,7 @@ def _check(
         player_login=player_login,
     )
     if retail is None:
-        check.warnings.append("no retail price set for this offer: margin unknown")
+        check.warnings.append(Refusal(_("no retail price set for this offer: margin unknown")))
     _check_balance(check, client.balance())
     return check
 
@@ -223,13 +244,21 @@ def _check_balance(check: PurchaseCheck, balance: gamesdrop.Balance) -> None:
     check.balance = balance.balance
     rate = settings.GAMESDROP_USD_RATES.get(check.currency.upper())
     if rate is None:
-        check.warnings.append(f"no USD rate for {check.currency}: the balance could not be compared")
+        check.warnings.append(
+            Refusal(
+                _("no USD rate for %(currency)s: the balance could not be compared"), currency=check.currency
+            )
+        )
         return
     check.cost_usd = (check.price * Decimal(rate)).quantize(Decimal("0.01"), ROUND_UP)
     if not balance.is_postpaid and balance.balance < check.cost_usd:
         raise PurchaseRefused(
-            f"GamesDrop balance {balance.balance:.2f} USD is below this order's cost of about "
-            f"{check.cost_usd} USD: top up first"
+            _(
+                "GamesDrop balance %(balance)s USD is below this order's cost "
+                "of about %(cost)s USD: top up first"
+            ),
+            balance=f"{balance.balance:.2f}",
+            cost=check.cost_usd,
         )
 
 
@@ -251,11 +280,17 @@ def place_order(
     if check.above_retail:
         if not override_margin:
             raise PurchaseRefused(
-                f"GamesDrop's price {check.price} {check.currency} is above our retail price "
-                f"{check.retail} {check.offer.currency}: buying would lose money"
+                _(
+                    "GamesDrop's price %(price)s %(currency)s is above our retail price "
+                    "%(retail)s %(retail_currency)s: buying would lose money"
+                ),
+                price=check.price,
+                currency=check.currency,
+                retail=check.retail,
+                retail_currency=check.offer.currency,
             )
         if user is not None and not user.has_perm(OVERRIDE_MARGIN_PERM):
-            raise PurchaseRefused("buying above our retail price needs the margin override permission")
+            raise PurchaseRefused(_("buying above our retail price needs the margin override permission"))
     request = {
         key: value
         for key, value in {

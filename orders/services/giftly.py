@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import TelegramGift
 from giftoffice.integrations.base import (
@@ -58,9 +59,9 @@ def create_gift_sale(
 ) -> Sale:
     """A sale of one Telegram gift to one recipient, with its NEW Giftly order; nothing is sent yet."""
     if not telegram_gift.active:
-        raise SaleInputError(f"Telegram gift {telegram_gift.gift_id} is not on sale")
+        raise SaleInputError(_("Telegram gift %(gift)s is not on sale"), gift=telegram_gift.gift_id)
     if recipient_id <= 0:
-        raise SaleInputError(f"recipient {recipient_id} is not a Telegram user id")
+        raise SaleInputError(_("recipient %(id)s is not a Telegram user id"), id=recipient_id)
     with transaction.atomic():
         sale = Sale.objects.create(
             buyer_id=buyer_id,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 
 from orders.services.sales import SaleInputError
 
@@ -24,13 +27,13 @@ class Recipients:
         return shown + (f"; and {more} more" if more > 0 else "")
 
 
-def _problem(text: str) -> str:
+def _problem(text: str) -> Any:
     if text.startswith("-") and text[1:].isdigit():
-        return "negative"
+        return _("negative")
     if not text.isdigit() or not text.isascii():
-        return "not numeric"
+        return _("not numeric")
     if not 0 < int(text) <= TELEGRAM_ID_MAX:
-        return "not a Telegram user id"
+        return _("not a Telegram user id")
     return ""
 
 
@@ -39,7 +42,11 @@ def parse_telegram_id(value: str) -> int:
     text = str(value).strip()
     problem = _problem(text)
     if problem:
-        raise SaleInputError(f"{text!r}: {problem}; a Telegram user id is a positive number, digits only")
+        raise SaleInputError(
+            _("%(value)s: %(problem)s; a Telegram user id is a positive number, digits only"),
+            value=repr(text),
+            problem=problem,
+        )
     return int(text)
 
 
@@ -54,14 +61,16 @@ def parse_recipients(values: Iterable[str], *, limit: int = MAX_RECIPIENTS) -> R
             continue
         problem = _problem(text)
         if problem:
-            result.rejected.append((text, problem))
+            result.rejected.append((text, str(problem)))
             continue
         number = int(text)
         if number in seen:
-            result.rejected.append((text, "duplicate"))
+            result.rejected.append((text, str(_("duplicate"))))
             continue
         seen.add(number)
         result.ids.append(number)
     if len(result.ids) > limit:
-        raise SaleInputError(f"{len(result.ids)} recipients; at most {limit:,} at once")
+        raise SaleInputError(
+            _("%(count)s recipients; at most %(limit)s at once"), count=len(result.ids), limit=f"{limit:,}"
+        )
     return result

@@ -8,16 +8,18 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from orders.models import OrderStatus, Sale, SupplierOrder
+from orders.services.errors import Refusal
 
 __all__ = ["SaleInputError", "complete_sale_if_done", "on_sale_completed", "parse_paid"]
 
 PAID_PLACES = 9  # Sale.amount_paid holds TON to the nanoton
 
 
-class SaleInputError(ValueError):
-    """Input refused before anything is created or sent; the message is for staff as it is."""
+class SaleInputError(Refusal, ValueError):
+    """Input refused before anything is created or sent."""
 
 
 def parse_paid(*, amount: Any, currency: str | None) -> tuple[Decimal | None, str]:
@@ -28,19 +30,21 @@ def parse_paid(*, amount: Any, currency: str | None) -> tuple[Decimal | None, st
     if amount in (None, "") and not currency:
         return None, ""
     if amount in (None, "") or not currency:
-        raise SaleInputError("give the amount paid together with its currency")
+        raise SaleInputError(_("give the amount paid together with its currency"))
     try:
         value = amount if isinstance(amount, Decimal) else Decimal(str(amount).strip())
     except InvalidOperation:
-        raise SaleInputError(f"amount paid {amount!r} is not a number") from None
+        raise SaleInputError(_("amount paid %(amount)s is not a number"), amount=repr(amount)) from None
     if not value.is_finite() or value <= 0:
-        raise SaleInputError(f"amount paid must be more than 0, not {amount}")
+        raise SaleInputError(_("amount paid must be more than 0, not %(amount)s"), amount=amount)
     if -value.as_tuple().exponent > PAID_PLACES:
-        raise SaleInputError(f"amount paid has more than {PAID_PLACES} decimal places")
+        raise SaleInputError(_("amount paid has more than %(places)s decimal places"), places=PAID_PLACES)
     code = currency.strip().upper()
     if code not in settings.ORDERS_CURRENCIES:
         known = ", ".join(settings.ORDERS_CURRENCIES)
-        raise SaleInputError(f"unknown currency {currency!r}; one of {known}")
+        raise SaleInputError(
+            _("unknown currency %(currency)s; one of %(known)s"), currency=repr(currency), known=known
+        )
     return value, code
 
 

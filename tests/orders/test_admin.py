@@ -251,3 +251,20 @@ def test_buy_refuses_bad_payment_input_and_creates_nothing(django_user_model, of
     assert error in response.content.decode()
     assert SupplierOrder.objects.count() == 0
     assert GamesDropOrder.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_refusal_is_shown_in_the_staff_language_and_stays_english_as_text(django_user_model, teddy):
+    from orders.services.actions import OrderActionError, cancel_order
+
+    order = giftly_order(teddy, OrderStatus.OUTCOME_UNKNOWN)
+    client = client_for(staff(django_user_model, "view_supplierorder", "cancel_supplierorder"))
+
+    response = client.post(
+        "/ru/admin/orders/supplierorder/", {"action": "cancel", "_selected_action": [order.pk]}, follow=True
+    )
+
+    assert "отменить можно только ещё не отправленный заказ" in response.content.decode()
+    with pytest.raises(OrderActionError) as info:
+        cancel_order(order=order, actor=None)
+    assert str(info.value) == "order is outcome unknown: only an order not yet sent can be canceled"
