@@ -27,6 +27,7 @@ DEMO_STEPS: list[tuple[str, str]] = [
     ("Partner site", "catalog.services.partner_sites.ensure_sandbox_site"),
     ("Supplier catalogs", "catalog.services.products.load_demo_products"),
     ("GamesDrop offers", "catalog.services.offers.load_demo_offers"),
+    ("Schedules", "giftoffice.schedules.demo_step"),
 ]
 
 
