@@ -1,6 +1,8 @@
 """django-q2 entry points: a few lines each, the work is in services. Each is safe to run twice."""
 
-from orders.services import actions, polling
+from giftoffice.runs.models import RunTrigger
+from giftoffice.runs.services import execute, task_claim
+from orders.services import actions, campaigns, poll_runs
 
 
 def submit_order(order_id: int) -> str:
@@ -8,4 +10,12 @@ def submit_order(order_id: int) -> str:
 
 
 def poll_open_orders() -> str:
-    return polling.poll_orders().summary()
+    run, summary = poll_runs.poll_pass(trigger=RunTrigger.SCHEDULE)
+    return summary.summary() if summary else f"poll run #{run.pk}: {run.message}"
+
+
+def run_campaign(run_id: int) -> str:
+    run = execute(campaigns.CAMPAIGN, run_id=run_id, claimed_by=task_claim())
+    return (
+        f"campaign run #{run.pk}: {run.status} (sent {run.sent}, unknown {run.unknown}, failed {run.failed})"
+    )

@@ -80,6 +80,25 @@ class Gift(models.Model):
         related_name="gifts",
         help_text=_("The partner that created it through the API; empty for gifts made by staff."),
     )
+    # The supplier item that fulfils the gift when it is sold ("Sell…"): ours, never on the partner wire.
+    telegram_gift = models.ForeignKey(
+        "catalog.TelegramGift",
+        verbose_name=_("fulfilled by Telegram gift"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The Giftly gift sent when this gift is sold. At most one of Telegram gift and offer."),
+    )
+    offer = models.ForeignKey(
+        "catalog.Offer",
+        verbose_name=_("fulfilled by GamesDrop offer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The GamesDrop offer bought when this gift is sold."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
@@ -92,6 +111,11 @@ class Gift(models.Model):
                 condition=Q(removal_time__gt=F("start_time")),
                 name="gift_removal_after_start",
                 violation_error_message=_("Removal time must be after start time."),
+            ),
+            models.CheckConstraint(
+                condition=Q(telegram_gift__isnull=True) | Q(offer__isnull=True),
+                name="gift_fulfilled_by_one_item",
+                violation_error_message=_("Name a Telegram gift or a GamesDrop offer, not both."),
             ),
         ]
 

@@ -1,3 +1,11 @@
+from orders.models.campaigns import (
+    CAMPAIGN_TRANSITIONS,
+    Campaign,
+    CampaignRun,
+    CampaignSale,
+    CampaignStatus,
+    PollRun,
+)
 from orders.models.orders import (
     ORDER_TRANSITIONS,
     OrderEvent,
@@ -10,9 +18,15 @@ from orders.models.orders import (
 )
 
 __all__ = [
+    "CAMPAIGN_TRANSITIONS",
     "ORDER_TRANSITIONS",
+    "Campaign",
+    "CampaignRun",
+    "CampaignSale",
+    "CampaignStatus",
     "OrderEvent",
     "OrderStatus",
+    "PollRun",
     "Sale",
     "SaleType",
     "Supplier",

@@ -4,6 +4,7 @@ orders of unknown outcome due a lookup, sends that lost their worker, and queued
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -46,12 +47,21 @@ def due_orders(*, now: datetime | None = None):
 
 
 def poll_orders(
-    *, now: datetime | None = None, client: gamesdrop_api.GamesDropClient | None = None
+    *,
+    now: datetime | None = None,
+    client: gamesdrop_api.GamesDropClient | None = None,
+    orders: Iterable[SupplierOrder] | None = None,
+    on_order: Callable[[SupplierOrder], None] | None = None,
 ) -> PollSummary:
-    """Runs outside any transaction: each order's network calls and writes are its own."""
+    """Runs outside any transaction: each order's network calls and writes are its own.
+
+    `orders`: the pass's orders (default: `due_orders`, at most ORDERS_POLL_BATCH); `on_order` is
+    called after each (a poll run counts its progress there)."""
     client = client or gamesdrop_api.client()
     result = PollSummary()
-    for order in due_orders(now=now)[: settings.ORDERS_POLL_BATCH]:
+    if orders is None:
+        orders = due_orders(now=now)[: settings.ORDERS_POLL_BATCH]
+    for order in orders:
         result.looked_at += 1
         if order.supplier == Supplier.GIFTLY:
             order = giftly.recover_stale_submission(order=order)
@@ -62,4 +72,6 @@ def poll_orders(
         else:
             order = gamesdrop.refresh(order=order, client=client)
         result.statuses[order.status] += 1
+        if on_order is not None:
+            on_order(order)
     return result

@@ -4,10 +4,13 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from catalog.models import TelegramGift
-from orders.models import OrderStatus
-from orders.services.giftly import create_gift_sale, send_gift
+from giftoffice.runs.models import RunTrigger
+from giftoffice.runs.services import running, this_process
+from orders.models import CampaignStatus
+from orders.services.campaigns import CampaignPreview, create_campaign, send_campaign
 from orders.services.recipients import parse_recipients, parse_telegram_id
 from orders.services.sales import SaleInputError, parse_paid
 
@@ -16,7 +19,8 @@ class Command(BaseCommand):
     help = (
         "Send a Giftly Telegram gift to each recipient, one sale per recipient. The last line counts "
         "sent / outcome unknown / failed; the exit status is 1 if any send failed or is unknown. "
-        "Stops at the first authentication error or unknown outcome (the rest are not sent)."
+        "Stops at the first authentication error or unknown outcome (the rest are not sent); recorded as "
+        "a campaign with its run, like the admin's Send to Telegram users…"
     )
 
     def add_arguments(self, parser) -> None:
@@ -31,46 +35,43 @@ class Command(BaseCommand):
 
     def handle(self, *args, gift_id: str, recipients: list[str], **options) -> None:
         gift, ids, buyer_id, amount, currency = self._checked(gift_id, recipients, options)
-        counts = {"sent": 0, "unknown": 0, "failed": 0}
-        stopped = ""
-        for position, recipient in enumerate(ids):
-            sale = create_gift_sale(
-                telegram_gift=gift,
-                recipient_id=recipient,
-                text=options.get("text"),
-                buyer_id=buyer_id,
-                amount_paid=amount,
-                currency=currency,
-            )
-            result = send_gift(sale=sale)
+        preview = CampaignPreview(
+            telegram_gift=gift,
+            recipients=ids,
+            text=options.get("text"),
+            buyer_id=buyer_id,
+            amount_paid=amount,
+            currency=currency,
+        )
+        # The same campaign service as the admin's "Send to Telegram users…", run in this process.
+        run = create_campaign(preview=preview, trigger=RunTrigger.COMMAND, enqueue=False)
+
+        def report(recipient: int, sale, result) -> None:
             order = result.order
             self.stdout.write(f"{recipient}: {order.status} {sale.transaction_id} {order.supplier_message}")
-            if order.status == OrderStatus.COMPLETED:
-                counts["sent"] += 1
-            elif order.status == OrderStatus.OUTCOME_UNKNOWN:
-                counts["unknown"] += 1
-                stopped = "stopped at the first unknown outcome"
-            else:
-                counts["failed"] += 1
-                if result.auth_failed:
-                    stopped = "stopped: Giftly refused our token"
-            if stopped:
-                not_sent = len(ids) - position - 1
-                break
-        else:
-            not_sent = 0
-        summary = (
-            f"send_telegram_gift: sent {counts['sent']}, outcome unknown {counts['unknown']}, "
-            f"failed {counts['failed']}"
-        )
+
+        with running(run, claimed_by=this_process()):
+            send_campaign(run, on_sent=report)
+        campaign = run.campaign
+        campaign.refresh_from_db()
+        not_sent = len(ids) - run.done
+        summary = f"send_telegram_gift: sent {run.sent}, outcome unknown {run.unknown}, failed {run.failed}"
         if not_sent:
+            stopped = {
+                CampaignStatus.PAUSED: "stopped at the first unknown outcome",
+                CampaignStatus.STOPPED: "stopped: Giftly refused our token",
+            }.get(campaign.status, run.message)
             summary += f", not sent {not_sent} ({stopped})"
         self.stdout.write(summary)
-        if counts["unknown"] or counts["failed"] or not_sent:
+        if run.unknown or run.failed or not_sent:
             sys.exit(1)
 
     def _checked(self, gift_id: str, recipients: list[str], options: dict):
         """Every input checked before the first sale is created: bad input sends nothing."""
+        with translation.override("en"):  # command output is English, whatever LANGUAGE_CODE says
+            return self._checked_en(gift_id, recipients, options)
+
+    def _checked_en(self, gift_id: str, recipients: list[str], options: dict):
         gift = TelegramGift.objects.filter(gift_id=gift_id).first()
         if gift is None:
             raise CommandError(f"unknown Giftly gift id {gift_id!r}")

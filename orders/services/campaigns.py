@@ -1,0 +1,308 @@
+"""Giftly promo campaigns on the shared run lifecycle: check, create, send, pause, resume.
+
+`preview_campaign` checks everything staff typed and says what a send would do (count, total supplier
+cost, rejected ids) without creating anything. `create_campaign` records the campaign and its first
+queued `CampaignRun`; the run's work (`CAMPAIGN.work`) sends one sale per recipient with
+`orders.services.giftly.send_gift`, the single-send service, so every exactly-once rule of a single
+send holds for each recipient:
+
+- the first authentication error STOPS the campaign: every further send would be refused the same way;
+  the recipients after it get no sale;
+- the first OUTCOME_UNKNOWN PAUSES it: the run ends, the campaign waits for staff to check that send
+  (Giftly has no idempotency key) and press "Resume", which queues a new run for the rest;
+- a run resumed after its worker died (claimed again as dead) finds each recipient's sale by position:
+  a sale still NEW is sent, one left SUBMITTING may have left, so it becomes OUTCOME_UNKNOWN and the
+  campaign pauses; nothing is sent twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django_q.tasks import async_task
+
+from catalog.models import TelegramGift
+from giftoffice.integrations.giftly import GiftlyClient
+from giftoffice.runs.models import RunTrigger
+from giftoffice.runs.services import RunFailed, RunKind, save_progress
+from giftoffice.transitions import check_transition
+from orders.models import (
+    CAMPAIGN_TRANSITIONS,
+    Campaign,
+    CampaignRun,
+    CampaignSale,
+    CampaignStatus,
+    OrderStatus,
+    Sale,
+    Supplier,
+    SupplierOrder,
+)
+from orders.services import giftly
+from orders.services.errors import Refusal
+from orders.services.recipients import MAX_RECIPIENTS, parse_recipients, parse_telegram_id
+from orders.services.sales import SaleInputError, parse_paid
+
+__all__ = [
+    "CAMPAIGN",
+    "CampaignError",
+    "CampaignPreview",
+    "campaign_counts",
+    "create_campaign",
+    "enqueue_run",
+    "preview_campaign",
+    "resume_campaign",
+]
+
+PROGRESS_EVERY_SECONDS = 0.5  # progress writes are throttled: one UPDATE per send would cost a round trip
+
+
+class CampaignError(Refusal):
+    """A campaign action refused (resume of a campaign that is not paused, …)."""
+
+
+@dataclass
+class CampaignPreview:
+    """What a send would do, shown on the confirmation page before anything is created."""
+
+    telegram_gift: TelegramGift
+    recipients: list[int]
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    text: str | None = None
+    buyer_id: int | None = None
+    amount_paid: Decimal | None = None
+    currency: str = ""
+
+    @property
+    def count(self) -> int:
+        return len(self.recipients)
+
+    @property
+    def total_rub(self) -> Decimal:
+        return self.telegram_gift.price_rub * self.count
+
+
+def preview_campaign(
+    *,
+    telegram_gift: TelegramGift,
+    recipients: Iterable[str],
+    text: str | None = None,
+    buyer_id: str | None = None,
+    amount_paid: Any = None,
+    currency: str | None = None,
+) -> CampaignPreview:
+    """Every input checked (SaleInputError on the first that is wrong); bad recipient ids are listed,
+    not fatal: the confirmation page shows them and the campaign goes to the others."""
+    if not telegram_gift.active:
+        raise SaleInputError(_("Telegram gift %(gift)s is not on sale"), gift=telegram_gift.gift_id)
+    parsed = parse_recipients(recipients, limit=MAX_RECIPIENTS)
+    if not parsed.ids:
+        raise SaleInputError(_("no valid recipient id: give at least one Telegram user id"))
+    buyer = parse_telegram_id(buyer_id) if buyer_id not in (None, "") else None
+    amount, code = parse_paid(amount=amount_paid, currency=currency)
+    return CampaignPreview(
+        telegram_gift=telegram_gift,
+        recipients=parsed.ids,
+        rejected=parsed.rejected,
+        text=text or None,
+        buyer_id=buyer,
+        amount_paid=amount,
+        currency=code,
+    )
+
+
+def create_campaign(
+    *, preview: CampaignPreview, user: Any = None, trigger: str = RunTrigger.ADMIN, enqueue: bool = True
+) -> CampaignRun:
+    """The campaign and its first run, queued on commit (`enqueue=False`: the caller runs it itself)."""
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            telegram_gift=preview.telegram_gift,
+            recipients=preview.recipients,
+            rejected=[list(item) for item in preview.rejected],
+            text=preview.text,
+            buyer_id=preview.buyer_id,
+            amount_paid=preview.amount_paid,
+            currency=preview.currency,
+            created_by=_user(user),
+        )
+        run = CampaignRun.objects.create(
+            campaign=campaign, trigger=trigger, triggered_by=_user(user), total=len(preview.recipients)
+        )
+        if enqueue:
+            enqueue_run(run=run)
+    return run
+
+
+def enqueue_run(*, run: CampaignRun) -> None:
+    pk = run.pk
+    transaction.on_commit(
+        lambda: async_task("orders.tasks.run_campaign", pk, task_name=f"campaign-run-{pk}", group="campaigns")
+    )
+
+
+def resume_campaign(*, campaign: Campaign, user: Any = None) -> CampaignRun:
+    """A paused campaign sends on: a new queued run for the recipients not yet handled."""
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.status != CampaignStatus.PAUSED:
+            raise CampaignError(
+                _("campaign #%(id)s is %(status)s, only a paused campaign can be resumed"),
+                id=locked.pk,
+                status=locked.get_status_display(),
+            )
+        _move(locked, CampaignStatus.SENDING, message="")
+        handled = CampaignSale.objects.filter(campaign=locked).count()
+        run = CampaignRun.objects.create(
+            campaign=locked,
+            trigger=RunTrigger.ADMIN,
+            triggered_by=_user(user),
+            total=len(locked.recipients) - handled,
+        )
+        enqueue_run(run=run)
+    campaign.refresh_from_db()
+    return run
+
+
+def campaign_counts(campaign: Campaign) -> dict[str, int]:
+    """sent / outcome unknown / failed / in progress / not sent, from the campaign's orders."""
+    statuses = SupplierOrder.objects.filter(sale__campaign_link__campaign=campaign).values_list(
+        "status", flat=True
+    )
+    counts = {"sent": 0, "unknown": 0, "failed": 0, "in_progress": 0}
+    for status in statuses:
+        counts[_bucket(status)] += 1
+    counts["not_sent"] = len(campaign.recipients) - sum(counts.values())
+    return counts
+
+
+# --- the run's work ---------------------------------------------------------------------------------
+
+
+def _bucket(status: str) -> str:
+    if status == OrderStatus.COMPLETED:
+        return "sent"
+    if status == OrderStatus.OUTCOME_UNKNOWN:
+        return "unknown"
+    if status in (OrderStatus.CANCELED, OrderStatus.FAILED, OrderStatus.REFUNDED):
+        return "failed"
+    return "in_progress"
+
+
+def send_campaign(
+    run: CampaignRun,
+    *,
+    client: GiftlyClient | None = None,
+    on_sent: Callable[[int, Sale, giftly.SendResult], None] | None = None,
+) -> None:
+    """The work of a campaign run: send to every recipient not yet handled, in the order given."""
+    campaign = Campaign.objects.select_related("telegram_gift").get(pk=run.campaign_id)
+    if campaign.status != CampaignStatus.SENDING:
+        raise RunFailed(f"campaign #{campaign.pk} is {campaign.status}, not sending")
+    client = client or GiftlyClient()
+    made = dict(CampaignSale.objects.filter(campaign=campaign).values_list("position", "sale_id"))
+    actor = run.triggered_by
+    last_saved = time.monotonic()
+    for position, recipient in enumerate(campaign.recipients):
+        sale_id = made.get(position)
+        if sale_id is None:
+            sale = _new_sale(campaign, position, recipient, actor)
+        else:
+            order = SupplierOrder.objects.get(sale_id=sale_id, supplier=Supplier.GIFTLY)
+            if order.status == OrderStatus.SUBMITTING:
+                # Left by a worker that died mid-send: the gift may have gone. Never resent.
+                order = giftly.recover_stale_submission(order=order)
+            if order.status != OrderStatus.NEW:
+                if order.status == OrderStatus.OUTCOME_UNKNOWN and order.pk != campaign.paused_order_id:
+                    _count(run, order.status, recipient, order)
+                    _pause(run, campaign, recipient, order)
+                    return
+                continue
+            sale = order.sale
+        result = giftly.send_gift(sale=sale, actor=actor, client=client)
+        order = result.order
+        _count(run, order.status, recipient, order)
+        if on_sent is not None:
+            on_sent(recipient, sale, result)
+        if result.auth_failed:
+            _finish_campaign(campaign, CampaignStatus.STOPPED, order.supplier_message)
+            save_progress(run, "sent", "unknown", "failed")
+            raise RunFailed(f"stopped: Giftly refused our token ({order.supplier_message})")
+        if order.status == OrderStatus.OUTCOME_UNKNOWN:
+            _pause(run, campaign, recipient, order)
+            return
+        if time.monotonic() - last_saved >= PROGRESS_EVERY_SECONDS:
+            save_progress(run, "sent", "unknown", "failed")
+            last_saved = time.monotonic()
+    _finish_campaign(campaign, CampaignStatus.FINISHED, "")
+    save_progress(run, "sent", "unknown", "failed")
+
+
+def _new_sale(campaign: Campaign, position: int, recipient: int, actor: Any) -> Sale:
+    with transaction.atomic():
+        sale = giftly.create_gift_sale(
+            telegram_gift=campaign.telegram_gift,
+            recipient_id=recipient,
+            text=campaign.text,
+            buyer_id=campaign.buyer_id,
+            amount_paid=campaign.amount_paid,
+            currency=campaign.currency,
+            user=actor,
+        )
+        CampaignSale.objects.create(campaign=campaign, position=position, sale=sale)
+    return sale
+
+
+def _count(run: CampaignRun, status: str, recipient: int, order: SupplierOrder) -> None:
+    run.done += 1
+    bucket = _bucket(status)
+    if bucket == "sent":
+        run.sent += 1
+    elif bucket == "unknown":
+        run.unknown += 1
+        run.add_error(recipient=str(recipient), order=order.transaction_id, error=order.supplier_message)
+    else:
+        run.failed += 1
+        run.add_error(recipient=str(recipient), order=order.transaction_id, error=order.supplier_message)
+
+
+def _pause(run: CampaignRun, campaign: Campaign, recipient: int, order: SupplierOrder) -> None:
+    message = (
+        f"paused at the first unknown outcome: recipient {recipient}, order {order.transaction_id}. "
+        "Check it with Giftly and resolve it, then resume the campaign."
+    )
+    _finish_campaign(campaign, CampaignStatus.PAUSED, message, paused_order=order)
+    run.message = message
+    save_progress(run, "sent", "unknown", "failed", "message")
+
+
+def _finish_campaign(campaign: Campaign, status: str, message: str, **fields: Any) -> None:
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        _move(locked, status, message=message, **fields)
+    campaign.status, campaign.message = status, message
+    for name, value in fields.items():
+        setattr(campaign, name, value)
+
+
+def _move(campaign: Campaign, status: str, *, message: str, **fields: Any) -> None:
+    check_transition(machine="Campaign", table=CAMPAIGN_TRANSITIONS, current=campaign.status, target=status)
+    Campaign.objects.filter(pk=campaign.pk).update(status=status, message=message, **fields)
+    campaign.status, campaign.message = status, message
+
+
+def _rivals(run: CampaignRun):
+    Campaign.objects.select_for_update().filter(pk=run.campaign_id).first()  # serialises the claims
+    return [CampaignRun.objects.filter(campaign_id=run.campaign_id)]
+
+
+def _user(user: Any) -> Any:
+    return user if getattr(user, "pk", None) else None
+
+
+CAMPAIGN: RunKind[CampaignRun] = RunKind(model=CampaignRun, work=send_campaign, rivals=_rivals)
