@@ -472,3 +472,5 @@ class OfferWithBuyAdmin(OfferAdmin):
 
 admin.site.unregister(Offer)
 admin.site.register(Offer, OfferWithBuyAdmin)
+
+from orders import admin_campaigns, admin_gifts  # noqa: E402, F401  (catalog admins extended by orders)

@@ -56,12 +56,23 @@ class GiftAdmin(TabbedTranslationAdmin):
     search_fields = [f"name_{code}" for code in settings.LANGUAGE_CODES]
     list_select_related = ("owner",)
     readonly_fields = ("owner", "created_at", "updated_at")
+    autocomplete_fields = ("telegram_gift", "offer")
     actions = ["activate", "deactivate", push_to_partner_site]
     inlines = [GiftPublicationInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ("name", "description", "link", "icon", "image")}),
         (_("Schedule"), {"fields": ("start_time", "removal_time", "active")}),
+        (
+            _("Fulfilment"),
+            {
+                "fields": ("telegram_gift", "offer"),
+                "description": _(
+                    "The supplier item bought when this gift is sold (optional, at most one). "
+                    "Not sent to partners."
+                ),
+            },
+        ),
         (_("Record"), {"fields": ("owner", "created_at", "updated_at")}),
     ]
 

@@ -102,6 +102,9 @@ class CampaignSale(models.Model):
             models.UniqueConstraint(fields=["campaign", "position"], name="campaign_sale_once_per_position")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.position}"
+
 
 class CampaignRun(Run):
     campaign = models.ForeignKey(

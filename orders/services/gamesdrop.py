@@ -271,6 +271,7 @@ def place_order(
     amount_paid: Decimal | None = None,
     currency: str = "",
     enqueue: bool = True,
+    gift: Any = None,
 ) -> SupplierOrder:
     """Create the sale and its NEW GamesDrop order from a passed check; queue the send on commit.
 
@@ -308,6 +309,7 @@ def place_order(
             recipient_id=int(check.game_user_id) if is_stars(check.offer) and check.game_user_id else None,
             amount_paid=amount_paid,
             currency=currency,
+            gift=gift,  # the gift of our catalog sold ("Sell…"), if any
             created_by=user if getattr(user, "pk", None) else None,
         )
         order = SupplierOrder.objects.create(

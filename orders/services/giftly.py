@@ -56,8 +56,11 @@ def create_gift_sale(
     amount_paid: Decimal | None = None,
     currency: str = "",
     user: Any = None,
+    gift: Any = None,
 ) -> Sale:
-    """A sale of one Telegram gift to one recipient, with its NEW Giftly order; nothing is sent yet."""
+    """A sale of one Telegram gift to one recipient, with its NEW Giftly order; nothing is sent yet.
+
+    `gift`: the gift of our catalog sold ("Sell…" on a gift), recorded on the sale."""
     if not telegram_gift.active:
         raise SaleInputError(_("Telegram gift %(gift)s is not on sale"), gift=telegram_gift.gift_id)
     if recipient_id <= 0:
@@ -68,6 +71,7 @@ def create_gift_sale(
             recipient_id=recipient_id,
             amount_paid=amount_paid,
             currency=currency,
+            gift=gift,
             created_by=user if getattr(user, "pk", None) else None,
         )
         request: dict[str, Any] = {"recipient": str(recipient_id)}
