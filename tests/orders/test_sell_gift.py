@@ -96,7 +96,8 @@ def test_the_fulfilling_item_is_not_part_of_the_partner_wire_format(teddy, setti
         json.dumps(render_gift(gift, languages=["ro", "ru", "en", "uk"])),
     )
     assert after == before
-    assert b"telegram_gift" not in after[0] and b"offer" not in after[0]
+    assert b"telegram_gift" not in after[0]
+    assert b"offer" not in after[0]
 
 
 # --- Sell… ---------------------------------------------------------------------------------------------
