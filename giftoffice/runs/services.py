@@ -156,7 +156,7 @@ def claim(kind: RunKind[R], *, run_id: int, claimed_by: str) -> R | None:
                 )
                 if (other := other.order_by("id").first()) is not None:
                     run.set_status(RunStatus.FAILED)
-                    run.message = f"{other._meta.verbose_name} #{other.pk} on the same subject was running"
+                    run.message = f"{type(other).__name__} #{other.pk} on the same subject was running"
                     model.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(
                         status=run.status, message=run.message, finished_at=run.finished_at
                     )
@@ -174,11 +174,6 @@ def claim(kind: RunKind[R], *, run_id: int, claimed_by: str) -> R | None:
 
 def _mine(run: Run) -> QuerySet:
     return type(run).objects.filter(pk=run.pk, status=RunStatus.RUNNING, claimed_by=run.claimed_by)
-
-
-def beat(run: Run) -> bool:
-    """Record a sign of life; False when the run is no longer ours (finished, or taken over as dead)."""
-    return bool(_mine(run).update(heartbeat_at=timezone.now()))
 
 
 def save_progress(run: Run, *fields: str) -> None:
