@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from catalog.models import TelegramGift
 from orders.models import OrderStatus
@@ -90,7 +91,8 @@ class Command(BaseCommand):
         except SaleInputError as exc:
             raise CommandError(str(exc)) from exc
         if parsed.rejected:
-            raise CommandError(f"bad recipient ids, nothing sent: {parsed.describe_rejected()}")
+            with translation.override("en"):
+                raise CommandError(f"bad recipient ids, nothing sent: {parsed.describe_rejected()}")
         if not parsed.ids:
             raise CommandError("no recipients: give RECIPIENT_ID arguments or --recipients-file")
         return gift, parsed.ids, buyer_id, amount, currency
