@@ -58,7 +58,7 @@ def refresh_order(*, order: SupplierOrder, actor: Any = None) -> SupplierOrder:
         OrderStatus.SUBMITTING,
     ):
         raise OrderActionError(
-            _("order is %(status)s: nothing to refresh"), status=order.get_status_display()
+            _("order is %(status)s: nothing to refresh"), status=OrderStatus(order.status).label
         )
     return gamesdrop.refresh(order=order, actor=actor)
 
@@ -81,7 +81,7 @@ def retry_order(*, order: SupplierOrder, actor: Any = None) -> SupplierOrder:
                 )
             )
         raise OrderActionError(
-            _("order is %(status)s: it cannot be retried"), status=order.get_status_display()
+            _("order is %(status)s: it cannot be retried"), status=OrderStatus(order.status).label
         )
     if order.status == OrderStatus.OUTCOME_UNKNOWN:
         return gamesdrop.reconcile(order=order, actor=actor, resend=True)
@@ -92,7 +92,7 @@ def cancel_order(*, order: SupplierOrder, actor: Any, note: str = "") -> Supplie
     if order.status != OrderStatus.NEW:
         raise OrderActionError(
             _("order is %(status)s: only an order not yet sent can be canceled"),
-            status=order.get_status_display(),
+            status=OrderStatus(order.status).label,
         )
     try:
         return set_status(
@@ -112,7 +112,7 @@ def resolve_order(*, order: SupplierOrder, actor: Any, delivered: bool, note: st
     if order.status != OrderStatus.OUTCOME_UNKNOWN:
         raise OrderActionError(
             _("order is %(status)s: only an order of unknown outcome can be resolved"),
-            status=order.get_status_display(),
+            status=OrderStatus(order.status).label,
         )
     note = (note or "").strip()
     if not note:

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_q.tasks import async_task
 
@@ -124,7 +125,7 @@ def create_campaign(
         campaign = Campaign.objects.create(
             telegram_gift=preview.telegram_gift,
             recipients=preview.recipients,
-            rejected=[list(item) for item in preview.rejected],
+            rejected=_english(preview.rejected),
             text=preview.text,
             buyer_id=preview.buyer_id,
             amount_paid=preview.amount_paid,
@@ -299,6 +300,12 @@ def _move(campaign: Campaign, status: str, *, message: str, **fields: Any) -> No
 def _rivals(run: CampaignRun):
     Campaign.objects.select_for_update().filter(pk=run.campaign_id).first()  # serialises the claims
     return [CampaignRun.objects.filter(campaign_id=run.campaign_id)]
+
+
+def _english(rejected: list[tuple[str, Any]]) -> list[list[str]]:
+    # Stored like every record, in English; the confirmation page showed them in the staff's language.
+    with translation.override("en"):
+        return [[value, str(why)] for value, why in rejected]
 
 
 def _user(user: Any) -> Any:

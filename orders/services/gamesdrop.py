@@ -38,6 +38,7 @@ from giftoffice.integrations.base import (
 from giftoffice.transitions import InvalidTransition
 from orders.models import OrderStatus, Sale, Supplier, SupplierOrder
 from orders.services.errors import Refusal
+from orders.services.queue import enqueue_submit
 from orders.services.sales import SaleInputError
 from orders.services.status import ConcurrentMove, claim_for_submission, set_status
 
@@ -325,8 +326,6 @@ def place_order(
             else None,
         )
         if enqueue:
-            from orders.services.queue import enqueue_submit
-
             enqueue_submit(order=order)
     return order
 

@@ -19,9 +19,10 @@ TELEGRAM_ID_MAX = 2**63 - 1  # the BigIntegerField Sale.recipient_id holds
 @dataclass
 class Recipients:
     ids: list[int] = field(default_factory=list)
-    rejected: list[tuple[str, str]] = field(default_factory=list)  # (as given, why)
+    rejected: list[tuple[str, Any]] = field(default_factory=list)  # (as given, why: lazy, translatable)
 
     def describe_rejected(self, limit: int = 20) -> str:
+        """In the active language (the admin); commands wrap it in translation.override("en")."""
         shown = "; ".join(f"{value!r}: {why}" for value, why in self.rejected[:limit])
         more = len(self.rejected) - limit
         return shown + (f"; and {more} more" if more > 0 else "")
@@ -61,11 +62,11 @@ def parse_recipients(values: Iterable[str], *, limit: int = MAX_RECIPIENTS) -> R
             continue
         problem = _problem(text)
         if problem:
-            result.rejected.append((text, str(problem)))
+            result.rejected.append((text, problem))
             continue
         number = int(text)
         if number in seen:
-            result.rejected.append((text, str(_("duplicate"))))
+            result.rejected.append((text, _("duplicate")))
             continue
         seen.add(number)
         result.ids.append(number)

@@ -268,3 +268,24 @@ def test_a_refusal_is_shown_in_the_staff_language_and_stays_english_as_text(djan
     with pytest.raises(OrderActionError) as info:
         cancel_order(order=order, actor=None)
     assert str(info.value) == "order is outcome unknown: only an order not yet sent can be canceled"
+
+
+@pytest.mark.django_db
+def test_orders_are_found_by_transaction_id_recipient_and_supplier_order_id_and_filtered_by_status(
+    django_user_model, teddy
+):
+    unknown = giftly_order(teddy, OrderStatus.OUTCOME_UNKNOWN)
+    done = giftly_order(teddy, OrderStatus.COMPLETED)
+    SupplierOrder.objects.filter(pk=done.pk).update(supplier_order_id="777001")
+    other = Sale.objects.create(recipient_id=111222333)
+    SupplierOrder.objects.create(sale=other, supplier=Supplier.GIFTLY, telegram_gift=teddy)
+    client = client_for(django_user_model.objects.create_superuser("root", password="pw"))
+
+    def found(**params) -> set[int]:
+        return {o.pk for o in client.get(CHANGELIST, params).context["cl"].result_list}
+
+    assert found(q=unknown.transaction_id) == {unknown.pk}
+    assert found(q="777001") == {done.pk}
+    assert found(q="987654321") == {unknown.pk, done.pk}
+    assert found(status__exact="OUTCOME_UNKNOWN") == {unknown.pk}
+    assert found(supplier__exact="giftly", status__exact="COMPLETED") == {done.pk}

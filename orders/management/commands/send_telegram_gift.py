@@ -68,10 +68,6 @@ class Command(BaseCommand):
 
     def _checked(self, gift_id: str, recipients: list[str], options: dict):
         """Every input checked before the first sale is created: bad input sends nothing."""
-        with translation.override("en"):  # command output is English, whatever LANGUAGE_CODE says
-            return self._checked_en(gift_id, recipients, options)
-
-    def _checked_en(self, gift_id: str, recipients: list[str], options: dict):
         gift = TelegramGift.objects.filter(gift_id=gift_id).first()
         if gift is None:
             raise CommandError(f"unknown Giftly gift id {gift_id!r}")
@@ -91,7 +87,8 @@ class Command(BaseCommand):
         except SaleInputError as exc:
             raise CommandError(str(exc)) from exc
         if parsed.rejected:
-            raise CommandError(f"bad recipient ids, nothing sent: {parsed.describe_rejected()}")
+            with translation.override("en"):
+                raise CommandError(f"bad recipient ids, nothing sent: {parsed.describe_rejected()}")
         if not parsed.ids:
             raise CommandError("no recipients: give RECIPIENT_ID arguments or --recipients-file")
         return gift, parsed.ids, buyer_id, amount, currency
