@@ -128,19 +128,19 @@ def test_gift_changelist_columns_filters_actions_and_completeness_read_in_the_la
 GIFT_CHANGE_FORM = {
     "ro": (
         {"name_ro": "Nume [ro]", "link_uk": "Link partener [uk]", "active": "Activ"},
-        ["Programare", "Înregistrare", "Publicat pe site-urile partenere"],
+        ["Programare", "Livrare", "Înregistrare", "Publicat pe site-urile partenere"],
     ),
     "ru": (
         {"name_ro": "Название [ro]", "link_uk": "Ссылка партнёра [uk]", "active": "Активный"},
-        ["Расписание", "Запись", "Опубликован на сайтах партнёров"],
+        ["Расписание", "Исполнение", "Запись", "Опубликован на сайтах партнёров"],
     ),
     "uk": (
         {"name_ro": "Назва [ro]", "link_uk": "Посилання партнера [uk]", "active": "Активний"},
-        ["Розклад", "Запис", "Опубліковано на сайтах партнерів"],
+        ["Розклад", "Виконання", "Запис", "Опубліковано на сайтах партнерів"],
     ),
     "en": (
         {"name_ro": "Name [ro]", "link_uk": "Partner link [uk]", "active": "Active"},
-        ["Schedule", "Record", "Published on partner sites"],
+        ["Schedule", "Fulfilment", "Record", "Published on partner sites"],
     ),
 }
 
