@@ -95,6 +95,7 @@ def send_gift(*, sale: Sale, actor: Any = None, client: GiftlyClient | None = No
     is open during it: two callers at once make one buyGift call, the other gets the order untouched.
     """
     order = SupplierOrder.objects.select_related("telegram_gift").get(sale=sale, supplier=Supplier.GIFTLY)
+    order.sale = sale  # completing the sale reads it: no second query
     client = client or GiftlyClient()
     for attempt in range(1, NOT_SENT_ATTEMPTS + 1):
         if not claim_for_submission(order=order, actor=actor):

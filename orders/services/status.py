@@ -112,5 +112,7 @@ def claim_for_submission(*, order: SupplierOrder, actor: Any = None) -> bool:
             to_status=OrderStatus.SUBMITTING,
             actor=actor if getattr(actor, "pk", None) else None,
         )
-    order.refresh_from_db()
+    # Only the columns the claim wrote: a full refresh would drop the cached sale and item, and the send
+    # would read them again (two queries per order; bench/purchases.py).
+    order.refresh_from_db(fields=["status", "attempts", "submitted_at", "updated_at"])
     return True

@@ -62,7 +62,7 @@ def test_a_pass_while_another_is_alive_polls_nothing(offers):
 
     second = PollRun.objects.order_by("id").last()
     assert second.status == RunStatus.FAILED
-    assert out.getvalue().startswith("poll_orders: not run: order poll #")
+    assert out.getvalue().startswith("poll_orders: not run: PollRun #")
     assert SupplierOrder.objects.get(pk=order.pk).polls == order.polls
 
 

@@ -1,0 +1,253 @@
+"""Purchases against the sandbox served by a real local server, each against a bare loop in the same run.
+
+The sandbox runs in gunicorn (one worker) on 127.0.0.1 with its own SQLite file; our side runs in a
+second process with another SQLite file (as production talks to a remote supplier over HTTP, no
+shared database). Three figures, each "ours / bare `requests.post` loop on the same endpoints":
+
+- Giftly campaign: one `CampaignRun` sending GIFTLY sends (one sale, one supplier order, its events
+  and the campaign's bookkeeping each) vs GIFTLY `buyGift` posts — target <= 1.5x;
+- GamesDrop test offer 999: GAMESDROP orders each placed (`place_order`) and sent (`submit`: claim,
+  create-order, adopt, key stored encrypted, sale completed) from one passed purchase check (the
+  check's find-one and balance are read once, as for a batch) vs GAMESDROP `create-order` posts —
+  target <= 1.5x;
+- polling: one `PollRun` pass over POLL open orders (offer 1001, SUBMITTED) vs POLL `order-status`
+  posts — target <= 2x. The open orders are made by `create-order` posts and recorded on our side
+  in bulk beforehand (setup, not timed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+GIFTLY = int(os.environ.get("BENCH_PURCHASES_GIFTLY", "2000"))
+GAMESDROP = int(os.environ.get("BENCH_PURCHASES_GAMESDROP", "2000"))
+POLL = int(os.environ.get("BENCH_PURCHASES_POLL", "10000"))
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {"giftly": 1.5, "gamesdrop": 1.5, "poll": 2.0}
+TEDDY = "5170233102089322756"
+
+
+def run() -> list[str]:
+    with tempfile.TemporaryDirectory(prefix="bench-purchases-") as tmp:
+        base = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "giftoffice.settings",
+            "GIFTOFFICE_SANDBOX": "1",
+            "GIFTOFFICE_TESTING": "1",
+            "DEBUG": "0",
+            "LOG_LEVEL": "WARNING",
+            "GIFTOFFICE_SANDBOX_GAMESDROP_OFFERS": "60",
+            "GIFTOFFICE_SANDBOX_GAMESDROP_BALANCE": "1000000000",
+        }
+        server_env = {**base, "DATABASE_URL": f"sqlite:///{tmp}/sandbox.sqlite3"}
+        ours_env = {**base, "DATABASE_URL": f"sqlite:///{tmp}/ours.sqlite3"}
+        python = sys.executable
+        for env in (server_env, ours_env):
+            subprocess.run(
+                [python, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
+            )
+        port = _free_port()
+        sandbox = f"http://127.0.0.1:{port}/sandbox"
+        ours_env["GAMESDROP_BASE_URL"] = f"{sandbox}/gamesdrop"
+        ours_env["GIFTLY_BASE_URL"] = f"{sandbox}/giftly"
+        server = subprocess.Popen(
+            [python, "-m", "gunicorn", "giftoffice.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--log-level",
+             "warning", "--timeout", "120"],
+            cwd=ROOT,
+            env=server_env,
+        )  # fmt: skip
+        try:
+            worker = subprocess.run(
+                [python, "-m", "bench.purchases", "--worker"],
+                cwd=ROOT,
+                env=ours_env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+        except subprocess.CalledProcessError as exc:
+            return [f"purchases bench crashed FAIL: {exc.stderr.strip().splitlines()[-3:]}"]
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    return _report(json.loads(worker.stdout.strip().splitlines()[-1]))
+
+
+def _report(r: dict) -> list[str]:
+    lines = []
+    names = {
+        "giftly": f"Giftly campaign, {r['giftly_n']:,} sends",
+        "gamesdrop": f"GamesDrop offer 999, {r['gamesdrop_n']:,} orders",
+        "poll": f"poll pass, {r['poll_n']:,} open orders",
+    }
+    for key, title in names.items():
+        ours, bare, n = r[f"{key}_ours"], r[f"{key}_bare"], r[f"{key}_n"]
+        ratio = ours / bare
+        verdict = "PASS" if ratio <= TARGETS[key] and r[f"{key}_ok"] else "FAIL"
+        lines.append(
+            f"{title}: ours {ours:.2f}s ({ours / n * 1000:.2f} ms each), bare requests.post "
+            f"{bare:.2f}s ({bare / n * 1000:.2f} ms each) = {ratio:.2f}x "
+            f"(target <= {TARGETS[key]}x) {verdict}" + ("" if r[f"{key}_ok"] else f" [{r[f'{key}_why']}]")
+        )
+    return lines
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- the measuring process --------------------------------------------------------------------------
+
+
+def _wait_for_server(url: str, headers: dict) -> None:
+    import requests
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if requests.get(f"{url}/api/v1/offers/balance", headers=headers, timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("sandbox server did not start")
+        time.sleep(0.1)
+
+
+def _giftly(settings, session) -> dict:
+    from catalog.models import TelegramGift
+    from giftoffice.runs.models import RunStatus
+    from giftoffice.runs.services import running, this_process
+    from orders.services import campaigns
+
+    url = f"{settings.GIFTLY_BASE_URL}/api/v1/giftly/buyGift"
+    started = time.perf_counter()
+    for recipient in range(1, GIFTLY + 1):
+        response = session.post(
+            url, json={"recipient": str(recipient), "gift_id": TEDDY, "token": settings.GIFTLY_TOKEN}
+        )
+        if response.status_code != 201:
+            raise RuntimeError(f"bare buyGift answered {response.status_code}")
+    bare = time.perf_counter() - started
+
+    gift = TelegramGift.objects.get(gift_id=TEDDY)
+    started = time.perf_counter()
+    preview = campaigns.preview_campaign(
+        telegram_gift=gift, recipients=[str(n) for n in range(10_001, 10_001 + GIFTLY)]
+    )
+    run = campaigns.create_campaign(preview=preview, enqueue=False)
+    with running(run, claimed_by=this_process()):
+        campaigns.send_campaign(run)
+    ours = time.perf_counter() - started
+    ok = run.status == RunStatus.SUCCEEDED and run.sent == GIFTLY
+    return {"giftly_n": GIFTLY, "giftly_bare": bare, "giftly_ours": ours, "giftly_ok": ok,
+            "giftly_why": f"run {run.status}, sent {run.sent}"}  # fmt: skip
+
+
+def _gamesdrop(settings, session, headers) -> dict:
+    from catalog.models import Offer
+    from orders.models import OrderStatus
+    from orders.services import gamesdrop
+
+    offer = Offer.objects.get(offer_group_id=999)
+    check = gamesdrop.check_purchase(offer=offer)
+    url = f"{settings.GAMESDROP_BASE_URL}/api/v1/offers/create-order"
+    body = {"offerId": 999, "price": float(check.price), "customer": {}}
+    started = time.perf_counter()
+    for _ in range(GAMESDROP):
+        response = session.post(url, json={**body, "transactionId": uuid.uuid4().hex}, headers=headers)
+        if response.status_code >= 300:
+            raise RuntimeError(f"bare create-order answered {response.status_code}: {response.text[:200]}")
+    bare = time.perf_counter() - started
+
+    client = gamesdrop.gamesdrop.client()
+    statuses: dict[str, int] = {}
+    started = time.perf_counter()
+    for _ in range(GAMESDROP):
+        order = gamesdrop.submit(order=gamesdrop.place_order(check=check, enqueue=False), client=client)
+        statuses[order.status] = statuses.get(order.status, 0) + 1
+    ours = time.perf_counter() - started
+    ok = statuses == {OrderStatus.COMPLETED: GAMESDROP}
+    return {"gamesdrop_n": GAMESDROP, "gamesdrop_bare": bare, "gamesdrop_ours": ours, "gamesdrop_ok": ok,
+            "gamesdrop_why": f"statuses {statuses}"}  # fmt: skip
+
+
+def _poll(settings, session, headers) -> dict:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from catalog.models import Offer
+    from giftoffice.runs.models import RunStatus
+    from orders.models import OrderStatus, Sale, Supplier, SupplierOrder
+    from orders.services.poll_runs import poll_pass
+
+    offer = Offer.objects.get(offer_group_id=1001)
+    create = f"{settings.GAMESDROP_BASE_URL}/api/v1/offers/create-order"
+    placed = []
+    for _ in range(POLL):  # setup: POLL open orders at the supplier
+        transaction_id = uuid.uuid4().hex
+        body = {"offerId": 1001, "price": float(offer.supplier_price), "transactionId": transaction_id}
+        answer = session.post(create, json={**body, "customer": {}}, headers=headers).json()
+        placed.append((transaction_id, str(answer["orderId"]), answer["status"]))
+    past = timezone.now() - timezone.timedelta(seconds=1)
+    with transaction.atomic():
+        sales = Sale.objects.bulk_create(Sale() for _ in placed)
+        SupplierOrder.objects.bulk_create(
+            SupplierOrder(
+                sale=sale, supplier=Supplier.GAMESDROP, offer=offer, transaction_id=transaction_id,
+                supplier_order_id=order_id, status=OrderStatus.SUBMITTED, price=offer.supplier_price,
+                currency=offer.currency, next_poll_at=past, submitted_at=past,
+            )
+            for sale, (transaction_id, order_id, _status) in zip(sales, placed, strict=True)
+        )  # fmt: skip
+
+    status_url = f"{settings.GAMESDROP_BASE_URL}/api/v1/offers/order-status"
+    started = time.perf_counter()
+    for _transaction_id, order_id, _status in placed:
+        response = session.post(status_url, json={"orderId": int(order_id)}, headers=headers)
+        if response.status_code >= 300:
+            raise RuntimeError(f"bare order-status answered {response.status_code}")
+    bare = time.perf_counter() - started
+
+    started = time.perf_counter()
+    run, summary = poll_pass()
+    ours = time.perf_counter() - started
+    ok = run.status == RunStatus.SUCCEEDED and run.done == POLL
+    why = f"run {run.status}, {run.done} looked at, {summary and summary.summary()}"
+    return {"poll_n": POLL, "poll_bare": bare, "poll_ours": ours, "poll_ok": ok, "poll_why": why}
+
+
+def worker() -> dict:
+    import django
+
+    django.setup()
+    import requests
+    from django.conf import settings
+
+    from catalog.services.offers import sync_offers
+    from catalog.services.telegram_gifts import seed_telegram_gifts
+
+    headers = {"Authorization": settings.GAMESDROP_TOKEN}
+    _wait_for_server(settings.GAMESDROP_BASE_URL, headers)
+    seed_telegram_gifts()
+    sync_offers(trigger="bench")
+    session = requests.Session()  # the bare loops reuse one connection, as our clients do
+    return {
+        **_giftly(settings, session),
+        **_gamesdrop(settings, session, headers),
+        **_poll(settings, session, headers),
+    }
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--worker"]:
+    print(json.dumps(worker()))
