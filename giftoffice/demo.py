@@ -28,6 +28,9 @@ DEMO_STEPS: list[tuple[str, str]] = [
     ("Supplier catalogs", "catalog.services.products.load_demo_products"),
     ("GamesDrop offers", "catalog.services.offers.load_demo_offers"),
     ("Schedules", "giftoffice.schedules.demo_step"),
+    ("Orders", "giftoffice.demo_orders.load_demo_orders"),
+    # Telegram purchase reports (wip/reports): once merged, add
+    # ("Telegram reports", "orders.demo.load_demo_reports"),
 ]
 
 
