@@ -25,7 +25,7 @@ from catalog.admin.products import TelegramGiftAdmin
 from catalog.models import TelegramGift
 from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.runs.admin import RunAdminMixin
-from orders.models import Campaign, CampaignRun, CampaignStatus, PollRun
+from orders.models import Campaign, CampaignRun, PollRun
 from orders.services import campaigns
 from orders.services.sales import SaleInputError
 
@@ -196,6 +196,10 @@ class CampaignAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_resume_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(RESUME_PERM)
 
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Who may start a campaign may follow it.
+        return super().has_view_permission(request, obj) or request.user.has_perm(SEND_PERM)
+
     @admin.display(description=_("recipients"))
     def recipient_count(self, obj: Campaign) -> int:
         return len(obj.recipients)
@@ -230,9 +234,7 @@ class CampaignAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
-        can_resume = (
-            obj is not None and obj.status == CampaignStatus.PAUSED and self.has_resume_permission(request)
-        )
+        can_resume = obj is not None and campaigns.is_resumable(obj) and self.has_resume_permission(request)
         extra_context = {**(extra_context or {}), "can_resume": can_resume}
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -289,6 +291,10 @@ class CampaignRunAdmin(RunAdminMixin, admin.ModelAdmin):
         "duration",
     ]
     error_columns = [("recipient", _("recipient")), ("order", _("transaction id")), ("error", _("error"))]
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Who may start a campaign may follow its progress page.
+        return super().has_view_permission(request, obj) or request.user.has_perm(SEND_PERM)
 
     @admin.display(description=_("campaign"))
     def campaign_link(self, obj: CampaignRun) -> str:

@@ -31,7 +31,7 @@ from django_q.tasks import async_task
 from catalog.models import TelegramGift
 from giftoffice.integrations.giftly import GiftlyClient
 from giftoffice.runs.models import RunTrigger
-from giftoffice.runs.services import RunFailed, RunKind, save_progress
+from giftoffice.runs.services import RunFailed, RunKind, live, save_progress
 from giftoffice.transitions import check_transition
 from orders.models import (
     CAMPAIGN_TRANSITIONS,
@@ -56,6 +56,7 @@ __all__ = [
     "campaign_counts",
     "create_campaign",
     "enqueue_run",
+    "is_resumable",
     "preview_campaign",
     "resume_campaign",
 ]
@@ -148,16 +149,19 @@ def enqueue_run(*, run: CampaignRun) -> None:
 
 
 def resume_campaign(*, campaign: Campaign, user: Any = None) -> CampaignRun:
-    """A paused campaign sends on: a new queued run for the recipients not yet handled."""
+    """A paused campaign sends on: a new queued run for the recipients not yet handled. So does one
+    still "sending" with no live run (its queued task was lost, or its worker died and was not
+    replaced): the new run finds where the last one stopped."""
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if locked.status != CampaignStatus.PAUSED:
+        if not is_resumable(locked):
             raise CampaignError(
                 _("campaign #%(id)s is %(status)s, only a paused campaign can be resumed"),
                 id=locked.pk,
                 status=locked.get_status_display(),
             )
-        _move(locked, CampaignStatus.SENDING, message="")
+        if locked.status == CampaignStatus.PAUSED:
+            _move(locked, CampaignStatus.SENDING, message="")
         handled = CampaignSale.objects.filter(campaign=locked).count()
         run = CampaignRun.objects.create(
             campaign=locked,
@@ -168,6 +172,13 @@ def resume_campaign(*, campaign: Campaign, user: Any = None) -> CampaignRun:
         enqueue_run(run=run)
     campaign.refresh_from_db()
     return run
+
+
+def is_resumable(campaign: Campaign) -> bool:
+    if campaign.status == CampaignStatus.PAUSED:
+        return True
+    stranded = campaign.status == CampaignStatus.SENDING
+    return stranded and not live(CampaignRun.objects.filter(campaign=campaign)).exists()
 
 
 def campaign_counts(campaign: Campaign) -> dict[str, int]:

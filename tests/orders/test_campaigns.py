@@ -50,9 +50,7 @@ def client_for(user, *, csrf=False) -> Client:
 
 @pytest.fixture
 def promo(django_user_model):
-    return client_for(
-        staff(django_user_model, "view_telegramgift", "add_campaign", "view_campaign", "view_campaignrun")
-    )
+    return client_for(staff(django_user_model, "view_telegramgift", "add_campaign"))
 
 
 def send_url(gift) -> str:
@@ -316,3 +314,24 @@ def test_confirm_and_resume_are_refused_without_the_csrf_token(django_user_model
     assert client.post(f"{CAMPAIGNS}{run.campaign_id}/resume/").status_code == 403
     assert Campaign.objects.count() == 1
     assert CampaignRun.objects.count() == 1
+
+
+def test_a_campaign_whose_queued_task_was_lost_can_be_resumed_and_sends_once(sandbox, teddy, calls, settings):
+    run = campaigns.create_campaign(preview=preview(teddy, [101, 102]), enqueue=False)  # the task never runs
+    assert not campaigns.is_resumable(run.campaign)  # its run still holds its place in the queue
+    CampaignRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(hours=1))
+
+    second = campaigns.resume_campaign(campaign=run.campaign)
+    run_campaign(second.pk)
+
+    second.refresh_from_db()
+    assert (second.status, second.sent) == (RunStatus.SUCCEEDED, 2)
+    assert calls[("giftly", "buyGift")] == 2
+
+
+def test_who_may_send_may_follow_the_progress_page(django_user_model, teddy):
+    sender = client_for(staff(django_user_model, "view_telegramgift", "add_campaign"))
+    run = campaigns.create_campaign(preview=preview(teddy), enqueue=False)
+
+    assert sender.get(f"/en/admin/orders/campaignrun/{run.pk}/change/").status_code == 200
+    assert sender.get(f"{CAMPAIGNS}{run.campaign_id}/change/").status_code == 200
