@@ -46,6 +46,7 @@ def run() -> list[str]:
             "LOG_LEVEL": "WARNING",
             "GIFTOFFICE_SANDBOX_GAMESDROP_OFFERS": "60",
             "GIFTOFFICE_SANDBOX_GAMESDROP_BALANCE": "1000000000",
+            "GIFTOFFICE_SANDBOX_GIFTLY_BALANCE_RUB": "100000000",
         }
         server_env = {**base, "DATABASE_URL": f"sqlite:///{tmp}/sandbox.sqlite3"}
         ours_env = {**base, "DATABASE_URL": f"sqlite:///{tmp}/ours.sqlite3"}
@@ -142,7 +143,7 @@ def _giftly(settings, session) -> dict:
             url, json={"recipient": str(recipient), "gift_id": TEDDY, "token": settings.GIFTLY_TOKEN}
         )
         if response.status_code != 201:
-            raise RuntimeError(f"bare buyGift answered {response.status_code}")
+            raise RuntimeError(f"bare buyGift answered {response.status_code}: {response.text[:200]}")
     bare = time.perf_counter() - started
 
     gift = TelegramGift.objects.get(gift_id=TEDDY)
