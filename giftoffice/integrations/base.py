@@ -24,9 +24,9 @@ import orjson
 import requests
 from django.conf import settings
 
-logger = logging.getLogger("giftoffice.integrations")
+from giftoffice.logredact import REDACTED
 
-REDACTED = "***"
+logger = logging.getLogger("giftoffice.integrations")
 
 
 class IntegrationError(Exception):

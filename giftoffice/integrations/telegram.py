@@ -1,7 +1,7 @@
 """Telegram Bot API client for gift marketplaces (telegram-gift-marketplaces.md): reportGiftPurchase.
 
 The bot token is part of the URL path (`/bot<token>/sendCustomRequest`), so it would show up wherever a
-URL is logged: our own log lines are redacted by BaseClient, and `install_bot_token_redaction()` scrubs
+URL is logged: our own log lines are redacted by BaseClient, and `giftoffice.logredact` scrubs
 `/bot<anything>/` from the HTTP library's debug log as well.
 
 Repeating a report is safe: Telegram refuses a transaction_id it has already recorded. So the call is
@@ -13,7 +13,6 @@ transaction ids it means the report is already on Telegram's side.
 from __future__ import annotations
 
 import enum
-import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -28,39 +27,14 @@ from giftoffice.integrations.base import (
     RejectedError,
     UnavailableError,
 )
+from giftoffice.logredact import install_bot_token_redaction
 
 CURRENCIES = ("USD", "TON")
 SALE_TYPES = ("listing", "offer", "auction")
 DUPLICATE_CODE = "TRANSACTION_ID_DUPLICATE"
 
-_BOT_PATH = re.compile(r"/bot[^/\s\"']+/")
 # "Bad Request: STARGIFT_INVALID" or "Bad Request: TRANSACTION_ID_DUPLICATE: ...": the Bot API's own code.
 _DESCRIPTION_CODE = re.compile(r"^[^:]+:\s*([A-Z][A-Z0-9_]+)(?::|$)")
-
-
-class BotTokenRedactingFilter(logging.Filter):
-    """Rewrites `/bot<token>/` in a log record to `/bot***/` (the message is rendered first)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is not ours to fix
-            return True
-        if "/bot" in message:
-            record.msg = _BOT_PATH.sub("/bot***/", message)
-            record.args = ()
-        return True
-
-
-_FILTER = BotTokenRedactingFilter()
-
-
-def install_bot_token_redaction(*logger_names: str) -> None:
-    """Idempotent: adds the one shared filter to each named logger."""
-    for name in logger_names:
-        target = logging.getLogger(name)
-        if _FILTER not in target.filters:
-            target.addFilter(_FILTER)
 
 
 # urllib3 logs every request line (with the path) at DEBUG.
