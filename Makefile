@@ -30,9 +30,11 @@ run: $(STAMP)
 	$(PY) manage.py qcluster & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# ruff, then the architecture's import rules (import-linter contracts in pyproject.toml, docs/architecture.md).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
