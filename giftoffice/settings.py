@@ -59,7 +59,7 @@ if SANDBOX_ENABLED and not DEBUG and not TESTING and not env_bool("GIFTOFFICE_SA
 
 INSTALLED_APPS = [
     "modeltranslation",  # must precede django.contrib.admin
-    "django.contrib.admin",
+    "giftoffice.admin_site.GiftofficeAdminConfig",  # django.contrib.admin with our site (sections)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
