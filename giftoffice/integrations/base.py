@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 import requests
@@ -35,20 +36,24 @@ class IntegrationError(Exception):
     raised it: past 1, earlier tries failed and one of them may have got through."""
 
     def __init__(
-        self, message: str, *, provider: str = "", status: int | None = None, code: str = ""
+        self, message: str, *, provider: str = "", status: int | None = None, code: str = "", url: str = ""
     ) -> None:
         super().__init__(message)
         self.message = message
         self.provider = provider
         self.status = status
         self.code = code
+        # "METHOD url" of a call that got no answer, so "connection failed" says where it went (a
+        # command run beside the demo may be pointing at another port); secrets and query removed.
+        self.url = url
         self.attempt = 1
 
     def __str__(self) -> str:
         prefix = f"{self.provider}: " if self.provider else ""
         code = f"[{self.code}] " if self.code else ""
         status = f" (HTTP {self.status})" if self.status else ""
-        return f"{prefix}{code}{self.message}{status}"
+        url = f" ({self.url})" if self.url else ""
+        return f"{prefix}{code}{self.message}{status}{url}"
 
 
 class AuthError(IntegrationError):
@@ -80,8 +85,9 @@ class UnavailableError(IntegrationError):
         status: int | None = None,
         code: str = "",
         retry_after: float | None = None,
+        url: str = "",
     ) -> None:
-        super().__init__(message, provider=provider, status=status, code=code)
+        super().__init__(message, provider=provider, status=status, code=code, url=url)
         self.retry_after = retry_after
 
 
@@ -325,6 +331,15 @@ class BaseClient:
     def _log_path(self, path: str) -> str:
         return self.redact(path.split("?", 1)[0])
 
+    def _call_for_errors(self, method: str, path: str) -> str:
+        """`METHOD scheme://host/path` of the call: no user:password, no query, secrets redacted."""
+        parts = urlsplit(self.url(path))
+        host = parts.hostname or ""
+        if ":" in host:  # an IPv6 literal
+            host = f"[{host}]"
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return f"{method} {self.redact(urlunsplit((parts.scheme, netloc, parts.path, '', '')))}"
+
     def _send_once(
         self,
         method: str,
@@ -354,19 +369,29 @@ class BaseClient:
                 allow_redirects=idempotent,
             )
         except requests.exceptions.ConnectTimeout as exc:
-            raise UnavailableError("connect timeout", provider=self.provider) from self._scrub(exc)
+            raise UnavailableError(
+                "connect timeout", provider=self.provider, url=self._call_for_errors(method, path)
+            ) from self._scrub(exc)
         except requests.exceptions.Timeout as exc:
             cls = UnavailableError if idempotent else OutcomeUnknownError
-            raise cls("no answer before the read timeout", provider=self.provider) from self._scrub(exc)
+            raise cls(
+                "no answer before the read timeout",
+                provider=self.provider,
+                url=self._call_for_errors(method, path),
+            ) from self._scrub(exc)
         except requests.exceptions.ConnectionError as exc:
             # Refused/unresolvable means nothing was sent; a reset after sending leaves it unknown.
             not_sent = _is_connect_failure(exc)
             cls = UnavailableError if (idempotent or not_sent) else OutcomeUnknownError
             text = "connection failed" if not_sent else "connection dropped"
-            raise cls(text, provider=self.provider) from self._scrub(exc)
+            raise cls(text, provider=self.provider, url=self._call_for_errors(method, path)) from self._scrub(
+                exc
+            )
         except requests.exceptions.RequestException as exc:
             cls = UnavailableError if idempotent else OutcomeUnknownError
-            raise cls("transport error", provider=self.provider) from self._scrub(exc)
+            raise cls(
+                "transport error", provider=self.provider, url=self._call_for_errors(method, path)
+            ) from self._scrub(exc)
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.info(
             "%s %s %s -> %s in %.0fms",
