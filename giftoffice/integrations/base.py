@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
@@ -184,8 +184,20 @@ def _retry_after_seconds(response: requests.Response) -> float | None:
         return None
 
 
+class ClientOptions(TypedDict, total=False):
+    """How a client talks HTTP; every client takes these as keyword arguments and passes them on.
+    Unset (or None), each comes from settings (timeouts, retries, backoff) or is made fresh (session)."""
+
+    timeouts: Timeouts | None
+    max_retries: int | None
+    backoff_seconds: float | None
+    session: requests.Session | None
+
+
 class BaseClient:
     """Subclasses set `provider`, build their auth in `auth_headers()` and list secrets in `secrets()`.
+    A subclass's constructor takes its own settings (base URL, credentials) and `**options:
+    Unpack[ClientOptions]`, passed on to this one unchanged.
 
     `request()` returns the parsed JSON body of a 2xx answer; non-2xx answers go through
     `raise_for_error()`, which subclasses extend to map the supplier's own error codes.
@@ -194,17 +206,12 @@ class BaseClient:
     provider: str = "supplier"
     max_backoff_seconds: float = 10.0
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        timeouts: Timeouts | None = None,
-        max_retries: int | None = None,
-        backoff_seconds: float | None = None,
-        session: requests.Session | None = None,
-    ) -> None:
+    def __init__(self, *, base_url: str, **options: Unpack[ClientOptions]) -> None:
+        max_retries = options.get("max_retries")
+        backoff_seconds = options.get("backoff_seconds")
+        session = options.get("session")
         self.base_url = base_url.rstrip("/")
-        self.timeouts = timeouts or default_timeouts()
+        self.timeouts = options.get("timeouts") or default_timeouts()
         self.max_retries = settings.INTEGRATION_MAX_RETRIES if max_retries is None else max_retries
         self.backoff_seconds = (
             settings.INTEGRATION_BACKOFF_SECONDS if backoff_seconds is None else backoff_seconds

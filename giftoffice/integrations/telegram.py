@@ -16,7 +16,7 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 import requests
 from django.conf import settings
@@ -24,6 +24,7 @@ from django.conf import settings
 from giftoffice.integrations.base import (
     BadResponseError,
     BaseClient,
+    ClientOptions,
     RejectedError,
     UnavailableError,
 )
@@ -106,8 +107,10 @@ class GiftPurchaseReport:
 class TelegramClient(BaseClient):
     provider = "telegram"
 
-    def __init__(self, *, base_url: str | None = None, bot_token: str | None = None, **kwargs: Any) -> None:
-        super().__init__(base_url=base_url or settings.TELEGRAM_API_BASE, **kwargs)
+    def __init__(
+        self, *, base_url: str | None = None, bot_token: str | None = None, **options: Unpack[ClientOptions]
+    ) -> None:
+        super().__init__(base_url=base_url or settings.TELEGRAM_API_BASE, **options)
         self.bot_token = settings.TELEGRAM_BOT_TOKEN if bot_token is None else bot_token
 
     def secrets(self) -> Iterable[str]:
