@@ -364,6 +364,7 @@ class BaseClient:
             data = orjson.dumps(json)
             all_headers["Content-Type"] = "application/json"
         started = time.monotonic()
+        call = self._call_for_errors(method, path)  # named by an error when no answer comes
         try:
             response = self.session.request(
                 method,
@@ -376,29 +377,22 @@ class BaseClient:
                 allow_redirects=idempotent,
             )
         except requests.exceptions.ConnectTimeout as exc:
-            raise UnavailableError(
-                "connect timeout", provider=self.provider, url=self._call_for_errors(method, path)
-            ) from self._scrub(exc)
+            cls = UnavailableError
+            raise cls("connect timeout", provider=self.provider, url=call) from self._scrub(exc)
         except requests.exceptions.Timeout as exc:
             cls = UnavailableError if idempotent else OutcomeUnknownError
-            raise cls(
-                "no answer before the read timeout",
-                provider=self.provider,
-                url=self._call_for_errors(method, path),
-            ) from self._scrub(exc)
+            raise cls("no answer before the read timeout", provider=self.provider, url=call) from self._scrub(
+                exc
+            )
         except requests.exceptions.ConnectionError as exc:
             # Refused/unresolvable means nothing was sent; a reset after sending leaves it unknown.
             not_sent = _is_connect_failure(exc)
             cls = UnavailableError if (idempotent or not_sent) else OutcomeUnknownError
             text = "connection failed" if not_sent else "connection dropped"
-            raise cls(text, provider=self.provider, url=self._call_for_errors(method, path)) from self._scrub(
-                exc
-            )
+            raise cls(text, provider=self.provider, url=call) from self._scrub(exc)
         except requests.exceptions.RequestException as exc:
             cls = UnavailableError if idempotent else OutcomeUnknownError
-            raise cls(
-                "transport error", provider=self.provider, url=self._call_for_errors(method, path)
-            ) from self._scrub(exc)
+            raise cls("transport error", provider=self.provider, url=call) from self._scrub(exc)
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.info(
             "%s %s %s -> %s in %.0fms",
