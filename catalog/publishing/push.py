@@ -87,7 +87,7 @@ class Pusher:
         try:
             self.client.list_gifts()
         except IntegrationError as exc:
-            raise RunFailed(f"cannot reach {self.site.base_url}: {exc}") from exc
+            raise RunFailed(f"could not read the site's list: {exc}") from exc  # the error names the URL
 
     def save(self, *extra: str) -> None:
         save_progress(self.run, *self.run.COUNT_FIELDS, *extra)

@@ -7,7 +7,7 @@ queued from the admin, one from a schedule and one from a command all end up rec
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -68,11 +68,11 @@ def enqueue_sync(
     user: Any = None,
     params: dict[str, Any] | None = None,
     trigger: str | None = None,
-    task: str = "catalog.tasks.run_queued_sync",
+    task: str | Callable[[int], Any] = "catalog.tasks.run_queued_sync",
 ) -> SyncRun:
     """Queue a sync in django-q2 once the current transaction commits; returns the queued run.
 
-    `task` is the dotted task taking the run id; it must end in `run_queued_sync(run_id=...)`.
+    `task` is the task (or its dotted path) taking the run id; it must end in `run_queued_sync(run_id=...)`.
     """
     if source not in SYNC_SERVICES:
         raise ValueError(f"unknown sync source {source!r}")

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0011_gift_fulfilment'),
+        ('catalog', '0012_gift_fulfilment'),
         ('orders', '0002_supplierorder_polls'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -3,7 +3,7 @@ sandbox never answers; idempotent either way."""
 
 import pytest
 
-from giftoffice import demo_orders
+from giftoffice.demo import orders as demo_orders
 from giftoffice.sandbox.models import GamesDropOrder, GiftlySentGift
 from orders.models import OrderEvent, OrderStatus, Sale, SupplierOrder
 

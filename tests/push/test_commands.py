@@ -146,7 +146,8 @@ def test_a_dry_run_against_an_unreachable_site_fails_with_one_line_naming_the_ur
         _run("push_gifts", "--site", "gone", "--all", "--dry-run")
     # then
     assert str(caught.value) == (
-        "push to gone failed: cannot reach http://127.0.0.1:9/partner: partner gone: connection failed"
+        "push to gone failed: could not read the site's list: partner gone: connection failed "
+        "(GET http://127.0.0.1:9/partner/external/gift/)"
     )
     assert PushRun.objects.get().status == "failed"
 

@@ -85,7 +85,7 @@ def altered(model_name):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0008_push_run_claim_and_site_timeout_cap"),
+        ("catalog", "0009_api_client_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,27 @@
+"""Demo data for `make run`, one module per area. Each step is idempotent: running the demo twice
+leaves one copy of each thing.
+
+The demo is wiring, not product: it may import every app, and no product code imports it. A step is a
+plain function imported here (no dotted-path registry), so a rename breaks at import time, not when
+someone runs the demo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from giftoffice.demo import gifts, orders, partner_sites, suppliers
+from giftoffice.demo.users import ensure_admin
+
+# (title, step): each step returns a one-line summary for `manage.py demo_setup`.
+STEPS: list[tuple[str, Callable[[], str]]] = [
+    ("Demo gifts", gifts.load_demo_gifts),
+    ("Partner site", partner_sites.ensure_sandbox_site),
+    ("Supplier catalogs", suppliers.load_demo_products),
+    ("GamesDrop offers", suppliers.load_demo_offers),
+    ("Orders", orders.load_demo_orders),
+    # Telegram purchase reports (wip/reports, `orders/demo.py`): once merged, add its step here:
+    # ("Telegram reports", load_demo_reports),
+]
+
+__all__ = ["STEPS", "ensure_admin"]
