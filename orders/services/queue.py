@@ -11,7 +11,10 @@ __all__ = ["enqueue_submit"]
 
 
 def enqueue_submit(*, order: SupplierOrder) -> None:
+    # Imported here: orders.tasks imports the services that import this module.
+    from orders.tasks import submit_order
+
     pk = order.pk
     transaction.on_commit(
-        lambda: async_task("orders.tasks.submit_order", pk, task_name=f"submit-order-{pk}", group="orders")
+        lambda: async_task(submit_order, pk, task_name=f"submit-order-{pk}", group="orders")
     )

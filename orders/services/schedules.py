@@ -6,13 +6,16 @@ from django.conf import settings
 from django.db import transaction
 from django_q.models import Schedule
 
+from giftoffice.task_paths import task_path
+from orders.tasks import poll_open_orders
+
 __all__ = ["desired_schedules", "ensure_schedules"]
 
 
 def desired_schedules() -> dict[str, dict]:
     return {
         "poll-supplier-orders": {
-            "func": "orders.tasks.poll_open_orders",
+            "func": task_path(poll_open_orders),
             "args": "",
             "schedule_type": Schedule.MINUTES,
             "minutes": settings.ORDERS_POLL_EVERY_MINUTES,

@@ -159,13 +159,13 @@ def offers_db(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_buy_shows_the_check_then_places_the_order_on_confirm(django_user_model, offers, monkeypatch):
-    from django.utils.module_loading import import_string
+    from giftoffice.task_paths import task_path
 
     queued = []
 
     def run_now(func, *args, **kwargs):
-        queued.append(func)
-        return import_string(func)(*args)
+        queued.append(task_path(func))
+        return func(*args)
 
     monkeypatch.setattr("orders.services.queue.async_task", run_now)
     offer = offers(101)

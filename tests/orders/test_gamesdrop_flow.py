@@ -322,3 +322,55 @@ def test_removed_offer_is_refused(offers):
 
     with pytest.raises(PurchaseRefused, match="no longer in the GamesDrop catalog"):
         check_purchase(offer=offer)
+
+
+def test_invalid_request_body_cancels_with_the_supplier_message(offers):
+    # 3000 Stars: our check refuses it; placed anyway, GamesDrop's own refusal ends it the same.
+    order = place_order(check=check_purchase(offer=offers(999)), enqueue=False)
+    stars = offers(956)
+    SupplierOrder.objects.filter(pk=order.pk).update(
+        offer=stars,
+        price=stars.supplier_price,
+        currency=stars.currency,
+        request={"game_user_id": "143594291"},
+    )
+    order.refresh_from_db()
+
+    order = gamesdrop.submit(order=order)
+
+    assert order.status == OrderStatus.CANCELED
+    assert "INVALID_REQUEST_BODY" in order.supplier_message
+    assert poll_orders(now=timezone.now() + timedelta(hours=1)).looked_at == 0
+
+
+@pytest.mark.parametrize("code", ["BALANCE_UNAVAILABLE", "SERVICE_UNAVAILABLE"])
+def test_unavailable_codes_are_looked_up_never_failed(settings, code):
+    import responses
+
+    from tests.gamesdrop.factories import OfferFactory
+
+    settings.GAMESDROP_BASE_URL = "https://gd.example"
+    offer = OfferFactory(offer_group_id=999, requires_game_user_id=False)
+    sale = Sale.objects.create()
+    order = SupplierOrder.objects.create(
+        sale=sale, supplier="gamesdrop", offer=offer, price=Decimal("23.09"), currency="KZT"
+    )
+    with responses.RequestsMock() as mock:
+        mock.post(
+            "https://gd.example/api/v1/offers/create-order",
+            status=400,
+            json={"code": code, "message": "temporarily unavailable"},
+        )
+        mock.post(
+            "https://gd.example/api/v1/offers/order-status",
+            status=404,
+            json={"code": "ORDER_NOT_FOUND", "message": "Order not found"},
+        )
+
+        order = gamesdrop.submit(order=order)
+
+    assert order.status == OrderStatus.OUTCOME_UNKNOWN
+    assert order.next_poll_at is not None
+    assert order.supplier_message == (
+        "GamesDrop has no order with our transaction id yet; it will be sent again"
+    )
