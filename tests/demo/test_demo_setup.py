@@ -33,6 +33,7 @@ def test_demo_setup_run_twice_leaves_one_copy_of_everything(
         "Partner site",
         "Supplier catalogs",
         "GamesDrop offers",
+        "Orders",
         "Admin login",
     ]
     assert second[0] == "Demo gifts: 5 demo gifts in 4 languages (0 new)"
@@ -47,7 +48,11 @@ def test_demo_setup_run_twice_leaves_one_copy_of_everything(
         f"GamesDrop offers: sync run #{runs['gamesdrop_offers']} queued (runs once the sandbox answers); "
         "schedules ensured"
     )
-    assert second[4] == "Admin login: admin / demo-pass"
+    assert first[4] == (
+        "Orders: queued: a delivered Telegram gift, offer 999 completed with its key, a top-up processing"
+    )
+    assert second[4] == "Orders: demo orders already queued (placed once the task queue runs)"
+    assert second[5] == "Admin login: admin / demo-pass"
     assert (Gift.objects.count(), PartnerSite.objects.count(), TelegramGift.objects.count()) == (5, 1, 11)
-    # Schedules: the two catalog syncs and the order poll.
-    assert (SyncRun.objects.count(), OrmQ.objects.count(), Schedule.objects.count()) == (2, 2, 3)
+    # Queued: the two catalog syncs and the demo orders; schedules: the two catalog syncs and the order poll.
+    assert (SyncRun.objects.count(), OrmQ.objects.count(), Schedule.objects.count()) == (2, 3, 3)
