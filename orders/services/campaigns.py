@@ -142,9 +142,12 @@ def create_campaign(
 
 
 def enqueue_run(*, run: CampaignRun) -> None:
+    # Imported here: orders.tasks imports this module (as orders.services.queue does for submit_order).
+    from orders.tasks import run_campaign
+
     pk = run.pk
     transaction.on_commit(
-        lambda: async_task("orders.tasks.run_campaign", pk, task_name=f"campaign-run-{pk}", group="campaigns")
+        lambda: async_task(run_campaign, pk, task_name=f"campaign-run-{pk}", group="campaigns")
     )
 
 

@@ -40,8 +40,9 @@ def run_queued_now(monkeypatch):
     queued = []
 
     def run_now(func, *args, **kwargs):
-        queued.append(func)
-        return import_string(func)(*args)
+        func = import_string(func) if isinstance(func, str) else func
+        queued.append(f"{func.__module__}.{func.__name__}")
+        return func(*args)
 
     monkeypatch.setattr("orders.services.queue.async_task", run_now)
     return queued
