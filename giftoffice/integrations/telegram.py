@@ -137,19 +137,20 @@ class GiftPurchaseReport:
         )
 
     def to_parameters(self) -> dict[str, Any]:
+        """In the field order of the spec's examples, so a stored payload reads like the document."""
         params: dict[str, Any] = {
             "transaction_id": self.transaction_id,
             "transaction_date": self.transaction_date,
             "amount": self.amount,
             "currency": self.currency,
             "sale_type": self.sale_type,
-            "buyer_id": self.buyer_id,
         }
         if self.gift_name is not None:
             params["gift_name"] = self.gift_name
         else:
             params["gift_names"] = list(self.gift_names or ())
-        for name in ("seller_id", "recipient_id"):
+        params["buyer_id"] = self.buyer_id
+        for name in ("recipient_id", "seller_id"):
             if getattr(self, name) is not None:
                 params[name] = getattr(self, name)
         return params

@@ -132,7 +132,9 @@ def build_report(*, sale: Sale, report_currency: str | None = None) -> GiftPurch
             waits.append(exc.reason)
         else:
             if amount <= 0:
-                blocks.append(f"{sale.amount_paid} {sale.currency} is {amount} in {currency} minor units")
+                paid = f"{Decimal(sale.amount_paid).normalize():f}"
+                unit = {"USD": "cents", "TON": "nanotons"}[currency]
+                blocks.append(f"{paid} {sale.currency} converts to {amount} {unit}")
     if blocks:
         raise NotReportable(blocks + waits)
     if waits:
