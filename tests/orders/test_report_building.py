@@ -14,7 +14,7 @@ from orders.models import OrderStatus, PurchaseReport, ReportStatus, Sale
 from orders.services import reports
 from orders.services.rates import to_minor_units
 from orders.services.sales import on_sale_completed
-from tests.orders.report_factories import ExchangeRateFactory, GiftOrderFactory, SaleFactory, sale_of
+from tests.orders.report_factories import ExchangeRateFactory, SaleFactory, sale_of
 
 pytestmark = pytest.mark.django_db
 
@@ -283,9 +283,13 @@ def test_the_report_row_is_written_in_the_completing_transaction_and_only_once(
 ):
     sale = sale_of("plushpepe-1")
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        on_sale_completed(sale=sale)
-        raise RuntimeError("the completion failed after the hook")
+    def completion_failing_after_the_hook() -> None:
+        with transaction.atomic():
+            on_sale_completed(sale=sale)
+            raise RuntimeError("the completion failed after the hook")
+
+    with pytest.raises(RuntimeError):
+        completion_failing_after_the_hook()
     assert not PurchaseReport.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
