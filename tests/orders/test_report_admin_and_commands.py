@@ -287,3 +287,20 @@ def test_a_bad_rates_file_names_its_line_and_loads_nothing(tmp_path, text, error
 
     assert str(refused.value) == error
     assert not ExchangeRate.objects.exists()
+
+
+# --- demo ------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_shows_a_report_in_each_state_and_loads_once(django_capture_on_commit_callbacks):
+    from orders.demo import load_demo_reports
+
+    with django_capture_on_commit_callbacks(execute=False):
+        first = load_demo_reports()
+        second = load_demo_reports()
+
+    assert first == second == "Telegram reports: 2 waiting, 1 pending, 1 reported, 1 failed"
+    reasons = dict(PurchaseReport.objects.values_list("transaction_id", "reason"))
+    assert reasons["demo-waiting-rate"] == "no RUB->USD rate at 2026-01-15T09:00:00Z"
+    assert reasons["demo-waiting-name"] == "gift 🧸 has no marketplace name"
+    assert PurchaseReport.objects.get(transaction_id="demo-failed").last_error == "Bad Request: STARGIFT_INVALID"
