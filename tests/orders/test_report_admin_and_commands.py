@@ -303,4 +303,5 @@ def test_the_demo_shows_a_report_in_each_state_and_loads_once(django_capture_on_
     reasons = dict(PurchaseReport.objects.values_list("transaction_id", "reason"))
     assert reasons["demo-waiting-rate"] == "no RUB->USD rate at 2026-01-15T09:00:00Z"
     assert reasons["demo-waiting-name"] == "gift 🧸 has no marketplace name"
-    assert PurchaseReport.objects.get(transaction_id="demo-failed").last_error == "Bad Request: STARGIFT_INVALID"
+    failed = PurchaseReport.objects.get(transaction_id="demo-failed")
+    assert failed.last_error == "Bad Request: STARGIFT_INVALID"
