@@ -305,3 +305,25 @@ def test_the_demo_shows_a_report_in_each_state_and_loads_once(django_capture_on_
     assert reasons["demo-waiting-name"] == "gift 🧸 has no marketplace name"
     failed = PurchaseReport.objects.get(transaction_id="demo-failed")
     assert failed.last_error == "Bad Request: STARGIFT_INVALID"
+
+
+@pytest.mark.parametrize(
+    ("language", "action", "badge"),
+    [
+        ("ro", "Reîncearcă rapoartele eșuate selectate", "în așteptare"),
+        ("ru", "Повторить выбранные неудачные отчёты", "ожидает данных"),
+        ("uk", "Повторити вибрані невдалі звіти", "чекає даних"),
+    ],
+)
+def test_the_report_admin_speaks_the_staff_language(admin_client, settings, language, action, badge):
+    settings.TELEGRAM_REPORT_CURRENCY = "USD"
+    report_for(currency="RUB")
+    prefix = "" if language == "ro" else f"/{language}"
+
+    with translation.override(language):
+        url = reverse("admin:orders_purchasereport_changelist")
+    body = admin_client.get(url).content.decode()
+
+    assert url.startswith(prefix + "/admin/")
+    assert action in body
+    assert f">{badge}</b>" in body
