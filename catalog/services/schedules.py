@@ -1,4 +1,4 @@
-"""django-q2 schedules (catalog syncs, Telegram purchase reports), created idempotently (one row per name, ever)."""
+"""django-q2 schedules (catalog syncs, Telegram purchase reports), created idempotently (one per name)."""
 
 from __future__ import annotations
 
