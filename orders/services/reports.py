@@ -263,7 +263,7 @@ def _claim_batch(*, size: int) -> tuple[uuid.UUID, list[PurchaseReport]]:
     with transaction.atomic():
         ids = list(
             PurchaseReport.objects.filter(_due_q(now))
-            .order_by("next_attempt_at", "pk")
+            .order_by("pk")  # oldest first
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)[:size]
         )
