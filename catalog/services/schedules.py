@@ -1,4 +1,4 @@
-"""django-q2 schedules (catalog syncs, Telegram purchase reports), created idempotently (one per name)."""
+"""django-q2 schedules for the catalog syncs, created idempotently (one row per name, ever)."""
 
 from __future__ import annotations
 
@@ -22,13 +22,6 @@ def desired_schedules() -> dict[str, dict]:
             "args": repr(SyncSource.TRIBUTE_PRODUCTS.value),
             "schedule_type": Schedule.MINUTES,
             "minutes": settings.SYNC_PRODUCTS_EVERY_MINUTES,
-        },
-        # Sends due Telegram purchase reports and re-evaluates waiting ones (a rate or a name added).
-        "report-telegram-purchases": {
-            "func": "orders.tasks_reports.send_reports",
-            "args": "",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": settings.TELEGRAM_REPORTS_EVERY_MINUTES,
         },
     }
 

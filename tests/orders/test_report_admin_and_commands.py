@@ -327,3 +327,17 @@ def test_the_report_admin_speaks_the_staff_language(admin_client, settings, lang
     assert url.startswith(prefix + "/admin/")
     assert action in body
     assert f">{badge}</b>" in body
+
+
+def test_the_report_schedule_is_ensured_once_per_name(settings):
+    from django_q.models import Schedule
+
+    from orders.services import report_schedule
+
+    settings.TELEGRAM_REPORTS_EVERY_MINUTES = 2
+    report_schedule.ensure_schedules()
+    report_schedule.ensure_schedules()
+
+    assert list(Schedule.objects.values_list("name", "func", "args", "minutes")) == [
+        ("report-telegram-purchases", "orders.tasks_reports.send_reports", "", 2)
+    ]

@@ -59,7 +59,6 @@ def test_ensure_schedules_twice_leaves_one_schedule_each(settings):
     assert rows == {
         "sync-gamesdrop-offers": ("catalog.tasks.scheduled_sync", "'gamesdrop_offers'", 15),
         "sync-tribute-products": ("catalog.tasks.scheduled_sync", "'tribute_products'", 60),
-        "report-telegram-purchases": ("orders.tasks_reports.send_reports", "", 1),
     }
 
 
@@ -76,11 +75,9 @@ def test_setup_schedules_command_is_idempotent(settings):
     expected = (
         "sync-gamesdrop-offers: every 15 min -> catalog.tasks.scheduled_sync('gamesdrop_offers')\n"
         "sync-tribute-products: every 60 min -> catalog.tasks.scheduled_sync('tribute_products')\n"
-        "report-telegram-purchases: every 1 min -> orders.tasks_reports.send_reports()\n"
     )
     assert outputs == [expected, expected]
     assert sorted(Schedule.objects.values_list("name", flat=True)) == [
-        "report-telegram-purchases",
         "sync-gamesdrop-offers",
         "sync-tribute-products",
     ]
@@ -93,7 +90,7 @@ def test_changed_interval_updates_the_existing_schedule(settings):
     ensure_schedules()
 
     assert Schedule.objects.get(name="sync-gamesdrop-offers").minutes == 5
-    assert Schedule.objects.count() == 3
+    assert Schedule.objects.count() == 2
 
 
 def test_tracked_run_records_a_task_timeout_as_failed_and_reraises():

@@ -1,0 +1,33 @@
+"""The django-q2 schedule of the Telegram purchase reports, created idempotently by name.
+
+Kept apart from the other schedules so it can be listed wherever schedules are gathered
+(giftoffice.schedules / setup_schedules) with one line.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django_q.models import Schedule
+
+__all__ = ["desired_schedules", "ensure_schedules"]
+
+
+def desired_schedules() -> dict[str, dict]:
+    return {
+        # Sends due reports and re-evaluates waiting ones (a rate imported, a gift's name set).
+        "report-telegram-purchases": {
+            "func": "orders.tasks_reports.send_reports",
+            "args": "",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": settings.TELEGRAM_REPORTS_EVERY_MINUTES,
+        },
+    }
+
+
+@transaction.atomic
+def ensure_schedules() -> list[Schedule]:
+    return [
+        Schedule.objects.update_or_create(name=name, defaults=fields)[0]
+        for name, fields in desired_schedules().items()
+    ]
