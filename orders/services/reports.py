@@ -389,10 +389,12 @@ def send_pending_reports(
         batches += 1
         batch = _Batch(token, summary)
         flood_wait: float | None = None
+        out_of_lease = False
         try:
             for index, report in enumerate(claimed):
                 if report.lease_until - timezone.now() < per_call:
                     batch.release(claimed[index:])
+                    out_of_lease = index == 0
                     break
                 flood_wait = _send_one(client, report, batch)
                 if flood_wait is not None:
@@ -402,6 +404,11 @@ def send_pending_reports(
         finally:
             batch.flush()
         if flood_wait is not None:
+            break
+        if out_of_lease:  # a lease too short for even one call: claiming again would spin
+            logger.error(
+                "TELEGRAM_REPORT_LEASE_SECONDS is shorter than one call (%s); nothing sent", per_call
+            )
             break
     logger.info("%s", summary.summary())
     return summary

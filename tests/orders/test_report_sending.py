@@ -205,7 +205,7 @@ def test_a_claim_too_short_for_another_call_releases_the_rest_unsent(sandbox, se
     settings.TELEGRAM_REPORT_LEASE_SECONDS = 1  # shorter than one call's timeouts
     report = pending_report()
 
-    summary = reports.send_pending_reports(max_batches=1)
+    summary = reports.send_pending_reports()  # returns: no endless claim-and-release
 
     assert state(report) == (ReportStatus.PENDING, "", 0)
     assert (summary.released, TelegramPurchaseReport.objects.count()) == (1, 0)
