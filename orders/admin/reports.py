@@ -83,7 +83,7 @@ class PurchaseReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def payload_json(self, obj: PurchaseReport) -> str:
         if obj.payload is None:
             return "—"
-        body = {"method": "reportGiftPurchase", "parameters": obj.payload}
+        body = reports.wire_body(obj.payload)
         return format_html("<pre>{}</pre>", json.dumps(body, indent=2, ensure_ascii=False))
 
     @admin.display(description=_("sale"))

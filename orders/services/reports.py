@@ -56,6 +56,7 @@ __all__ = [
     "reevaluate_open_reports",
     "retry_report",
     "send_pending_reports",
+    "wire_body",
 ]
 
 logger = logging.getLogger("giftoffice.reports")
@@ -324,6 +325,7 @@ class _Batch:
                 next_attempt_at=until,
                 claim=None,
                 lease_until=None,
+                updated_at=timezone.now(),
             )
             self.summary.released += len(reports)
 
@@ -417,6 +419,19 @@ def send_pending_reports(
 # --- staff and commands ---------------------------------------------------------------------------------
 
 
+def wire_body(payload: dict[str, Any]) -> dict[str, Any]:
+    """The sendCustomRequest body of a stored payload, fields in the spec's order, exactly as sent.
+
+    PostgreSQL's jsonb keeps keys in its own order, so the order is restored the way the sender does
+    (through GiftPurchaseReport); a payload that no longer passes its checks is shown as stored.
+    """
+    try:
+        parameters = GiftPurchaseReport.from_parameters(payload).to_parameters()
+    except ValueError:
+        parameters = payload
+    return {"method": "reportGiftPurchase", "parameters": parameters}
+
+
 def retry_report(*, report: PurchaseReport) -> bool:
     """FAILED -> PENDING (staff fixed the cause): the same frozen payload goes out on the next send."""
     _check(report.status, S.PENDING)
@@ -433,7 +448,7 @@ def preview_pending_reports() -> list[dict[str, Any]]:
     sendable), changing nothing."""
     now = timezone.now()
     bodies = [
-        {"method": "reportGiftPurchase", "parameters": payload}
+        wire_body(payload)
         for payload in PurchaseReport.objects.filter(_due_q(now))
         .order_by("pk")
         .values_list("payload", flat=True)
@@ -443,5 +458,5 @@ def preview_pending_reports() -> list[dict[str, Any]]:
     ).select_related("sale"):
         status, _reason, payload = _evaluate(report.sale)
         if status == S.PENDING:
-            bodies.append({"method": "reportGiftPurchase", "parameters": payload})
+            bodies.append(wire_body(payload))
     return bodies

@@ -6,7 +6,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import orjson
 import pytest
+import responses
+from django.conf import settings
 from django.db import transaction
 
 from giftoffice.integrations.telegram import GiftPurchaseReport
@@ -54,7 +57,19 @@ COMPLETED = datetime(2026, 2, 6, 10, 23, 12, tzinfo=UTC)
 
 
 def body_of(report: PurchaseReport) -> str:
-    return json.dumps({"method": "reportGiftPurchase", "parameters": report.payload}, indent=2)
+    """The body as the admin and `report_purchases --dry-run` show it."""
+    return json.dumps(reports.wire_body(report.payload), indent=2)
+
+
+def sent_bytes(report: PurchaseReport) -> bytes:
+    """The exact bytes the sender posts for this report (HTTP intercepted)."""
+    with responses.RequestsMock() as mock:
+        mock.post(
+            f"{settings.TELEGRAM_API_BASE}/bot{settings.TELEGRAM_BOT_TOKEN}/sendCustomRequest",
+            json={"ok": True, "result": True},
+        )
+        assert reports.send_pending_reports().reported == 1
+        return mock.calls[0].request.body
 
 
 def complete(sale: Sale) -> PurchaseReport:
@@ -81,6 +96,7 @@ def test_the_single_gift_example_of_the_spec_comes_out_byte_for_byte(settings):
 
     assert report.status == ReportStatus.PENDING
     assert body_of(report) == SINGLE_GIFT_EXAMPLE
+    assert sent_bytes(report) == orjson.dumps(json.loads(SINGLE_GIFT_EXAMPLE))
 
 
 def test_the_multiple_gifts_example_of_the_spec_comes_out_byte_for_byte(settings):
@@ -99,6 +115,7 @@ def test_the_multiple_gifts_example_of_the_spec_comes_out_byte_for_byte(settings
     report = complete(sale)
 
     assert body_of(report) == MULTIPLE_GIFTS_EXAMPLE
+    assert sent_bytes(report) == orjson.dumps(json.loads(MULTIPLE_GIFTS_EXAMPLE))
 
 
 @pytest.mark.parametrize(
