@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from orders.models import ExchangeRate, PurchaseReport, ReportStatus, Sale
 from orders.selectors.reports import STATUS_COLOURS, report_status_for_sale
-from orders.services import reports
+from orders.services import rates, reports
 
 
 def status_badge_html(status: str, label: str) -> str:
@@ -133,6 +133,10 @@ class ExchangeRateAdmin(admin.ModelAdmin):
     list_filter = ["from_currency", "to_currency"]
     date_hierarchy = "valid_from"
     fields = ["from_currency", "to_currency", "rate", "valid_from"]
+
+    def save_model(self, request: HttpRequest, obj: ExchangeRate, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        rates.wake_waiting_reports()
 
 
 # --- for the Sale admin ---------------------------------------------------------------------------------

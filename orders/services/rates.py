@@ -22,6 +22,7 @@ __all__ = [
     "import_rates_csv",
     "rate_at",
     "to_minor_units",
+    "wake_waiting_reports",
 ]
 
 # Telegram's smallest units: cents and nanotons.
@@ -175,4 +176,15 @@ def import_rates_csv(*, text: str) -> ImportResult:
                 updated += 1
             else:
                 unchanged += 1
+        if created or updated:
+            wake_waiting_reports()
     return ImportResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def wake_waiting_reports() -> None:
+    """After a rate is added: send the reports that waited for it soon, not at the next schedule."""
+    from orders.models import PurchaseReport, ReportStatus
+    from orders.tasks_reports import enqueue_send_reports
+
+    if PurchaseReport.objects.filter(status=ReportStatus.WAITING).exists():
+        transaction.on_commit(enqueue_send_reports)

@@ -129,20 +129,23 @@ def test_reports_cannot_be_added_edited_or_deleted_in_the_admin(rf, admin_user):
     assert not model_admin.has_delete_permission(request)
 
 
-def test_exchange_rates_are_listed_and_added_in_the_admin(admin_client):
+def test_exchange_rates_are_listed_and_added_in_the_admin(admin_client, django_capture_on_commit_callbacks):
     ExchangeRateFactory()
-    response = admin_client.post(
-        en("admin:orders_exchangerate_add"),
-        {
-            "from_currency": "rub",
-            "to_currency": "ton",
-            "rate": "0.0031",
-            "valid_from_0": "2026-02-01",
-            "valid_from_1": "00:00:00",
-        },
-    )
+    report_for(currency="RUB", completed_at=datetime(2025, 12, 1, tzinfo=UTC))  # before any RUB->USD rate
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = admin_client.post(
+            en("admin:orders_exchangerate_add"),
+            {
+                "from_currency": "rub",
+                "to_currency": "ton",
+                "rate": "0.0031",
+                "valid_from_0": "2026-02-01",
+                "valid_from_1": "00:00:00",
+            },
+        )
 
     assert response.status_code == 302
+    assert [c.__qualname__ for c in callbacks] == ["enqueue_send_reports"]  # the waiting report wakes up
     assert ExchangeRate.objects.filter(from_currency="RUB", to_currency="TON").count() == 1
     assert admin_client.get(en("admin:orders_exchangerate_changelist")).status_code == 200
 
@@ -341,3 +344,14 @@ def test_the_report_schedule_is_ensured_once_per_name(settings):
     assert list(Schedule.objects.values_list("name", "func", "args", "minutes")) == [
         ("report-telegram-purchases", "orders.tasks_reports.send_reports", "", 2)
     ]
+
+
+def test_an_imported_rate_wakes_the_waiting_reports(tmp_path, django_capture_on_commit_callbacks):
+    report_for(currency="RUB")  # no rate at all yet
+    path = tmp_path / "rates.csv"
+    path.write_text(GOOD_CSV)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        call_command("import_rates", str(path), stdout=io.StringIO())
+
+    assert [c.__qualname__ for c in callbacks] == ["enqueue_send_reports"]
