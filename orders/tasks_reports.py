@@ -12,6 +12,4 @@ def send_reports() -> str:
 
 def enqueue_send_reports() -> None:
     """Call from transaction.on_commit, so the worker finds the report rows committed."""
-    async_task(
-        "orders.tasks_reports.send_reports", task_name="send-telegram-reports", group="telegram-reports"
-    )
+    async_task(send_reports, task_name="send-telegram-reports", group="telegram-reports")

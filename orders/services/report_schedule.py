@@ -10,6 +10,9 @@ from django.conf import settings
 from django.db import transaction
 from django_q.models import Schedule
 
+from giftoffice.task_paths import task_path
+from orders.tasks_reports import send_reports
+
 __all__ = ["desired_schedules", "ensure_schedules"]
 
 
@@ -17,7 +20,7 @@ def desired_schedules() -> dict[str, dict]:
     return {
         # Sends due reports and re-evaluates waiting ones (a rate imported, a gift's name set).
         "report-telegram-purchases": {
-            "func": "orders.tasks_reports.send_reports",
+            "func": task_path(send_reports),
             "args": "",
             "schedule_type": Schedule.MINUTES,
             "minutes": settings.TELEGRAM_REPORTS_EVERY_MINUTES,

@@ -296,7 +296,7 @@ def test_a_bad_rates_file_names_its_line_and_loads_nothing(tmp_path, text, error
 
 
 def test_the_demo_shows_a_report_in_each_state_and_loads_once(django_capture_on_commit_callbacks):
-    from orders.demo import load_demo_reports
+    from giftoffice.demo.reports import load_demo_reports
 
     with django_capture_on_commit_callbacks(execute=False):
         first = load_demo_reports()

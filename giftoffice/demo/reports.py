@@ -1,4 +1,4 @@
-"""Demo data of the orders app for `make run` (idempotent: keyed by fixed transaction ids)."""
+"""Demo Telegram purchase reports for `make run` (idempotent: keyed by fixed transaction ids)."""
 
 from __future__ import annotations
 
