@@ -102,4 +102,4 @@ def load_demo_reports() -> str:
         status: PurchaseReport.objects.filter(transaction_id__startswith="demo-", status=status).count()
         for status in ReportStatus.values
     }
-    return "Telegram reports: " + ", ".join(f"{n} {s.lower()}" for s, n in counts.items() if n)
+    return ", ".join(f"{n} {s.lower()}" for s, n in counts.items() if n)

@@ -193,8 +193,15 @@ def record_sale_report(*, sale: Sale) -> PurchaseReport | None:
 
 
 def _enqueue_on_commit() -> None:
+    """One send task per committed transaction, however many sales it completed (a campaign)."""
     from orders import tasks_reports
 
+    connection = transaction.get_connection()
+    # A callback registered in a savepoint that rolled back is gone from this list, so it is added again.
+    if connection.in_atomic_block and any(
+        entry[1] is tasks_reports.enqueue_send_reports for entry in connection.run_on_commit
+    ):
+        return
     transaction.on_commit(tasks_reports.enqueue_send_reports)
 
 

@@ -368,3 +368,25 @@ def test_64_characters_is_still_a_valid_transaction_id():
         transaction_id="x" * 64, transaction_date=1, amount=1, currency="TON", gift_name="a", buyer_id=1
     )
     assert len(report.to_parameters()["transaction_id"]) == 64
+
+
+def test_one_send_task_per_transaction_however_many_sales_it_completes(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        for _ in range(3):
+            on_sale_completed(sale=sale_of("plushpepe-1"))
+
+    assert [c.__qualname__ for c in callbacks] == ["enqueue_send_reports"]
+
+
+def test_a_rolled_back_savepoint_does_not_swallow_the_send_task(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        try:
+            with transaction.atomic():
+                on_sale_completed(sale=sale_of("plushpepe-1"))
+                raise RuntimeError("this completion rolls back")
+        except RuntimeError:
+            pass
+        on_sale_completed(sale=sale_of("plushpepe-1"))
+
+    assert [c.__qualname__ for c in callbacks] == ["enqueue_send_reports"]
+    assert PurchaseReport.objects.count() == 1
