@@ -17,7 +17,6 @@ from orders.models import (
     Supplier,
     SupplierOrder,
 )
-from orders.services import report_schedule
 from orders.services.sales import on_sale_completed
 
 __all__ = ["load_demo_reports"]
@@ -97,7 +96,6 @@ def load_demo_reports() -> str:
         status=ReportStatus.FAILED, attempts=1, first_attempt_at=now, last_attempt_at=now,
         last_error="Bad Request: STARGIFT_INVALID",
     )  # fmt: skip
-    report_schedule.ensure_schedules()  # so the pending one goes out once the qcluster runs
     counts = {
         status: PurchaseReport.objects.filter(transaction_id__startswith="demo-", status=status).count()
         for status in ReportStatus.values

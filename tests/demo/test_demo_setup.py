@@ -52,6 +52,7 @@ def test_demo_setup_run_twice_leaves_one_copy_of_everything(
     assert second[4] == "Telegram purchase reports: 2 waiting, 1 pending, 1 reported, 1 failed"
     assert second[5] == "Admin login: admin / demo-pass"
     assert (Gift.objects.count(), PartnerSite.objects.count(), TelegramGift.objects.count()) == (5, 1, 11)
-    # two queued syncs and one send of the pending demo report; the report schedule beside the syncs'
-    assert (SyncRun.objects.count(), OrmQ.objects.count(), Schedule.objects.count()) == (2, 3, 3)
+    # Two queued syncs and one send of the pending demo report; schedules: the two catalog syncs, the
+    # order poll and the report sender.
+    assert (SyncRun.objects.count(), OrmQ.objects.count(), Schedule.objects.count()) == (2, 3, 4)
     assert PurchaseReport.objects.count() == 5

@@ -1,8 +1,5 @@
-"""The django-q2 schedule of the Telegram purchase reports, created idempotently by name.
-
-Kept apart from the other schedules so it can be listed wherever schedules are gathered
-(giftoffice.schedules / setup_schedules) with one line.
-"""
+"""The orders' django-q2 schedules (polling open supplier orders, sending Telegram purchase reports),
+created idempotently by name."""
 
 from __future__ import annotations
 
@@ -11,6 +8,7 @@ from django.db import transaction
 from django_q.models import Schedule
 
 from giftoffice.task_paths import task_path
+from orders.tasks import poll_open_orders
 from orders.tasks_reports import send_reports
 
 __all__ = ["desired_schedules", "ensure_schedules"]
@@ -18,6 +16,12 @@ __all__ = ["desired_schedules", "ensure_schedules"]
 
 def desired_schedules() -> dict[str, dict]:
     return {
+        "poll-supplier-orders": {
+            "func": task_path(poll_open_orders),
+            "args": "",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": settings.ORDERS_POLL_EVERY_MINUTES,
+        },
         # Sends due reports and re-evaluates waiting ones (a rate imported, a gift's name set).
         "report-telegram-purchases": {
             "func": task_path(send_reports),
