@@ -11,6 +11,7 @@ BENCHES = [
     "bench.gifts_api",  # the /external/gift/ hot paths
     "bench.sync_offers",  # GamesDrop catalog sync
     "bench.purchases",  # Giftly campaign, GamesDrop orders, order polling
+    "bench.telegram_reports",  # Telegram purchase reports through the outbox
 ]
 
 

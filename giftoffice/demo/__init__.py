@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from giftoffice.demo import gifts, orders, partner_sites, suppliers
+from giftoffice.demo import gifts, orders, partner_sites, reports, suppliers
 from giftoffice.demo.users import ensure_admin
 
 # (title, step): each step returns a one-line summary for `manage.py demo_setup`.
@@ -20,8 +20,7 @@ STEPS: list[tuple[str, Callable[[], str]]] = [
     ("Supplier catalogs", suppliers.load_demo_products),
     ("GamesDrop offers", suppliers.load_demo_offers),
     ("Orders", orders.load_demo_orders),
-    # Telegram purchase reports (wip/reports, `orders/demo.py`): once merged, add its step here:
-    # ("Telegram reports", load_demo_reports),
+    ("Telegram purchase reports", reports.load_demo_reports),
 ]
 
 __all__ = ["STEPS", "ensure_admin"]

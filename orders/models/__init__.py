@@ -16,17 +16,24 @@ from orders.models.orders import (
     SupplierOrder,
     new_transaction_id,
 )
+from orders.models.rates import ExchangeRate
+from orders.models.reports import REPORT_TRANSITIONS, PurchaseReport, ReportResult, ReportStatus
 
 __all__ = [
     "CAMPAIGN_TRANSITIONS",
     "ORDER_TRANSITIONS",
+    "REPORT_TRANSITIONS",
     "Campaign",
     "CampaignRun",
     "CampaignSale",
     "CampaignStatus",
+    "ExchangeRate",
     "OrderEvent",
     "OrderStatus",
     "PollRun",
+    "PurchaseReport",
+    "ReportResult",
+    "ReportStatus",
     "Sale",
     "SaleType",
     "Supplier",

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django_q.models import OrmQ, Schedule
 
 from catalog.models import Gift, PartnerSite, SyncRun, TelegramGift
+from orders.models import PurchaseReport
 
 
 def demo_setup() -> list[str]:
@@ -34,6 +35,7 @@ def test_demo_setup_run_twice_leaves_one_copy_of_everything(
         "Supplier catalogs",
         "GamesDrop offers",
         "Orders",
+        "Telegram purchase reports",
         "Admin login",
     ]
     assert second[0] == "Demo gifts: 5 demo gifts in 4 languages (0 new)"
@@ -52,7 +54,10 @@ def test_demo_setup_run_twice_leaves_one_copy_of_everything(
         "Orders: queued: a delivered Telegram gift, offer 999 completed with its key, a top-up processing"
     )
     assert second[4] == "Orders: demo orders already queued (placed once the task queue runs)"
-    assert second[5] == "Admin login: admin / demo-pass"
+    assert second[5] == "Telegram purchase reports: 2 waiting, 1 pending, 1 reported, 1 failed"
+    assert second[6] == "Admin login: admin / demo-pass"
     assert (Gift.objects.count(), PartnerSite.objects.count(), TelegramGift.objects.count()) == (5, 1, 11)
-    # Queued: the two catalog syncs and the demo orders; schedules: the two catalog syncs and the order poll.
-    assert (SyncRun.objects.count(), OrmQ.objects.count(), Schedule.objects.count()) == (2, 3, 3)
+    # Queued: two syncs, the demo orders and one send of the pending demo report; schedules: the two
+    # catalog syncs, the order poll and the report sender.
+    assert (SyncRun.objects.count(), OrmQ.objects.count(), Schedule.objects.count()) == (2, 4, 4)
+    assert PurchaseReport.objects.count() == 5

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.admin.gifts import GiftAdmin
 from catalog.models import Gift
 from giftoffice.integrations.base import IntegrationError
-from orders.admin import BUY_PERM, BuyForm
+from orders.admin.orders import BUY_PERM, BuyForm
 from orders.models import Supplier
 from orders.services import gamesdrop, selling
 from orders.services.recipients import parse_telegram_id

@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0012_gift_fulfilment'),
-        ('orders', '0002_supplierorder_polls'),
+        ('catalog', '0013_gift_fulfilment'),
+        ('orders', '0003_telegram_reports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
