@@ -22,6 +22,8 @@ install: $(STAMP)
 run: export DEBUG = 1
 run: export GIFTOFFICE_SANDBOX = 1
 run: export GIFTOFFICE_SANDBOX_URL = http://$(HOST):$(PORT)/sandbox
+# Pushed icon/image URLs and the API's name the demo's own host and port (partners get live links).
+run: export PUBLIC_BASE_URL = http://$(HOST):$(PORT)
 run: $(STAMP)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo_setup

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from django.conf import settings
@@ -36,6 +37,13 @@ from catalog.models import Gift
 from catalog.selectors import GiftListFilter, GiftListStats, etag_matches, gift_list_etag, gift_list_stats
 
 
+def demo_origin() -> str:
+    """Where a demo without PUBLIC_BASE_URL serves itself: the sandbox's own origin (`make run` points
+    GIFTOFFICE_SANDBOX_URL at its host and port), so a push from a second shell does not name port 8000."""
+    parts = urlsplit(settings.SANDBOX_BASE_URL)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "http://127.0.0.1:8000"
+
+
 def media_url_prefix(*, request: HttpRequest | None = None) -> str:
     """Absolute URL that stored media names are appended to, e.g. "https://office.example.com/media/".
 
@@ -53,7 +61,7 @@ def media_url_prefix(*, request: HttpRequest | None = None) -> str:
             return f"{request.scheme}://{request.get_host()}{iri_to_uri(media_url)}"
         return request.build_absolute_uri(media_url)
     if settings.DEBUG or settings.TESTING:
-        return "http://127.0.0.1:8000" + media_url
+        return demo_origin() + media_url
     raise ImproperlyConfigured("Set PUBLIC_BASE_URL: absolute icon/image URLs are needed outside a request")
 
 
