@@ -15,12 +15,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from catalog.models import GiftPublication, PartnerSite, PushRun
 from catalog.services import partner_sites as site_service
 from catalog.services import push as push_service
+from catalog.services.gift_input import gift_errors
 from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.integrations.base import IntegrationError
 
@@ -332,6 +334,11 @@ class GiftPublicationInline(admin.TabularInline):
 
 
 # --- the Gift admin action ----------------------------------------------------------------------------
+def localized_problems(problems: dict[str, list[str]]) -> str:
+    """gift_input's rule messages (English, as the API words them) in the admin's language."""
+    return "; ".join(f"{field}: {gettext(text)}" for field, texts in problems.items() for text in texts)
+
+
 class PushForm(forms.Form):
     site = forms.ModelChoiceField(
         label=_("Partner site"), queryset=PartnerSite.objects.filter(enabled=True), empty_label=None
@@ -346,11 +353,17 @@ def push_to_partner_site(
     if not can_push_gifts(request):  # the action list already hides it; refuse a forged POST all the same
         raise PermissionDenied
     form = PushForm(request.POST if "site" in request.POST else None)
-    gifts = list(queryset.order_by("pk"))
+    gifts, broken = [], []
+    for gift in queryset.order_by("pk"):
+        # A gift breaking a rule would be refused by the site: flagged on the plan, never sent.
+        if problems := gift_errors(gift):
+            broken.append({"gift": gift.pk, "label": str(gift), "problems": localized_problems(problems)})
+        else:
+            gifts.append(gift)
     plan = None
     if form.is_bound and form.is_valid():
         site = form.cleaned_data["site"]
-        if request.POST.get("confirm") == "yes":
+        if request.POST.get("confirm") == "yes" and gifts:
             try:
                 run, queued = push_service.request_push(
                     site=site, gift_ids=[gift.pk for gift in gifts], user=request.user
@@ -378,7 +391,8 @@ def push_to_partner_site(
         "form": form,
         "plan": plan,
         **(plan_context(plan.as_report()) if plan else {}),
-        "gift_count": len(gifts),
+        "gift_count": len(gifts) + len(broken),
+        "broken": broken,
         "queued": push_service.runs_in_background(gift_count=len(gifts)),
         "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
         "select_across": request.POST.get("select_across", "0"),

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
 from catalog.gift_fields import (
+    DEFAULT_NAME_KEY,
     ID_CHUNK,
     LANGUAGES,
     MAX_ID,
@@ -464,9 +465,13 @@ def gift_payloads(
     return payloads
 
 
-def gift_payload(gift_id: int, *, media_prefix: str) -> dict[str, Any] | None:
-    """One gift's wire dict, or None if it does not exist."""
+def gift_payload(gift_id: int, *, media_prefix: str, servable_only: bool = False) -> dict[str, Any] | None:
+    """One gift's wire dict, or None if it does not exist (or, `servable_only`, has no default-language
+    name: see GiftListFilter.servable_only)."""
     if gift_id > MAX_ID:
         return None
-    found = gift_payloads(Gift.objects.filter(pk=gift_id), media_prefix=media_prefix)
+    gifts = Gift.objects.filter(pk=gift_id)
+    if servable_only:
+        gifts = gifts.exclude(**{f"{DEFAULT_NAME_KEY}__isnull": True}).exclude(**{DEFAULT_NAME_KEY: ""})
+    found = gift_payloads(gifts, media_prefix=media_prefix)
     return found[0] if found else None
