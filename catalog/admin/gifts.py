@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpRequest
@@ -50,6 +51,12 @@ class MissingTranslationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ThumbnailFileWidget(AdminFileWidget):
+    """The stored image shown, not only its UUID file name; the "Clear" label survives the tabs (JS)."""
+
+    template_name = "admin/catalog/widgets/thumbnail_file_input.html"
+
+
 class BreaksRuleFilter(admin.SimpleListFilter):
     """Rows stored before the rules (or by a path that skipped them): listed here, never rewritten."""
 
@@ -89,7 +96,10 @@ class GiftAdmin(TabbedTranslationAdmin):
     readonly_fields = ("owner", "created_at", "updated_at")
     actions = ["activate", "deactivate", push_to_partner_site]
     inlines = [GiftPublicationInline]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ImageField: {"widget": ThumbnailFileWidget},
+    }
     fieldsets = [
         (None, {"fields": ("name", "description", "link", "icon", "image")}),
         (_("Schedule"), {"fields": ("start_time", "removal_time", "active")}),
@@ -104,9 +114,17 @@ class GiftAdmin(TabbedTranslationAdmin):
         """Backs the push action's allowed_permissions: only holders of catalog.push_gifts see it."""
         return can_push_gifts(request)
 
+    class Media:
+        js = ("catalog/gift_admin.js",)
+        css = {"all": ("catalog/gift_admin.css",)}
+
     @admin.display(description=_("name"), ordering=f"name_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}")
     def display_name(self, gift: Gift) -> str:
-        return str(gift)
+        """The name with a thumbnail of the gift's icon (or image), so staff recognize it at a glance."""
+        picture = next((f for f in (gift.icon_ro, gift.image_ro, gift.icon, gift.image) if f), None)
+        if not picture:
+            return str(gift)
+        return format_html('<img src="{}" class="gift-list-thumbnail" alt=""> {}', picture.url, str(gift))
 
     @admin.display(description=_("time window"), ordering="start_time")
     def time_window(self, gift: Gift) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from catalog.admin.filters import RemovedFilter
+from catalog.admin.labels import TRIGGER_LABELS, label, labelled_filter
 from catalog.admin.sync_now import SyncNowAdminMixin
 from catalog.models import Offer, OfferPriceChange, SyncRun, SyncSource
 from catalog.models.offers import supplier_above_retail_q
@@ -196,7 +197,7 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "id",
         "source",
         "status_badge",
-        "trigger",
+        "trigger_label",
         "dry_run",
         "created_at",
         "duration",
@@ -207,14 +208,22 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "removed",
         "short_error",
     ]
-    list_filter = ["source", "status", "trigger", "dry_run"]
+    list_filter = ["source", "status", labelled_filter("trigger", TRIGGER_LABELS), "dry_run"]
     search_fields = ["error"]
-    readonly_fields = [f.name for f in SyncRun._meta.fields] + ["duration", "result"]
+    readonly_fields = ["trigger_label" if f.name == "trigger" else f.name for f in SyncRun._meta.fields] + [
+        "duration",
+        "result",
+    ]
+    fields = readonly_fields  # the trigger in words, not the raw column
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj: SyncRun) -> str:
         colour = {"succeeded": "#2e7d32", "failed": "#ba2121"}.get(obj.status, "#555")
         return format_html('<b style="color:{}">{}</b>', colour, obj.get_status_display())
+
+    @admin.display(description=_("trigger"), ordering="trigger")
+    def trigger_label(self, obj: SyncRun) -> str:
+        return label(TRIGGER_LABELS, obj.trigger)
 
     @admin.display(description=_("duration"))
     def duration(self, obj: SyncRun) -> str:

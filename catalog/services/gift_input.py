@@ -68,7 +68,7 @@ _PLAIN_DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\Z", re.ASC
 # shown in another time zone (a 500 on every later list, and in the admin).
 MIN_YEAR, MAX_YEAR = 1900, 9000
 YEAR_HELP = gettext_noop("The year must be between 1900 and 9000.")  # MIN_YEAR, MAX_YEAR
-assert YEAR_HELP == f"The year must be between {MIN_YEAR} and {MAX_YEAR}."
+assert f"The year must be between {MIN_YEAR} and {MAX_YEAR}." == YEAR_HELP
 
 
 def parse_wire_datetime(value: object) -> datetime:

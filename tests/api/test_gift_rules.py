@@ -91,7 +91,9 @@ def test_the_push_plan_flags_a_broken_gift_and_sends_only_the_others(admin_clien
     page = text(response.content.decode())
     assert f"Not sent: these gifts break a catalog rule #{broken.pk}" in page
     assert "name_ro: This field may not be null or blank." in page
-    assert response.context["report"]["create"] == [{"gift": fine.pk, "label": fine.name_en, "uncertain": False}]
+    assert response.context["report"]["create"] == [
+        {"gift": fine.pk, "label": fine.name_en, "uncertain": False}
+    ]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -35,7 +35,13 @@ GIFT_CHANGELIST = {
             "completeness": "Traduceri",
             "owner": "Proprietar",
         },
-        "filters": ["activ", "afișat acum", "proprietar", "traducere lipsă (nume, descriere sau link)"],
+        "filters": [
+            "activ",
+            "afișat acum",
+            "proprietar",
+            "traducere lipsă (nume, descriere sau link)",
+            "reguli de catalog",
+        ],
         "actions": {
             "activate": "Activează cadourile selectate",
             "deactivate": "Dezactivează cadourile selectate",
@@ -56,6 +62,7 @@ GIFT_CHANGELIST = {
             "показывается сейчас",
             "владелец",
             "нет перевода (название, описание или ссылка)",
+            "правила каталога",
         ],
         "actions": {
             "activate": "Активировать выбранные подарки",
@@ -77,6 +84,7 @@ GIFT_CHANGELIST = {
             "показується зараз",
             "власник",
             "немає перекладу (назва, опис або посилання)",
+            "правила каталогу",
         ],
         "actions": {
             "activate": "Активувати вибрані подарунки",
@@ -93,7 +101,13 @@ GIFT_CHANGELIST = {
             "completeness": "Translations",
             "owner": "Owner",
         },
-        "filters": ["active", "live now", "owner", "missing translation (name, description or link)"],
+        "filters": [
+            "active",
+            "live now",
+            "owner",
+            "missing translation (name, description or link)",
+            "catalog rules",
+        ],
         "actions": {
             "activate": "Activate selected gifts",
             "deactivate": "Deactivate selected gifts",
