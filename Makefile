@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/giftoffice_test
 
-.PHONY: install run test lint format test-postgres bench clean
+.PHONY: install run test test-browser screenshots lint format test-postgres bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,17 +40,31 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The real-browser suite (tests/browser, marker `browser`) is left out here: `make test-browser` runs it.
 test: lint
-	$(VENV)/bin/pytest -q
+	@echo "make test: browser tests (tests/browser) left out; run them with: make test-browser"
+	$(VENV)/bin/pytest -q -m "not browser"
+
+# Debian's Chromium + chromedriver (apt-get install chromium chromium-driver); nothing is downloaded.
+# On failure: a screenshot and the page's HTML per test in artifacts/browser/.
+test-browser: $(STAMP)
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || \
+		{ echo "make test-browser: /usr/bin/chromium and /usr/bin/chromedriver are needed (apt-get install chromium chromium-driver)"; exit 1; }
+	$(VENV)/bin/pytest -q -m "browser and not screenshots" tests/browser
+
+# PNGs of the main admin pages in each language, for reviewers: artifacts/screenshots/.
+screenshots: $(STAMP)
+	$(VENV)/bin/pytest -q -m screenshots tests/browser
+	@echo "Screenshots in $(CURDIR)/artifacts/screenshots/"
 
 # Same suite on PostgreSQL, with Redis up (row locks, concurrency and the Redis broker run only here).
 test-postgres: $(STAMP)
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
-	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(VENV)/bin/pytest -q
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(VENV)/bin/pytest -q -m "not browser"
 
 bench: $(STAMP)
 	DEBUG=0 GIFTOFFICE_TESTING=1 $(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .test-*.sqlite3* *.egg-info
+	rm -rf $(VENV) .test-*.sqlite3* *.egg-info artifacts

@@ -115,7 +115,8 @@ class GiftAdmin(TabbedTranslationAdmin):
         return can_push_gifts(request)
 
     class Media:
-        js = ("catalog/gift_admin.js",)
+        # After modeltranslation's script: ours reads the tabs it builds (Media keeps this order).
+        js = ("modeltranslation/js/tabbed_translation_fields.js", "catalog/gift_admin.js")
         css = {"all": ("catalog/gift_admin.css",)}
 
     @admin.display(description=_("name"), ordering=f"name_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}")
