@@ -37,8 +37,7 @@ class OfferAdmin(SyncNowAdminMixin, admin.ModelAdmin):
     list_display = [
         "offer_group_id",
         "product_name",
-        "name",
-        "category",
+        "name",  # the category is a filter: a column of two values was the width a 1366 px screen lacked
         "supplier",
         "retail_price",
         "markup_percent",
@@ -201,11 +200,7 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "dry_run",
         "created_at",
         "duration",
-        "fetched",
-        "created",
-        "updated",
-        "unchanged",
-        "removed",
+        "result",  # one line for the five counts: five number columns did not fit 1366 px
         "short_error",
     ]
     list_filter = ["source", "status", labelled_filter("trigger", TRIGGER_LABELS), "dry_run"]

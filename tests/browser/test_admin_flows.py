@@ -43,7 +43,9 @@ def test_the_language_picker_goes_ro_ru_en_uk_ro_and_keeps_the_page(logged_in):
     seen = []
     for language in ["ru", "en", "uk", "ro"]:
         Select(browser.find_element(By.ID, "language-select")).select_by_value(language)
-        wait_for(browser, lambda language=language: html_lang(browser) == language, what=f"page in {language}")
+        wait_for(
+            browser, lambda language=language: html_lang(browser) == language, what=f"page in {language}"
+        )
         seen.append(browser.current_url.removeprefix(browser.base_url))
 
     assert seen == [f"/ru{path}", f"/en{path}", f"/uk{path}", path]
@@ -79,9 +81,10 @@ def test_a_gift_made_with_the_language_tabs_shows_which_languages_are_filled(log
     assert (gift.name_ro, gift.name_ru) == ("Cadou de probă", "Пробный подарок")
     # the stored icon: a thumbnail, and its "Clear" box labelled as such (not with the field's name)
     assert css(browser, "#tab_id_icon_ro img.gift-thumbnail")
-    assert browser.find_element(By.CSS_SELECTOR, 'label[for="icon_ro-clear_id"]').get_attribute(
-        "textContent"
-    ) == "Clear"
+    assert (
+        browser.find_element(By.CSS_SELECTOR, 'label[for="icon_ro-clear_id"]').get_attribute("textContent")
+        == "Clear"
+    )
     assert css(browser, 'a[href="#tab_id_icon_ro"]')[0].get_attribute("data-filled") == "yes"
     browser.get(browser.base_url + "/en/admin/catalog/gift/")
     assert css(browser, "td.field-display_name img.gift-list-thumbnail, th.field-display_name img")
@@ -105,7 +108,9 @@ def test_a_push_to_the_sandbox_partner_goes_through_the_plan_page(logged_in, set
     browser.find_element(By.CSS_SELECTOR, "button[name=confirm]").click()
     wait_for(browser, lambda: "/admin/catalog/pushrun/" in browser.current_url, what="the push run page")
     wait_for(browser, lambda: "succeeded" in browser.page_source.lower(), what="the push succeeded")
-    assert sorted(PartnerRemoteGift.objects.values_list("name_ro", flat=True)) == sorted(g.name_ro for g in gifts)
+    assert sorted(PartnerRemoteGift.objects.values_list("name_ro", flat=True)) == sorted(
+        g.name_ro for g in gifts
+    )
 
 
 @pytest.mark.xfail(
