@@ -115,7 +115,7 @@ def test_a_push_to_the_sandbox_partner_goes_through_the_plan_page(logged_in, set
 
 @pytest.mark.xfail(
     strict=True,
-    reason="needs the sync run page's self-refresh (being built on wip/runs); drop this mark after merging it",
+    reason="needs the sync run page's self-refresh (built on wip/runs); drop this mark after merging it",
 )
 def test_sync_now_shows_the_run_finish_without_a_reload(logged_in):
     browser = logged_in

@@ -47,7 +47,7 @@ def changelists() -> list[str]:
 
 
 def overflow(browser) -> tuple[int, int]:
-    """(table width, room for it): the list is cut off (scrolls sideways) when the first exceeds the second."""
+    """(table width, room for it): the list is cut off (scrolls sideways) when the first is larger."""
     return tuple(
         browser.execute_script(
             "const table = document.querySelector('#result_list');"
