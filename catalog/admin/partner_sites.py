@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import GiftPublication, PartnerSite, PushRun
 from catalog.services import partner_sites as site_service
 from catalog.services import push as push_service
-from catalog.services.gift_input import gift_errors
+from catalog.services.gift_rules import split_by_rules
 from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.integrations.base import IntegrationError
 
@@ -352,13 +352,12 @@ def push_to_partner_site(
     if not can_push_gifts(request):  # the action list already hides it; refuse a forged POST all the same
         raise PermissionDenied
     form = PushForm(request.POST if "site" in request.POST else None)
-    gifts, broken = [], []
-    for gift in queryset.order_by("pk"):
-        # A gift breaking a rule would be refused by the site: flagged on the plan, never sent.
-        if problems := gift_errors(gift):
-            broken.append({"gift": gift.pk, "label": str(gift), "problems": localized_problems(problems)})
-        else:
-            gifts.append(gift)
+    # A gift breaking a rule would be refused by the site: flagged on the plan, never sent.
+    gifts, broken_gifts = split_by_rules(queryset.order_by("pk"))
+    broken = [
+        {"gift": b.gift_id, "label": b.label, "problems": localized_problems(b.problems)}
+        for b in broken_gifts
+    ]
     plan = None
     if form.is_bound and form.is_valid():
         site = form.cleaned_data["site"]

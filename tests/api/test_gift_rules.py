@@ -4,12 +4,15 @@ name_ro."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from catalog.models import Gift
 from catalog.services.gift_input import stored_gift_errors
+from giftoffice.sandbox.models.partner import PartnerRemoteGift
 from tests.api.factories import PartnerFactory, issue_key
 from tests.i18n.pages import text
 from tests.push.factories import GiftFactory, PartnerSiteFactory
@@ -108,3 +111,25 @@ def test_the_api_does_not_serve_a_gift_without_name_ro(api_client, query):
     assert [gift["id"] for gift in listed.json()] == [fine.pk]
     assert listed.headers["X-Total-Count"] == "1"
     assert detail.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_push_command_leaves_out_a_broken_gift_with_one_line(partner_site_on_sandbox):
+    broken, fine = legacy_gift_without_default_name(), GiftFactory()
+    out = io.StringIO()
+
+    with pytest.raises(CommandError) as failure:
+        call_command("push_gifts", "--site", partner_site_on_sandbox.name, "--all", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert (
+        lines[0]
+        == f"not sent, breaks a catalog rule: #{broken.pk}: name_ro: This field may not be null or blank."
+    )
+    assert str(failure.value) == f"not sent: gift {broken.pk}: breaks a catalog rule (fix it in the admin)"
+    assert PartnerRemoteGift.objects.get().name_ro == fine.name_ro
+
+
+@pytest.fixture
+def partner_site_on_sandbox(sandbox):
+    return PartnerSiteFactory(name="sandbox", base_url=f"{sandbox}/partner")
