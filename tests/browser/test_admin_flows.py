@@ -10,8 +10,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from catalog.models import Gift, SyncRun, SyncStatus
-from catalog.services.partner_sites import ensure_sandbox_site
 from catalog.services.sync_runs import run_queued_sync
+from giftoffice.demo.partner_sites import ensure_sandbox_site
 from giftoffice.sandbox.models.partner import PartnerRemoteGift
 from tests.browser.conftest import log_in, wait_for
 from tests.push.factories import GiftFactory, UserFactory

@@ -27,7 +27,7 @@ LANGUAGES = {"ro": "", "ru": "/ru", "en": "/en", "uk": "/uk"}
 @pytest.fixture
 def demo_admin(logged_in, settings):
     """The demo's data, its catalogs synced from the sandbox, one push and one failed sync."""
-    for _title, step in demo.demo_steps():
+    for _title, step in demo.STEPS:
         step()
     sync_offers(trigger="demo")
     sync_products()

@@ -32,7 +32,7 @@ def admin_client(client, django_user_model):
 @pytest.fixture
 def demo_data(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    for _title, step in demo.demo_steps():
+    for _title, step in demo.STEPS:
         step()
     ensure_schedules()
     GiftFactory()
