@@ -280,9 +280,18 @@ SANDBOX_GAMESDROP_OFFERS = env_int("GIFTOFFICE_SANDBOX_GAMESDROP_OFFERS", 300)
 # --- Schedules ----------------------------------------------------------------------------------------
 SYNC_OFFERS_EVERY_MINUTES = env_int("SYNC_OFFERS_EVERY_MINUTES", 15)
 SYNC_PRODUCTS_EVERY_MINUTES = env_int("SYNC_PRODUCTS_EVERY_MINUTES", 60)
-# A catalog SyncRun still "running" after this long is presumed dead (its worker crashed or django-q2
-# timed the task out) and no longer holds back a new sync; keep it above the django-q2 task timeout.
-SYNC_STALE_RUN_SECONDS = env_int("SYNC_STALE_RUN_SECONDS", Q_CLUSTER["timeout"] + 60)
+
+# --- Runs (syncs, pushes, pulls; giftoffice/runs) -----------------------------------------------------
+# A running run's worker beats its heartbeat every RUN_HEARTBEAT_SECONDS from a thread beside the work;
+# a run silent for RUN_DEAD_AFTER_SECONDS (about three missed beats and a margin) lost its process: it no
+# longer holds its site or source, may be resumed, and the admin shows it dead.
+RUN_HEARTBEAT_SECONDS = float(os.environ.get("RUN_HEARTBEAT_SECONDS", "2"))
+RUN_DEAD_AFTER_SECONDS = float(os.environ.get("RUN_DEAD_AFTER_SECONDS", "8"))
+# Tests set heartbeat_at in the past instead of waiting for a thread (and SQLite's in-memory test
+# database is one connection's transaction); tests of the thread itself turn it on.
+RUN_HEARTBEAT_THREAD = env_bool("RUN_HEARTBEAT_THREAD", not TESTING)
+# A queued run no worker took for this long (the queue lost its task) no longer holds its place.
+RUN_QUEUED_EXPIRE_SECONDS = env_int("RUN_QUEUED_EXPIRE_SECONDS", Q_CLUSTER["retry"] + 60)
 
 # --- Logging: secrets never reach it (clients redact before logging) ---------------------------------
 LOGGING = {
@@ -306,10 +315,6 @@ SANDBOX_PARTNER_SECRET = os.environ.get("GIFTOFFICE_SANDBOX_PARTNER_SECRET", "Ap
 PUSH_ASYNC_THRESHOLD = env_int("PUSH_ASYNC_THRESHOLD", 36)
 # Attempts per batch when the site is unavailable or the outcome of a bulk-create is unknown.
 PUSH_MAX_ATTEMPTS = env_int("PUSH_MAX_ATTEMPTS", 3)
-# A pending run, or one running in a process (command, small admin push), whose progress has not moved
-# for this long is presumed dead and may be resumed. A run claimed by a queued task is presumed dead once
-# its claim is older than Q_CLUSTER["timeout"] (django-q2 kills tasks past it; see push._is_alive).
-PUSH_STALE_RUN_SECONDS = env_int("PUSH_STALE_RUN_SECONDS", Q_CLUSTER["timeout"] + 60)
 
 # --- Suppliers (Tribute products, Giftly gifts, Telegram reports) and their sandbox simulators -------
 # The sandbox Giftly account starts with this RUB balance; each accepted gift debits its price.

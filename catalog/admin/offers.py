@@ -16,6 +16,7 @@ from catalog.models.offers import supplier_above_retail_q
 from catalog.services.offers import clear_price_alerts, refresh_offer_prices
 from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.integrations.base import IntegrationError
+from giftoffice.runs.admin import RunAdminMixin
 
 REFRESH_LIMIT = 200  # find-one calls made while the admin waits
 
@@ -189,45 +190,39 @@ class OfferPriceChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Every catalog sync, GamesDrop offers and Tribute products alike; read-only."""
+class SyncRunAdmin(RunAdminMixin, admin.ModelAdmin):
+    """Every catalog sync, GamesDrop offers and Tribute products alike; read-only, the shared run page."""
 
     list_display = [
         "id",
         "source",
-        "status_badge",
+        "status_display",
         "trigger_label",
         "dry_run",
         "created_at",
         "duration",
         "result",  # one line for the five counts: five number columns did not fit 1366 px
-        "short_error",
+        "short_message",
     ]
     list_filter = ["source", "status", labelled_filter("trigger", TRIGGER_LABELS), "dry_run"]
-    search_fields = ["error"]
-    readonly_fields = ["trigger_label" if f.name == "trigger" else f.name for f in SyncRun._meta.fields] + [
-        "duration",
+    search_fields = ["message"]
+    # The trigger in words, not the raw column.
+    fields = [
         "result",
+        "source",
+        "params",
+        *("trigger_label" if f == "trigger" else f for f in RunAdminMixin.lifecycle_fields),
+        "duration",
     ]
-    fields = readonly_fields  # the trigger in words, not the raw column
-
-    @admin.display(description=_("status"), ordering="status")
-    def status_badge(self, obj: SyncRun) -> str:
-        colour = {"succeeded": "#2e7d32", "failed": "#ba2121"}.get(obj.status, "#555")
-        return format_html('<b style="color:{}">{}</b>', colour, obj.get_status_display())
+    readonly_fields = fields
 
     @admin.display(description=_("trigger"), ordering="trigger")
     def trigger_label(self, obj: SyncRun) -> str:
         return label(TRIGGER_LABELS, obj.trigger)
 
-    @admin.display(description=_("duration"))
-    def duration(self, obj: SyncRun) -> str:
-        seconds = obj.duration_seconds
-        return "—" if seconds is None else f"{seconds:.1f}s"
-
     @admin.display(description=_("error"))
-    def short_error(self, obj: SyncRun) -> str:
-        return obj.error[:80] + ("…" if len(obj.error) > 80 else "")
+    def short_message(self, obj: SyncRun) -> str:
+        return obj.message[:80] + ("…" if len(obj.message) > 80 else "")
 
     @admin.display(description=_("result"))
     def result(self, obj: SyncRun) -> str:

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from catalog.publishing.render import fingerprint, render_gift
 from catalog.selectors.gift_wire import gift_payload, media_url_prefix
-from catalog.services.push import fingerprint, render_gift
 from tests.push.factories import GiftFactory
 
 pytestmark = pytest.mark.django_db
