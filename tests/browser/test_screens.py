@@ -10,9 +10,9 @@ from django.utils import translation
 from selenium.webdriver.common.by import By
 
 from catalog.models import PartnerSite, SyncRun
+from catalog.publishing.runs import push_gifts
 from catalog.services.offers import sync_offers
 from catalog.services.products import sync_products
-from catalog.services.push import push_gifts
 from giftoffice import demo
 from giftoffice.sandbox.models import Fault
 from tests.api.factories import PartnerFactory, issue_key
@@ -33,7 +33,7 @@ def demo_admin(logged_in, settings):
     sync_products()
     push_gifts(site=PartnerSite.objects.get(), gift_ids=None)
     issue_key(partner=PartnerFactory(name="Shop of gifts"))
-    SyncRunFactory(status="failed", trigger="schedule", error="gamesdrop: [SERVICE_UNAVAILABLE] (HTTP 503)")
+    SyncRunFactory(status="failed", trigger="schedule", message="gamesdrop: [SERVICE_UNAVAILABLE] (HTTP 503)")
     Fault.objects.create(provider="gamesdrop", path="api/v1/offers/sync", kind="http_503", remaining=2)
     return logged_in
 

@@ -38,7 +38,7 @@ def demo_data(settings, tmp_path):
     GiftFactory()
     PartnerSiteFactory()
     OfferPriceChangeFactory()
-    SyncRunFactory(trigger="schedule", status="failed", error="gamesdrop: HTTP 503")
+    SyncRunFactory(trigger="schedule", status="failed", message="gamesdrop: HTTP 503")
     task = {"name": "sync", "func": "catalog.tasks.sync_offers_task", "started": "2025-01-01T00:00:00Z"}
     Success.objects.create(id="a" * 32, stopped="2025-01-01T00:00:01Z", success=True, **task)
     Failure.objects.create(
