@@ -10,7 +10,8 @@ import time
 
 from catalog.models import Offer, Product, SyncSource, TelegramGift
 from catalog.services.schedules import ensure_schedules
-from catalog.services.sync_runs import enqueue_sync, pending_run, run_queued_sync
+from catalog.services.sync_queue import enqueue_sync, run_queued_sync
+from catalog.services.sync_runs import pending_run
 from catalog.services.telegram_gifts import seed_telegram_gifts
 from giftoffice.integrations import gamesdrop
 from giftoffice.integrations.base import IntegrationError
