@@ -347,3 +347,37 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 GIFT_LIST_CHUNK_SIZE = env_int("GIFT_LIST_CHUNK_SIZE", 2000)
 # last_used_at of a partner key is written at most this often (no write per read request).
 PARTNER_KEY_TOUCH_SECONDS = env_int("PARTNER_KEY_TOUCH_SECONDS", 60)
+
+# --- Orders (purchases from Giftly and GamesDrop) -----------------------------------------------------
+# Currencies a customer may have paid us in (Sale.currency); anything else is refused as bad input.
+ORDERS_CURRENCIES = [
+    c.upper() for c in env_list("ORDERS_CURRENCIES", ["USD", "EUR", "RUB", "UAH", "MDL", "TON", "XTR"])
+]
+# Open GamesDrop orders are polled with backoff: first check after this many seconds, doubling up to the cap.
+ORDERS_POLL_FIRST_SECONDS = float(os.environ.get("ORDERS_POLL_FIRST_SECONDS", "10"))
+ORDERS_POLL_MAX_SECONDS = float(os.environ.get("ORDERS_POLL_MAX_SECONDS", "300"))
+ORDERS_POLL_EVERY_MINUTES = env_int("ORDERS_POLL_EVERY_MINUTES", 1)
+# Orders one poll pass looks at, at most (the rest wait for the next pass).
+ORDERS_POLL_BATCH = env_int("ORDERS_POLL_BATCH", 10000)
+# A send still SUBMITTING after this long lost its worker (no send takes longer than the timeouts).
+ORDERS_SUBMITTING_STALE_SECONDS = env_int("ORDERS_SUBMITTING_STALE_SECONDS", 120)
+# GamesDrop sends of one order (same transactionId) before it is left to staff.
+ORDERS_MAX_ATTEMPTS = env_int("ORDERS_MAX_ATTEMPTS", 5)
+# The admin index warns when the GamesDrop balance (USD) is below this.
+GAMESDROP_LOW_BALANCE_USD = os.environ.get("GAMESDROP_LOW_BALANCE_USD", "50")
+# USD per unit of an offer currency, to check the GamesDrop balance (always USD) before buying. GamesDrop
+# publishes no rates; these are estimates (the sandbox's own), so keep them current in production.
+GAMESDROP_USD_RATES = {
+    code.strip().upper(): rate.strip()
+    for code, _sep, rate in (
+        item.partition("=")
+        for item in env_list(
+            "GAMESDROP_USD_RATES",
+            ["USD=1", "USDT=1", "EUR=1.08", "RUB=0.011", "KZT=0.0021", "TRY=0.031", "UAH=0.024", "BRL=0.18"],
+        )
+    )
+}
+# buy_offer --wait gives up (exit 1, the order still followed by the poller) after this long.
+ORDERS_WAIT_MAX_SECONDS = env_int("ORDERS_WAIT_MAX_SECONDS", 3600)
+# reconcile_gamesdrop: a balance transaction matches an order of ours placed this close in time.
+ORDERS_RECONCILE_WINDOW_SECONDS = env_int("ORDERS_RECONCILE_WINDOW_SECONDS", 3600)
