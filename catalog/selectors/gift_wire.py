@@ -104,8 +104,11 @@ def _wire_select(connection: Any) -> _WireSelect:
     cached = _wire_select_cache.get(cache_key)
     if cached is not None:
         return cached
-    sql_datetimes = connection.vendor == "sqlite" and tz_is_utc()
-    builds_json = sql_datetimes and connection.features.supports_json_field
+    postgres = connection.vendor == "postgresql"
+    # PostgreSQL converts to TIME_ZONE itself (to_char ... AT TIME ZONE); SQLite only when it stores the
+    # wire's zone (UTC). Per-row conversion in Python was a third of a 10,000-gift list on PostgreSQL.
+    sql_datetimes = postgres or (connection.vendor == "sqlite" and tz_is_utc())
+    builds_json = postgres or (sql_datetimes and connection.features.supports_json_field)
     qn = connection.ops.quote_name
     table = qn(Gift._meta.db_table)
     parts: list[str] = []
@@ -115,12 +118,15 @@ def _wire_select(connection: Any) -> _WireSelect:
             parts.append(column)
         elif key in ("start_time", "removal_time"):
             # SQLite keeps "2025-08-25 09:50:00[.ffffff]" in UTC: the wire form is a character away.
-            parts.append(
-                f"CASE WHEN length({column}) = 19 THEN replace({column}, ' ', 'T') "
-                f"ELSE replace(substr({column}, 1, 19), ' ', 'T') END"
-                if sql_datetimes
-                else column
-            )
+            if postgres:
+                parts.append(f"""to_char({column} AT TIME ZONE %(time_zone)s, 'YYYY-MM-DD"T"HH24:MI:SS')""")
+            elif sql_datetimes:
+                parts.append(
+                    f"CASE WHEN length({column}) = 19 THEN replace({column}, ' ', 'T') "
+                    f"ELSE replace(substr({column}, 1, 19), ' ', 'T') END"
+                )
+            else:
+                parts.append(column)
         elif key.rsplit("_", 1)[0] in MEDIA_FIELDS:
             if connection.vendor == "sqlite":  # byte-wise comparison: "http:..." or "https:..."
                 absolute = f"{column} >= 'http:' AND {column} < 'https;'"
@@ -133,7 +139,9 @@ def _wire_select(connection: Any) -> _WireSelect:
         else:
             parts.append(f"CASE WHEN {column} <> '' THEN {column} END")
     json_sql = None
-    if builds_json:
+    if postgres:
+        json_sql = "SELECT " + postgres_json_object(WIRE_KEYS, parts)
+    elif builds_json:
         active = parts[-1]
         parts_json = [*parts[:-1], f"CASE WHEN {active} THEN json('true') ELSE json('false') END"]
         pairs = ", ".join(f"'{key}', {part}" for key, part in zip(WIRE_KEYS, parts_json, strict=True))
@@ -153,10 +161,30 @@ def _wire_select(connection: Any) -> _WireSelect:
     return select
 
 
+def postgres_json_object(keys: Sequence[str], parts: Sequence[str]) -> str:
+    """PostgreSQL text of one compact JSON object, byte for byte what orjson writes: to_json() escapes
+    strings as orjson does, and the object is concatenated by hand because json_build_object() and
+    row_to_json() put spaces after ':' and ','. Keys are identifiers (no escaping needed); the last
+    part is a boolean, the datetimes are wire text without characters to escape."""
+    pieces = []
+    for n, (key, part) in enumerate(zip(keys, parts, strict=True)):
+        head = ("{" if n == 0 else ",") + f'"{key}":'
+        if key == "id":
+            value = f"({part})::text"
+        elif key == "active":
+            value = f"CASE WHEN {part} THEN 'true' ELSE 'false' END"
+        else:
+            value = f"coalesce(to_json({part})::text, 'null')"
+        pieces.append(f"'{head}' || {value}")
+    return " || ".join(pieces) + " || '}'"
+
+
 def _select_params(connection: Any, media_prefix: str) -> dict[str, str]:
     params = {"media_prefix": media_prefix}
     if connection.vendor != "sqlite":
         params.update(http_like="http://%", https_like="https://%")
+    if connection.vendor == "postgresql":
+        params["time_zone"] = settings.TIME_ZONE
     return params
 
 
@@ -341,8 +369,12 @@ def wire_json_of(ids: Sequence[int], *, media_prefix: str) -> bytes:
     qn = connection.ops.quote_name
     table, pk = qn(Gift._meta.db_table), qn(db_column("id"))
     # One parameter for any number of ids (identifiers only in the SQL text).
-    sql = f"{select.json}{select.with_id} FROM {table} WHERE {pk} IN (SELECT value FROM json_each(%(ids)s))"  # noqa: S608
-    params = {**_select_params(connection, media_prefix), "ids": orjson.dumps(list(ids)).decode()}
+    if connection.vendor == "postgresql":
+        where, id_param = f"{pk} = ANY(%(ids)s)", list(ids)
+    else:
+        where, id_param = f"{pk} IN (SELECT value FROM json_each(%(ids)s))", orjson.dumps(list(ids)).decode()
+    sql = f"{select.json}{select.with_id} FROM {table} WHERE {where}"  # noqa: S608
+    params = {**_select_params(connection, media_prefix), "ids": id_param}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         by_id = {row[1]: row[0] for row in cursor.fetchall()}

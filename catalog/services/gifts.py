@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
 from django.utils import timezone
 
+from catalog.fastpaths import postgres
 from catalog.gift_fields import (
     DEFAULT_LANGUAGE,
     ID_CHUNK,
@@ -59,7 +60,7 @@ def _insert_rows(rows: list[dict[str, Any]], *, owner_id: int | None) -> list[in
 
     SQLite: one executemany, then the new ids read back (the write lock is held since BEGIN IMMEDIATE,
     and AUTOINCREMENT ids only grow, so they are exactly the ids above the previous maximum).
-    Elsewhere: multi-row INSERT ... RETURNING.
+    PostgreSQL: COPY (catalog/fastpaths/postgres.py). Elsewhere: multi-row INSERT ... RETURNING.
     """
     connection = connections[Gift.objects.db]
     adapt = _datetime_adapter(connection)
@@ -106,6 +107,10 @@ def _insert_rows(rows: list[dict[str, Any]], *, owner_id: int | None) -> list[in
             if len(ids) != len(rows):
                 raise RuntimeError(f"Inserted {len(rows)} gifts but found {len(ids)} new ids.")
             return ids
+        if connection.vendor == "postgresql":
+            return postgres.copy_insert(
+                cursor, table=table, pk=pk, columns=[qn(c) for c in columns], rows=params_rows
+            )
         if not connection.features.can_return_rows_from_bulk_insert:
             raise ImproperlyConfigured("The database must support INSERT ... RETURNING.")
         batch = _insert_batch_rows(connection, len(columns))
