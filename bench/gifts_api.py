@@ -65,7 +65,9 @@ def wire_exprs(vendor: str) -> list[str]:
                 exprs.append(f"""to_char({key} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')""")
         elif key.split("_")[0] in ("icon", "image"):
             absolute = f"(substr({key}, 1, 7) = 'http://' OR substr({key}, 1, 8) = 'https://')"
-            exprs.append(f"CASE WHEN {key} <> '' THEN CASE WHEN {absolute} THEN {key} ELSE {prefix} || {key} END END")
+            exprs.append(
+                f"CASE WHEN {key} <> '' THEN CASE WHEN {absolute} THEN {key} ELSE {prefix} || {key} END END"
+            )
         else:
             exprs.append(f"CASE WHEN {key} <> '' THEN {key} END")
     return exprs
@@ -76,13 +78,13 @@ def raw_list_sql(vendor: str, how: str, where: str = "") -> str:
     object per row, written by the database)."""
     exprs = wire_exprs(vendor)
     if how == "dicts":
-        return f"SELECT {', '.join(exprs)} FROM {TABLE}{where} ORDER BY id"  # noqa: S608
+        return f"SELECT {', '.join(exprs)} FROM {TABLE}{where} ORDER BY id"
     if vendor == "sqlite":
         exprs[-1] = "json(CASE WHEN active THEN 'true' ELSE 'false' END)"
         pairs = ", ".join(f"'{key}', {expr}" for key, expr in zip(WIRE_KEYS, exprs, strict=True))
-        return f"SELECT json_object({pairs}) FROM {TABLE}{where} ORDER BY id"  # noqa: S608
+        return f"SELECT json_object({pairs}) FROM {TABLE}{where} ORDER BY id"
     columns = ", ".join(f"{expr} AS {key}" for key, expr in zip(WIRE_KEYS, exprs, strict=True))
-    return f"SELECT row_to_json(w)::text FROM (SELECT {columns} FROM {TABLE}{where}) w ORDER BY w.id"  # noqa: S608
+    return f"SELECT row_to_json(w)::text FROM (SELECT {columns} FROM {TABLE}{where}) w ORDER BY w.id"
 
 
 def _dicts_json(vendor: str, rows: Sequence[Sequence[Any]]) -> bytes:
@@ -128,9 +130,15 @@ def raw_list_streamed(conn: Any, vendor: str, how: str, *, prefix: str = MEDIA_P
 
 def raw_answer(conn: Any, vendor: str, first_id: int, last_id: int, *, prefix: str = MEDIA_PREFIX) -> bytes:
     """The bulk endpoints' answer for gifts first_id..last_id (written in that order, so by id)."""
-    bounds = " WHERE id BETWEEN :first AND :last" if vendor == "sqlite" else " WHERE id BETWEEN %(first)s AND %(last)s"
+    bounds = (
+        " WHERE id BETWEEN :first AND :last"
+        if vendor == "sqlite"
+        else " WHERE id BETWEEN %(first)s AND %(last)s"
+    )
     cursor = conn.cursor()
-    cursor.execute(raw_list_sql(vendor, "json", where=bounds), {"prefix": prefix, "first": first_id, "last": last_id})
+    cursor.execute(
+        raw_list_sql(vendor, "json", where=bounds), {"prefix": prefix, "first": first_id, "last": last_id}
+    )
     rows = cursor.fetchall()
     cursor.close()
     return ("[" + ",".join([row[0] for row in rows]) + "]").encode()
@@ -201,7 +209,7 @@ def raw_insert(conn: Any, vendor: str, rows: Sequence[Sequence[Any]], how: str) 
     if vendor == "sqlite":
         conn.execute("BEGIN IMMEDIATE")  # consecutive ids under the write lock
         placeholders = ", ".join("?" * len(INSERT_COLUMNS))
-        conn.executemany(f"INSERT INTO {TABLE} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+        conn.executemany(f"INSERT INTO {TABLE} ({columns}) VALUES ({placeholders})", rows)
         (last,) = conn.execute("SELECT last_insert_rowid()").fetchone()
         conn.execute("COMMIT")
         return last - len(rows) + 1, last
@@ -218,7 +226,7 @@ def raw_insert(conn: Any, vendor: str, rows: Sequence[Sequence[Any]], how: str) 
         else:  # "executemany": one prepared INSERT, pipelined
             placeholders = ", ".join(["%s"] * len(INSERT_COLUMNS))
             cursor.executemany(
-                f"INSERT INTO {TABLE} ({columns}) VALUES ({placeholders}) RETURNING id",  # noqa: S608
+                f"INSERT INTO {TABLE} ({columns}) VALUES ({placeholders}) RETURNING id",
                 rows,
                 returning=True,
             )
@@ -235,7 +243,8 @@ def raw_update(conn: Any, vendor: str, rows: Sequence[Sequence[Any]], how: str) 
     if vendor == "sqlite":
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany(
-            f"UPDATE {TABLE} SET active=?, start_time=?, removal_time=?, updated_at=? WHERE id=?", rows  # noqa: S608
+            f"UPDATE {TABLE} SET active=?, start_time=?, removal_time=?, updated_at=? WHERE id=?",
+            rows,
         )
         conn.execute("COMMIT")
         return
@@ -243,14 +252,14 @@ def raw_update(conn: Any, vendor: str, rows: Sequence[Sequence[Any]], how: str) 
         if how == "unnest":  # one statement, the values as arrays
             columns = list(zip(*rows, strict=True))
             cursor.execute(
-                f"UPDATE {TABLE} g SET active = v.a, start_time = v.s, removal_time = v.r, updated_at = v.u "  # noqa: S608
-                "FROM unnest(%s::bool[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[], %s::bigint[]) "
-                "AS v(a, s, r, u, id) WHERE g.id = v.id",
+                f"UPDATE {TABLE} g SET active = v.a, start_time = v.s, removal_time = v.r, updated_at = v.u "
+                "FROM unnest(%s::bool[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[], "
+                "%s::bigint[]) AS v(a, s, r, u, id) WHERE g.id = v.id",
                 [list(c) for c in columns],
             )
         else:
             cursor.executemany(
-                f"UPDATE {TABLE} SET active=%s, start_time=%s, removal_time=%s, updated_at=%s WHERE id=%s",  # noqa: S608
+                f"UPDATE {TABLE} SET active=%s, start_time=%s, removal_time=%s, updated_at=%s WHERE id=%s",
                 rows,
             )
 
@@ -293,7 +302,9 @@ def paired(
         raw_times.append(pair["raw"])
         ratios.append(pair["ours"] / pair["raw"])
     q1, _median, q3 = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else (ratios[0],) * 3
-    return Figure(statistics.median(ours_times), statistics.median(raw_times), statistics.median(ratios), q1, q3)
+    return Figure(
+        statistics.median(ours_times), statistics.median(raw_times), statistics.median(ratios), q1, q3
+    )
 
 
 def fastest(candidates: dict[str, Callable[[], Any]], *, rounds: int, inner: int = 1, setup=None) -> str:
@@ -441,8 +452,13 @@ def _seed(conn: Any, vendor: str, first: int, count: int, owner_id: int) -> None
 
 def _same(name: str, ours: bytes, raw: bytes) -> None:
     if ours != raw:
-        at = next((i for i, (a, b) in enumerate(zip(ours, raw, strict=False)) if a != b), min(len(ours), len(raw)))
-        raise AssertionError(f"{name}: ours and the baseline differ at byte {at}: {ours[at - 60 : at + 60]!r} / {raw[at - 60 : at + 60]!r}")
+        at = next(
+            (i for i, (a, b) in enumerate(zip(ours, raw, strict=False)) if a != b), min(len(ours), len(raw))
+        )
+        raise AssertionError(
+            f"{name}: ours and the baseline differ at byte {at}: "
+            f"{ours[at - 60 : at + 60]!r} / {raw[at - 60 : at + 60]!r}"
+        )
 
 
 def _without_ids(body: bytes) -> bytes:
@@ -488,7 +504,7 @@ def _run(connection: Any) -> list[str]:
 
     def cleanup() -> None:
         cursor = conn.cursor()
-        cursor.execute(f"DELETE FROM {TABLE} WHERE id > {top}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {TABLE} WHERE id > {top}")
         cursor.close()
 
     def ours_create() -> bytes:
@@ -564,10 +580,13 @@ def _run(connection: Any) -> list[str]:
         with CaptureQueriesContext(connection) as updated:
             call("PUT", "/external/gift/bulk-update/", orjson.dumps(changes[:size]))
         counts.append(f"{size}: create {len(created)} / update {len(updated)}")
-    lines.append("queries       " + "; ".join(counts) + " (whole request: key lookup, health check, read-back)")
+    lines.append(
+        "queries       " + "; ".join(counts) + " (whole request: key lookup, health check, read-back)"
+    )
 
     # --- peak memory serving 100,000, streamed against streamed ---------------------------------------
     _seed(conn, vendor, _count(conn) + 1, 100000 - _count(conn), partner.pk)
+
     def streamed(how: str) -> Callable[[], int]:
         return lambda: sum(len(chunk) for chunk in raw_list_streamed(conn, vendor, how))
 
@@ -606,7 +625,7 @@ def _update_ways(vendor: str) -> tuple[str, ...]:
 
 def _count(conn: Any) -> int:
     cursor = conn.cursor()
-    cursor.execute(f"SELECT count(*) FROM {TABLE}")  # noqa: S608
+    cursor.execute(f"SELECT count(*) FROM {TABLE}")
     (count,) = cursor.fetchone()
     cursor.close()
     return count
@@ -614,7 +633,7 @@ def _count(conn: Any) -> int:
 
 def _max_id(conn: Any) -> int:
     cursor = conn.cursor()
-    cursor.execute(f"SELECT coalesce(max(id), 0) FROM {TABLE}")  # noqa: S608
+    cursor.execute(f"SELECT coalesce(max(id), 0) FROM {TABLE}")
     (top,) = cursor.fetchone()
     cursor.close()
     return top

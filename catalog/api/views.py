@@ -20,7 +20,7 @@ from catalog.api.parsers import OrjsonParser
 from catalog.api.throttling import PartnerKeyRateThrottle
 from catalog.gift_fields import ORJSON_OPTIONS
 from catalog.selectors import GiftListFilter, gift_wire
-from catalog.services import gift_input
+from catalog.services import api_keys, gift_input
 from catalog.services import gifts as gift_services
 
 _ERRORS = {
@@ -87,6 +87,15 @@ class PartnerApiView(APIView):
         if "_allow_header" not in cls.__dict__:
             cls._allow_header = ", ".join(self.allowed_methods)
         return {"Allow": cls._allow_header}
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        due = getattr(request.auth, "touch_due", None)
+        if due is not None:
+            # After the body is sent (the WSGI server closes the response): never inside a read.
+            key_id = request.auth.pk
+            response._resource_closers.append(lambda: api_keys.touch_api_key(key_id=key_id, when=due))
+        return response
 
     def media_prefix(self) -> str:
         return gift_wire.media_url_prefix(request=self.request._request)

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 
-def copy_insert(cursor: Any, *, table: str, pk: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+def copy_insert(
+    cursor: Any, *, table: str, pk: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int]:
     """Insert rows with COPY; their new ids, in input order. Runs inside the caller's transaction.
 
     Replaces the plain `Gift.objects.bulk_create(gifts)` (multi-row `INSERT ... RETURNING` in batches of
@@ -19,7 +21,7 @@ def copy_insert(cursor: Any, *, table: str, pk: str, columns: Sequence[str], row
     `table`, `pk` and `columns` are quoted identifiers.
     """
     cursor.execute(
-        f"SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",  # noqa: S608
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
         [table.strip('"'), pk.strip('"'), len(rows)],
     )
     ids = [row[0] for row in cursor.fetchall()]

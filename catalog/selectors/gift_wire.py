@@ -379,8 +379,9 @@ def wire_json_of(ids: Sequence[int], *, media_prefix: str) -> bytes:
     if connection.vendor == "postgresql":
         where, id_param = f"{pk} = ANY(%(ids)s)", list(ids)
     else:
-        where, id_param = f"{pk} IN (SELECT value FROM json_each(%(ids)s))", orjson.dumps(list(ids)).decode()
-    sql = f"{select.json}{select.with_id} FROM {table} WHERE {where}"  # noqa: S608
+        where = f"{pk} IN (SELECT value FROM json_each(%(ids)s))"  # noqa: S608  identifiers only
+        id_param = orjson.dumps(list(ids)).decode()
+    sql = f"{select.json}{select.with_id} FROM {table} WHERE {where}"
     params = {**_select_params(connection, media_prefix), "ids": id_param}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -499,7 +500,9 @@ def gift_list_page(
             return GiftListPage(etag, count, body)
         first = rows[:chunk_size]
         del rows
-        return GiftListPage(etag, count, _keyset_stream(gift_filter, media_prefix, chunk_size=chunk_size, first=first))
+        return GiftListPage(
+            etag, count, _keyset_stream(gift_filter, media_prefix, chunk_size=chunk_size, first=first)
+        )
     stats = gift_list_stats(gift_filter)
     etag = gift_list_etag(stats, variant=variant)
     if if_none_match is not None and etag_matches(if_none_match, etag):
