@@ -81,11 +81,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "giftoffice.middleware.SiteLocaleMiddleware",  # LocaleMiddleware, skipped by the partner API
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "giftoffice.middleware.SiteMessageMiddleware",  # MessageMiddleware, skipped by the partner API
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
