@@ -56,5 +56,10 @@ bench-postgres: $(STAMP)
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_PG_URL)} DEBUG=0 GIFTOFFICE_TESTING=1 $(PY) -m bench
 
+# A bounded load run (127.0.0.1 only) of the API under gunicorn on PostgreSQL, ours beside naive DRF.
+load: $(STAMP)
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_PG_URL)} DEBUG=0 GIFTOFFICE_TESTING=1 $(PY) -m bench.load
+
 clean:
 	rm -rf $(VENV) .test-*.sqlite3* *.egg-info

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.urls import path
 from rest_framework import generics, serializers
+from rest_framework.pagination import LimitOffsetPagination
 
 from catalog.api.auth import ApiKeyAuthentication, HasPartnerKey
 from catalog.gift_fields import WIRE_KEYS
@@ -29,7 +30,7 @@ class _NaiveView:
 
 
 class NaiveGiftList(_NaiveView, generics.ListAPIView):
-    pass
+    pagination_class = LimitOffsetPagination  # ?limit=&offset=, with the count, as DRF projects page
 
 
 class NaiveGiftDetail(_NaiveView, generics.RetrieveAPIView):

@@ -275,14 +275,19 @@ def _open_cursor(connection: Any) -> Any:
 
 
 def iter_wire_chunks(
-    gifts: QuerySet[Gift] | GiftListFilter, *, media_prefix: str, chunk_size: int | None = None
+    gifts: QuerySet[Gift] | GiftListFilter,
+    *,
+    media_prefix: str,
+    chunk_size: int | None = None,
+    server_side: bool = True,
 ) -> Iterator[list[dict[str, Any]]]:
     """Gifts as wire dicts (WIRE_KEYS order), `chunk_size` at a time, in the queryset's order (a
     GiftListFilter: by id).
 
     Datetimes come as wire text or as naive TIME_ZONE datetimes (orjson with ORJSON_OPTIONS writes both
     the same). Rows are read with one cursor (server-side where the database has them) and no per-row
-    ORM converters.
+    ORM converters. `server_side=False` for selections known to be short (a server-side cursor costs
+    round trips, and on PostgreSQL outside a transaction materializes its result first).
     """
     chunk_size = chunk_size or settings.GIFT_LIST_CHUNK_SIZE
     try:
@@ -291,7 +296,7 @@ def iter_wire_chunks(
         return
     connection = connections[alias]
     localize = _wire_select(connection).localize
-    cursor = _open_cursor(connection)
+    cursor = _open_cursor(connection) if server_side else connection.cursor()
     try:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):
@@ -554,7 +559,8 @@ def gift_payloads(
         ]
     payloads: list[dict[str, Any]] = []
     for queryset in querysets:
-        for chunk in iter_wire_chunks(queryset, media_prefix=media_prefix):
+        short = isinstance(queryset, GiftListFilter)  # at most ID_CHUNK ids
+        for chunk in iter_wire_chunks(queryset, media_prefix=media_prefix, server_side=not short):
             for item in chunk:
                 item["start_time"] = _format_datetime(item["start_time"])
                 item["removal_time"] = _format_datetime(item["removal_time"])
@@ -566,5 +572,5 @@ def gift_payload(gift_id: int, *, media_prefix: str) -> dict[str, Any] | None:
     """One gift's wire dict, or None if it does not exist."""
     if gift_id > MAX_ID:
         return None
-    found = gift_payloads(Gift.objects.filter(pk=gift_id), media_prefix=media_prefix)
+    found = gift_payloads([gift_id], media_prefix=media_prefix)
     return found[0] if found else None
