@@ -338,5 +338,7 @@ GAMESDROP_USER_INFO_BASE_URL = os.environ.get(
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 # Lists longer than this are streamed in chunks of this many rows (bounded memory for 100,000 gifts).
 GIFT_LIST_CHUNK_SIZE = env_int("GIFT_LIST_CHUNK_SIZE", 2000)
+# Off: the plain paths that each fast path (catalog/fastpaths/) replaces, for the bench and tests.
+GIFT_FAST_PATHS = env_bool("GIFT_FAST_PATHS", default=True)
 # last_used_at of a partner key is written at most this often (no write per read request).
 PARTNER_KEY_TOUCH_SECONDS = env_int("PARTNER_KEY_TOUCH_SECONDS", 60)
