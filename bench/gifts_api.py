@@ -611,8 +611,80 @@ def _run(connection: Any) -> list[str]:
         f"({how}, streamed in chunks of 2,000; {size / 1e6:.0f} MB body)"
     )
     _same("memory_100000 body", ours_list(), b"".join(raw_list_streamed(conn, vendor, how)))
+    lines += _fastpaths(conn, vendor, partner, key, items)
     conn.close()
     return lines
+
+
+def _fastpaths(conn: Any, vendor: str, partner: Any, key: str, items: list[dict[str, Any]]) -> list[str]:
+    """Each fast path of catalog/fastpaths/ against the plain path it replaces (GIFT_FAST_PATHS=0),
+    same run, same data: the figure that justifies it."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from catalog.models import PartnerApiKey
+    from catalog.selectors import GiftListFilter, gift_wire
+    from catalog.services import gift_input
+    from catalog.services.api_keys import authenticate_api_key, hash_key
+    from catalog.services.gifts import _insert_rows
+
+    def plain(fn: Callable[[], Any]) -> Callable[[], Any]:
+        def run_plain() -> Any:
+            settings.GIFT_FAST_PATHS = False
+            try:
+                return fn()
+            finally:
+                settings.GIFT_FAST_PATHS = True
+
+        return run_plain
+
+    lines = []
+    ten_thousand = GiftListFilter(limit=10000)
+
+    def list_json() -> bytes:
+        return gift_wire.wire_json(ten_thousand, media_prefix=MEDIA_PREFIX)
+
+    if vendor == "sqlite":  # PostgreSQL has no JSON fast path (catalog/selectors/gift_wire.py says why)
+        _same("fastpath list_json", list_json(), plain(list_json)())
+        figure = paired(plain(list_json), list_json, rounds=ROUNDS)
+        lines.append(_fast_line("list_json", figure, "the database writes the JSON / Python dicts + orjson"))
+
+    cleaned = [
+        gift_input.clean_fields(item, gift_input.request_cleaners(gift_input.OwnMedia(MEDIA_PREFIX)))[0]
+        for item in items
+    ]
+    top = _max_id(conn)
+
+    def cleanup() -> None:
+        cursor = conn.cursor()
+        cursor.execute(f"DELETE FROM {TABLE} WHERE id > {top}")
+        cursor.close()
+
+    def insert() -> list[int]:
+        with transaction.atomic():
+            return _insert_rows(cleaned, owner_id=partner.pk)
+
+    how = "COPY" if vendor == "postgresql" else "executemany"
+    figure = paired(plain(insert), insert, rounds=ROUNDS, setup=cleanup)
+    cleanup()
+    lines.append(_fast_line("insert_1000", figure, f"{how} / Gift.objects.bulk_create"))
+
+    def lookup() -> Any:
+        return authenticate_api_key(plain_key=key, defer_touch=True)
+
+    def orm_lookup() -> Any:
+        return PartnerApiKey.objects.select_related("partner").get(key_hash=hash_key(key), revoked_at=None)
+
+    figure = paired(orm_lookup, lookup, rounds=ROUNDS, inner=200)
+    lines.append(_fast_line("key_lookup", figure, "hand-built instances / select_related().get()"))
+    return lines
+
+
+def _fast_line(name: str, figure: Figure, what: str) -> str:
+    return (
+        f"fastpath {name:<12} {figure.ratio:5.2f}x the plain path [{figure.low:.2f}-{figure.high:.2f}]   "
+        f"fast {figure.ours * 1000:8.3f} ms, plain {figure.raw * 1000:8.3f} ms ({what})"
+    )
 
 
 def _insert_ways(vendor: str) -> tuple[str, ...]:

@@ -30,26 +30,3 @@ def copy_insert(
         for gift_id, row in zip(ids, rows, strict=True):
             copy.write_row((gift_id, *row))
     return ids
-
-
-def json_object_sql(keys: Sequence[str], parts: Sequence[str]) -> str:
-    """PostgreSQL text of one compact JSON object per row, byte for byte what orjson writes: to_json()
-    escapes strings as orjson does, and the object is concatenated by hand because json_build_object()
-    and row_to_json() put spaces after ':' and ','. Keys are identifiers (no escaping needed); the last
-    part is a boolean; the datetimes are wire text (to_char) without characters to escape.
-
-    Replaces, per row, the plain path: the same columns fetched into Python (psycopg converting each
-    value), zipped into dicts and dumped by orjson (gift_wire._wire_dicts).
-    Bench: `make bench-postgres` "fastpath list_json" (the 10,000-gift list, this against that path).
-    """
-    pieces = []
-    for n, (key, part) in enumerate(zip(keys, parts, strict=True)):
-        head = ("{" if n == 0 else ",") + f'"{key}":'
-        if key == "id":
-            value = f"({part})::text"
-        elif key == "active":
-            value = f"CASE WHEN {part} THEN 'true' ELSE 'false' END"
-        else:
-            value = f"coalesce(to_json({part})::text, 'null')"
-        pieces.append(f"'{head}' || {value}")
-    return " || ".join(pieces) + " || '}'"
