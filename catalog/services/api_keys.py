@@ -101,7 +101,9 @@ def _key_lookup_sql(connection) -> str:
 def _loaded(model: type[M], alias: str, values: dict[str, Any]) -> M:
     """An instance of a row read by hand, as Model.from_db() would make it (fields not given are
     deferred), built the way unpickling builds one: every API request makes two, and Model.__init__
-    costs more than the key lookup's SQL."""
+    costs more than the key lookup's SQL. Replaces the plain
+    `PartnerApiKey.objects.select_related("partner").get(key_hash=..., revoked_at=None)`; bench
+    "fastpath key_lookup": 0.33x that on SQLite, 0.61x on PostgreSQL (docs/perf.md)."""
     instance = model.__new__(model)
     instance.__dict__.update(values)
     state = instance._state = ModelState()
