@@ -283,6 +283,21 @@ INTEGRATION_READ_TIMEOUT = float(os.environ.get("INTEGRATION_READ_TIMEOUT", "20"
 INTEGRATION_MAX_RETRIES = env_int("INTEGRATION_MAX_RETRIES", 3)
 INTEGRATION_BACKOFF_SECONDS = float(os.environ.get("INTEGRATION_BACKOFF_SECONDS", "0.5"))
 
+# --- Telegram purchase reports (orders/services/reports.py) -------------------------------------------
+# The currency of reportGiftPurchase amounts: USD (cents) or TON (nanotons); other sale currencies are
+# converted at the ExchangeRate valid at the sale's completion.
+TELEGRAM_REPORT_CURRENCY = os.environ.get("TELEGRAM_REPORT_CURRENCY", "USD").strip().upper()
+if TELEGRAM_REPORT_CURRENCY not in ("USD", "TON"):
+    raise ImproperlyConfigured("TELEGRAM_REPORT_CURRENCY must be USD or TON")
+# Reports claimed per round of a sender; each claim is a lease, so a killed sender's rows go out again
+# (Telegram's duplicate answer then marks them reported) once it expires.
+TELEGRAM_REPORT_BATCH_SIZE = env_int("TELEGRAM_REPORT_BATCH_SIZE", 50)
+TELEGRAM_REPORT_LEASE_SECONDS = env_int("TELEGRAM_REPORT_LEASE_SECONDS", 300)
+# Retry after a 5xx, timeout or connection error: first delay, doubled per attempt, capped.
+TELEGRAM_REPORT_BACKOFF_SECONDS = env_int("TELEGRAM_REPORT_BACKOFF_SECONDS", 30)
+TELEGRAM_REPORT_MAX_BACKOFF_SECONDS = env_int("TELEGRAM_REPORT_MAX_BACKOFF_SECONDS", 3600)
+TELEGRAM_REPORTS_EVERY_MINUTES = env_int("TELEGRAM_REPORTS_EVERY_MINUTES", 1)
+
 # Sandbox catalog size (100,000 must work for benchmarks).
 SANDBOX_GAMESDROP_OFFERS = env_int("GIFTOFFICE_SANDBOX_GAMESDROP_OFFERS", 300)
 
