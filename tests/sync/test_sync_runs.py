@@ -43,12 +43,6 @@ def test_finished_run_cannot_be_restarted():
         run.set_status(RunStatus.RUNNING)
 
 
-def test_queued_run_already_started_is_skipped_by_a_second_delivery():
-    run = SyncRun.objects.create(source=SyncSource.GAMESDROP_OFFERS, status=RunStatus.RUNNING)
-
-    assert sync_runs.run_queued_sync(run_id=run.pk) == f"run {run.pk} skipped (running)"
-
-
 def test_ensure_schedules_twice_leaves_one_schedule_each(settings):
     settings.SYNC_OFFERS_EVERY_MINUTES = 15
     settings.SYNC_PRODUCTS_EVERY_MINUTES = 60
@@ -65,6 +59,7 @@ def test_ensure_schedules_twice_leaves_one_schedule_each(settings):
 
 def test_setup_schedules_command_is_idempotent(settings):
     settings.ORDERS_POLL_EVERY_MINUTES = 1
+    settings.TELEGRAM_REPORTS_EVERY_MINUTES = 1
     settings.SYNC_OFFERS_EVERY_MINUTES = 15
     settings.SYNC_PRODUCTS_EVERY_MINUTES = 60
     outputs = []
@@ -78,10 +73,12 @@ def test_setup_schedules_command_is_idempotent(settings):
         "sync-gamesdrop-offers: every 15 min -> catalog.tasks.scheduled_sync('gamesdrop_offers')\n"
         "sync-tribute-products: every 60 min -> catalog.tasks.scheduled_sync('tribute_products')\n"
         "poll-supplier-orders: every 1 min -> orders.tasks.poll_open_orders()\n"
+        "report-telegram-purchases: every 1 min -> orders.tasks_reports.send_reports()\n"
     )
     assert outputs == [expected, expected]
     assert sorted(Schedule.objects.values_list("name", flat=True)) == [
         "poll-supplier-orders",
+        "report-telegram-purchases",
         "sync-gamesdrop-offers",
         "sync-tribute-products",
     ]
@@ -107,38 +104,6 @@ def test_tracked_run_records_a_task_timeout_as_failed_and_reraises():
         RunStatus.FAILED,
         "Task exceeded maximum timeout value (300 seconds)",
     )
-
-
-def timed_out_before_tracking(*, run: SyncRun) -> SyncRun:
-    raise TimeoutException("Task exceeded maximum timeout value (300 seconds)")
-
-
-def test_a_queued_sync_killed_before_its_service_tracks_it_is_failed(monkeypatch):
-    monkeypatch.setitem(
-        sync_runs.SYNC_SERVICES, SyncSource.GAMESDROP_OFFERS, f"{__name__}.timed_out_before_tracking"
-    )
-    run = SyncRun.objects.create(source=SyncSource.GAMESDROP_OFFERS)
-
-    with pytest.raises(TimeoutException):
-        sync_runs.run_queued_sync(run_id=run.pk)
-
-    run.refresh_from_db()
-    assert (run.status, run.message) == (
-        RunStatus.FAILED,
-        "Task exceeded maximum timeout value (300 seconds)",
-    )
-    assert run.finished_at is not None
-
-
-def test_a_queued_sync_with_parameters_its_service_refuses_is_failed():
-    run = SyncRun.objects.create(source=SyncSource.GAMESDROP_OFFERS, params={"colour": "red"})
-
-    with pytest.raises(TypeError):
-        sync_runs.run_queued_sync(run_id=run.pk)
-
-    run.refresh_from_db()
-    assert run.status == RunStatus.FAILED
-    assert "colour" in run.message
 
 
 def running_with_heartbeat(seconds_ago: float) -> SyncRun:
