@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from catalog.models import Gift, SyncRun
-from catalog.services.sync_runs import run_queued_sync
+from catalog.services.sync_queue import run_queued_sync
 from giftoffice.demo.partner_sites import ensure_sandbox_site
 from giftoffice.runs.models import RunStatus
 from giftoffice.sandbox.models.partner import PartnerRemoteGift
