@@ -81,11 +81,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "giftoffice.middleware.SiteLocaleMiddleware",  # LocaleMiddleware, skipped by the partner API
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "giftoffice.middleware.SiteMessageMiddleware",  # MessageMiddleware, skipped by the partner API
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -110,7 +110,16 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))}
+# Persistent connections outside DEBUG: a new PostgreSQL connection per request costs up to 3x the
+# throughput of a page of 100 (issue 13). Health checks make a connection the server dropped (restart,
+# idle timeout) cost one retry instead of a 500. DEBUG keeps runserver's connection-per-request default.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("CONN_MAX_AGE", 0 if DEBUG else 600),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", default=True),
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two
@@ -222,7 +231,7 @@ Q_CLUSTER = {
     "ack_failures": True,
     "save_limit": 1000,
     "catch_up": False,
-    "label": "Task queue",
+    "label": _("Task queue"),  # the app's name in the admin
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
@@ -322,6 +331,9 @@ if not DEBUG and not TESTING:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
 
+# The naive DRF list beside ours for `make bench` / `make load` (bench/naive.py); tests and DEBUG only.
+NAIVE_API_ENABLED = env_bool("GIFTOFFICE_NAIVE_API") and (DEBUG or TESTING)
+
 # --- Partner push (gifts published on partner sites) -------------------------------------------------
 # The sandbox partner site accepts exactly this header and value (the `sandbox` demo site sends them).
 SANDBOX_PARTNER_AUTH_HEADER = os.environ.get("GIFTOFFICE_SANDBOX_PARTNER_AUTH_HEADER", "Authorization")
@@ -360,6 +372,8 @@ GAMESDROP_USER_INFO_BASE_URL = os.environ.get(
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 # Lists longer than this are streamed in chunks of this many rows (bounded memory for 100,000 gifts).
 GIFT_LIST_CHUNK_SIZE = env_int("GIFT_LIST_CHUNK_SIZE", 2000)
+# Off: the plain paths that each fast path (catalog/fastpaths/) replaces, for the bench and tests.
+GIFT_FAST_PATHS = env_bool("GIFT_FAST_PATHS", default=True)
 # last_used_at of a partner key is written at most this often (no write per read request).
 PARTNER_KEY_TOUCH_SECONDS = env_int("PARTNER_KEY_TOUCH_SECONDS", 60)
 

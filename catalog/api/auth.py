@@ -23,7 +23,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         keyword, _, plain_key = header.partition(" ")
         if keyword.lower() != KEYWORD.lower() or not plain_key.strip():
             raise exceptions.AuthenticationFailed(f"Use the header 'Authorization: {KEYWORD} <key>'.")
-        api_key = authenticate_api_key(plain_key=plain_key.strip())
+        # Reads record the key's use after the answer is sent (PartnerApiView.finalize_response).
+        api_key = authenticate_api_key(
+            plain_key=plain_key.strip(), defer_touch=request.method in permissions.SAFE_METHODS
+        )
         if api_key is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
         return api_key.partner, api_key
