@@ -78,6 +78,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: turns every non-JSON error under /external/ (404s of unroutable paths, 500 pages) to JSON.
+    "giftoffice.middleware.ExternalJsonErrorsMiddleware",
+    # Chunked bodies read or refused (411), oversized API bodies refused (413) before anything reads them.
+    "giftoffice.middleware.RequestBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -43,7 +43,15 @@ class GiftValidationError(Exception):
 
 
 class GiftNotFoundError(Exception):
-    """No such gift, or not one the caller may change (the API answers 404 for both)."""
+    """No such gift (the API answers 404)."""
+
+
+class GiftForbiddenError(Exception):
+    """The gift exists (every key may read it) but the caller may not change it; `detail` says why."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
 
 
 _DATETIME_RE = re.compile(

@@ -23,6 +23,7 @@ from catalog.gift_fields import (
 )
 from catalog.models import Gift, Partner
 from catalog.services.gift_input import (
+    GiftForbiddenError,
     GiftNotFoundError,
     GiftValidationError,
     OwnMedia,
@@ -294,8 +295,9 @@ def bulk_update_gifts(*, items: object, acting_partner: Partner | None, media_pr
 
 
 def update_gift(*, gift_id: int, data: object, acting_partner: Partner | None, media_prefix: str) -> int:
-    """Partial update of one gift (the spec's PUT; PATCH is the same). Unknown or not the caller's ->
-    GiftNotFoundError; invalid -> GiftValidationError with {field: [messages]}."""
+    """Partial update of one gift (the spec's PUT; PATCH is the same). Unknown -> GiftNotFoundError; not
+    the caller's -> GiftForbiddenError (the gift is readable by every key, so its existence is no secret);
+    invalid -> GiftValidationError with {field: [messages]}."""
     if isinstance(data, dict) and "id" in data and data["id"] != gift_id:
         raise GiftValidationError({"id": ["Does not match the id in the URL."]})
     item = {**data, "id": gift_id} if isinstance(data, dict) else data
@@ -303,7 +305,9 @@ def update_gift(*, gift_id: int, data: object, acting_partner: Partner | None, m
         bulk_update_gifts(items=[item], acting_partner=acting_partner, media_prefix=media_prefix)
     except GiftValidationError as exc:
         (item_errors,) = exc.errors
-        if "id" in item_errors:  # unknown, or not the caller's: the URL names no gift of theirs
+        if "id" in item_errors:  # unknown, or not the caller's
+            if gift_id <= MAX_ID and Gift.objects.filter(pk=gift_id).exists():
+                raise GiftForbiddenError(item_errors["id"][0]) from None
             raise GiftNotFoundError(gift_id) from None
         raise GiftValidationError(item_errors) from None
     return gift_id
