@@ -33,6 +33,7 @@ from catalog.services.gift_input import (
     request_cleaners,
     time_window_errors,
 )
+from giftoffice.db import retry_on_conflict
 
 
 def _sqlite_datetime(value: datetime) -> str:
@@ -121,6 +122,7 @@ def _insert_rows(rows: list[dict[str, Any]], *, owner_id: int | None) -> list[in
     return ids
 
 
+@retry_on_conflict()
 def bulk_create_gifts(*, items: object, owner: Partner | None, media_prefix: str) -> list[int]:
     """Create gifts from wire items, all or nothing; returns their ids in input order.
 
@@ -189,7 +191,9 @@ def _fetch_current(ids: list[int], keys: Iterable[str]) -> dict[int, dict[str, A
             chunk = ids[i : i + ID_CHUNK]
             cursor.execute(
                 f"SELECT {', '.join(columns)} FROM {qn(Gift._meta.db_table)} "  # noqa: S608  identifiers only
-                f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(chunk))}){lock}",
+                # ORDER BY id: every writer locks rows in the same order, so two bulk updates of the
+                # same gifts queue instead of deadlocking (without it, rows are locked in scan order).
+                f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(chunk))}) ORDER BY {qn('id')}{lock}",
                 chunk,
             )
             for row in cursor.fetchall():
@@ -234,6 +238,7 @@ def _update_rows(updates: list[tuple[int, dict[str, Any]]], current: dict[int, d
         cursor.executemany(sql, params_rows)
 
 
+@retry_on_conflict()
 def bulk_update_gifts(*, items: object, acting_partner: Partner | None, media_prefix: str) -> list[int]:
     """Update gifts from wire items with "id", all or nothing; returns the ids in input order.
 
@@ -313,6 +318,13 @@ def update_gift(*, gift_id: int, data: object, acting_partner: Partner | None, m
     return gift_id
 
 
+@retry_on_conflict()
 def set_gifts_active(*, gift_ids: Iterable[int], active: bool) -> int:
-    """Activate/deactivate gifts (admin actions). Bumps updated_at so list ETags and pushes see it."""
-    return Gift.objects.filter(pk__in=list(gift_ids)).update(active=active, updated_at=timezone.now())
+    """Activate/deactivate gifts (admin actions). Bumps updated_at so list ETags and pushes see it.
+    Rows are locked in id order first, like the API's bulk update, so the two never deadlock."""
+    ids = list(gift_ids)
+    with transaction.atomic():
+        locked = list(
+            Gift.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk", flat=True)
+        )
+        return Gift.objects.filter(pk__in=locked).update(active=active, updated_at=timezone.now())
