@@ -328,6 +328,9 @@ GAMESDROP_USER_INFO_BASE_URL = os.environ.get(
 # Absolute base of this site as partners reach it, e.g. https://office.example.com. Icon/image URLs in the
 # API and in payloads pushed to partner sites are built from it; unset, the API uses the request's host.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+# Gift links and partner-sent image URLs pointing at loopback or private addresses (127.0.0.1, localhost,
+# 10/8, 192.168/16, ...) are refused unless this is on; it is on with DEBUG so the demo keeps working.
+GIFT_LINKS_ALLOW_PRIVATE_HOSTS = env_bool("GIFT_LINKS_ALLOW_PRIVATE_HOSTS", default=DEBUG)
 # Lists longer than this are streamed in chunks of this many rows (bounded memory for 100,000 gifts).
 GIFT_LIST_CHUNK_SIZE = env_int("GIFT_LIST_CHUNK_SIZE", 2000)
 # last_used_at of a partner key is written at most this often (no write per read request).

@@ -65,9 +65,7 @@ def test_other_database_errors_are_not_retried():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_bulk_updates_of_the_same_gifts_in_different_orders_never_fail(
-    postgres_only, live_server
-):
+def test_concurrent_bulk_updates_of_the_same_gifts_in_different_orders_never_fail(postgres_only, live_server):
     # given: 200 gifts of one partner, and 8 clients each sending 3 bulk updates of all of them, each in
     # its own random order (the adversarial run saw 43 of 300 such requests answer 500 deadlock detected)
     partner = PartnerFactory()
