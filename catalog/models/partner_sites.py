@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models.gifts import Gift
+from giftoffice.crypto import EncryptedTextField
 from giftoffice.transitions import check_transition
 
 __all__ = [
@@ -64,10 +65,11 @@ class PartnerSite(models.Model):
         help_text=_("The site's {domain}: requests go to this URL followed by /external/gift/."),
     )
     auth_header = models.CharField(_("auth header name"), max_length=100, default="Authorization")
-    auth_secret = models.CharField(
+    # Encrypted at rest (Fernet, FIELD_ENCRYPTION_KEYS): the column holds a token, Python the plain value.
+    auth_secret = EncryptedTextField(
         _("auth header value"),
-        max_length=500,
         blank=True,
+        validators=[MaxLengthValidator(500)],
         help_text=_("Sent as the value of the auth header, e.g. 'Api-Key …'. Never shown again once saved."),
     )
     timeout_seconds = models.FloatField(
