@@ -1,8 +1,8 @@
 """Text and link rules shared by the partner API (catalog.services.gift_input), the admin (model field
 validators) and the pull, so one gift is judged the same wherever it comes from.
 
-Messages are gettext'ed when raised: the admin shows them in the staff's language, the API (which runs
-in English) in English.
+The checks return English messages (the API's and the run records' language); the field validators
+translate them when they raise, so the admin shows them in the staff's language.
 """
 
 from __future__ import annotations
@@ -13,11 +13,18 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 # Long enough for any real description (a few screens of text); every full list carries it, so it is
 # bounded like every other text field.
 DESCRIPTION_MAX_LENGTH = 5000
+
+NULL_CHARACTERS = gettext_noop("Null characters are not allowed.")
+CONTROL_CHARACTERS = gettext_noop("Control characters are not allowed.")
+INVALID_URL = gettext_noop("Enter a valid URL.")
+CREDENTIALS = gettext_noop("Links may not contain a user name or password.")
+PRIVATE_HOST = gettext_noop("Links to local or private network addresses are not allowed.")
+NUMERIC_HOST = gettext_noop("Write the host as a domain name or a standard IP address.")
 
 # Every label a number (decimal, octal 0177 or hex 0x7f): browsers read such hosts as IPv4 addresses
 # (http://2130706433/ is 127.0.0.1), which would slip past the address checks below.
@@ -33,9 +40,7 @@ def control_character_problem(value: str, *, multiline: bool = False) -> str | N
     found = (MULTILINE_CONTROL_RE if multiline else SINGLE_LINE_CONTROL_RE).search(value)
     if found is None:
         return None
-    if found.group() == "\x00":
-        return gettext("Null characters are not allowed.")
-    return gettext("Control characters are not allowed.")
+    return NULL_CHARACTERS if found.group() == "\x00" else CONTROL_CHARACTERS
 
 
 def allow_private_hosts() -> bool:
@@ -58,17 +63,17 @@ def link_problem(url: str) -> str | None:
         parts = urlsplit(url)
         host = parts.hostname
     except ValueError:
-        return gettext("Enter a valid URL.")
+        return INVALID_URL
     if "@" in parts.netloc:
-        return gettext("Links may not contain a user name or password.")
+        return CREDENTIALS
     if not host:
         return None
-    private = gettext("Links to local or private network addresses are not allowed.")
+    private = PRIVATE_HOST
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
         if _NUMERIC_HOST_RE.match(host):
-            return gettext("Write the host as a domain name or a standard IP address.")
+            return NUMERIC_HOST
         if host.rstrip(".") == "localhost" or host.rstrip(".").endswith(".localhost"):
             return None if allow_private_hosts() else private
         return None
@@ -85,14 +90,14 @@ def link_problem(url: str) -> str | None:
 
 def validate_link(value: str) -> None:
     if value and (problem := link_problem(value)):
-        raise ValidationError(problem, code="link")
+        raise ValidationError(gettext(problem), code="link")
 
 
 def validate_single_line(value: str) -> None:
     if value and (problem := control_character_problem(value)):
-        raise ValidationError(problem, code="control_characters")
+        raise ValidationError(gettext(problem), code="control_characters")
 
 
 def validate_multiline(value: str) -> None:
     if value and (problem := control_character_problem(value, multiline=True)):
-        raise ValidationError(problem, code="control_characters")
+        raise ValidationError(gettext(problem), code="control_characters")

@@ -207,8 +207,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# --- Cache (throttling state) -----------------------------------------------------------------------
-# Without Redis each process keeps its own throttle counters: with N workers a key gets N times its rate.
+# --- Cache and rate limits ---------------------------------------------------------------------------
+# Rate-limit counters are shared by every process (catalog.services.rate_counters): in Redis when set,
+# else in the database (PostgreSQL) or a side SQLite file next to the database (SQLite).
+RATE_LIMIT_SQLITE_PATH = os.environ.get("RATE_LIMIT_SQLITE_PATH", "")
+# Failed authentications (bad or revoked keys) per client address; over it every request from that
+# address is answered 429 until the window ends, right key or not. Empty: no limit.
+AUTH_FAILURE_RATE = os.environ.get("AUTH_FAILURE_RATE", "20/min")
+# Addresses (or networks) of the reverse proxies in front of us. Only a request whose direct peer is one
+# of them has its X-Forwarded-For believed for the client address; empty: the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -8,13 +8,17 @@ import pytest
 import requests
 from django.core.cache import cache
 
+from catalog.services import rate_counters
+
 
 @pytest.fixture(autouse=True)
 def _isolated_media_and_throttles(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()  # throttle counters must not leak between tests
+    cache.clear()
+    rate_counters.reset()  # throttle counters must not leak between tests
     yield
     cache.clear()
+    rate_counters.reset()
 
 
 class ApiClient:
