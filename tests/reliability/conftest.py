@@ -1,9 +1,23 @@
 """Fixtures of the reliability tests: the API tests' HTTP client, and the sandbox partner site."""
 
 import pytest
+from django.core.cache import cache
 
-from tests.api.conftest import _isolated_media_and_throttles, api_client  # noqa: F401  fixtures
+from catalog.services import rate_counters
+from tests.api.conftest import api_client  # noqa: F401  fixture
 from tests.push.factories import PartnerSiteFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_throttles(request, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    uses_db = request.node.get_closest_marker("django_db") is not None
+    cache.clear()
+    if uses_db:
+        rate_counters.reset()  # throttle counters must not leak between tests
+    yield
+    if uses_db:
+        rate_counters.reset()
 
 
 @pytest.fixture
