@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/giftoffice_test
 
-.PHONY: install run test lint format test-postgres bench clean
+.PHONY: install run serve-prod test lint format test-postgres fuzz-schema bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ run: $(STAMP)
 	@trap 'kill 0' EXIT INT TERM; \
 	$(PY) manage.py qcluster & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production profile: gunicorn with threaded workers and bounded body reads (giftoffice/gunicorn.conf.py).
+# Needs the production environment (SECRET_KEY, FIELD_ENCRYPTION_KEYS, DATABASE_URL, ...); static files
+# are collected first so whitenoise serves them.
+serve-prod: $(STAMP)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input -v 0
+	GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} $(VENV)/bin/gunicorn -c giftoffice/gunicorn.conf.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -6,7 +6,10 @@ uncaught exceptions turned into 500 pages by Django, and bodies the WSGI server 
 
 from __future__ import annotations
 
+import contextlib
 import io
+import socket
+import threading
 from collections.abc import Callable
 from http import HTTPStatus
 
@@ -42,7 +45,11 @@ class RequestBodyMiddleware:
     elsewhere (runserver) the request is refused with 411 Length Required.
 
     Under /external/ (JSON bodies only, no file uploads) a declared Content-Length above the limit is
-    answered 413 at once: no worker waits for megabytes it would refuse anyway.
+    answered 413 at once: no worker waits for megabytes it would refuse anyway. Under gunicorn, which has
+    no body timeout of its own, an API body must arrive within REQUEST_BODY_TIMEOUT seconds or the
+    request is answered 408: a client that declares a body and stalls holds one thread that long, not
+    forever. After such an answer the socket's read side is shut, so the worker does not wait for the
+    rest of the body before closing the connection either.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -59,23 +66,87 @@ class RequestBodyMiddleware:
                     "supported by this server.",
                     streaming=True,
                 )
-            stream = meta["wsgi.input"]
-            body = stream.read() if limit is None else stream.read(limit + 1)
+            body = _read_body(meta, None if limit is None else limit + 1)
+            if body is None:
+                return _timed_out(meta)
             if limit is not None and len(body) > limit:
+                _stop_reading(meta)
                 return json_error(413, f"Request body exceeds the limit of {limit} bytes.", streaming=True)
-            request._stream = io.BytesIO(body)  # what HttpRequest.read() and .body read from
-            request._read_started = False
-            meta["CONTENT_LENGTH"] = str(len(body))
-        elif limit is not None and _is_external(request):
+            _replace_body(request, body)
+        elif _is_external(request):
             try:
                 declared = int(meta.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 declared = 0
-            if declared > limit:
+            if limit is not None and declared > limit:
+                _stop_reading(meta)
                 return json_error(
                     413, f"Request body is {declared} bytes; the limit is {limit} bytes.", streaming=True
                 )
+            if declared > 0 and "gunicorn.socket" in meta:
+                body = _read_body(meta, declared)
+                if body is None:
+                    return _timed_out(meta)
+                _replace_body(request, body)
         return self.get_response(request)
+
+
+def _replace_body(request: HttpRequest, body: bytes) -> None:
+    request._stream = io.BytesIO(body)  # what HttpRequest.read() and .body read from
+    request._read_started = False
+    request.META["CONTENT_LENGTH"] = str(len(body))
+
+
+def _timed_out(meta: dict) -> HttpResponse:
+    _stop_reading(meta)
+    timeout = settings.REQUEST_BODY_TIMEOUT
+    return json_error(408, f"The request body did not arrive within {timeout:g} seconds.", streaming=True)
+
+
+def _stop_reading(meta: dict) -> None:
+    """Shut the connection's read side (gunicorn): the worker then sees the end of the body at once
+    instead of waiting to discard what the client may never send. Our answer is still written."""
+    sock = meta.get("gunicorn.socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed by the client
+            sock.shutdown(socket.SHUT_RD)
+
+
+def _read_body(meta: dict, size: int | None) -> bytes | None:
+    """Up to `size` bytes of the body (all if None), or None when it does not arrive in time. The deadline
+    covers the whole body (a client trickling a byte at a time is cut off too): a watchdog shuts the
+    socket's read side when it passes, which ends a blocked read at once."""
+    stream = meta["wsgi.input"]
+    sock = meta.get("gunicorn.socket")
+    expired = threading.Event()
+    watchdog = None
+    if sock is not None and settings.REQUEST_BODY_TIMEOUT:
+
+        def expire() -> None:
+            expired.set()
+            _stop_reading(meta)
+
+        watchdog = threading.Timer(settings.REQUEST_BODY_TIMEOUT, expire)
+        watchdog.daemon = True
+        watchdog.start()
+    chunks: list[bytes] = []
+    received = 0
+    try:
+        while size is None or received < size:
+            chunk = stream.read(1 << 16 if size is None else min(1 << 16, size - received))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            received += len(chunk)
+    except (OSError, ValueError) as exc:  # the read side was shut under a read, or the client vanished
+        if not expired.is_set():
+            raise OSError("the client closed the connection while sending the body") from exc
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+    if expired.is_set():
+        return None
+    return b"".join(chunks)
 
 
 class ExternalJsonErrorsMiddleware:

@@ -183,6 +183,9 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 # A bulk request of GIFT_BULK_MAX_ITEMS full items (4 languages x 5 text fields) is ~3 MB; allow 10 MB.
 GIFT_BULK_MAX_ITEMS = env_int("GIFT_BULK_MAX_ITEMS", 1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+# Under gunicorn an API request body must arrive within this many seconds (408 otherwise): a client that
+# declares a body and stalls holds a worker thread this long at most. 0: no deadline.
+REQUEST_BODY_TIMEOUT = float(os.environ.get("REQUEST_BODY_TIMEOUT", "30"))
 
 # --- REST framework and OpenAPI ---------------------------------------------------------------------
 REST_FRAMEWORK = {
