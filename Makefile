@@ -55,6 +55,11 @@ test-postgres: $(STAMP)
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(VENV)/bin/pytest -q
 
+# schemathesis against /external/schema/ on a live local gunicorn with a demo key (a few minutes at most;
+# FUZZ_MAX_TIME seconds of fuzzing). Finds nothing, or CI fails. What it checks: docs/api.md.
+fuzz-schema: $(STAMP)
+	$(PY) tests/fuzz_schema.py
+
 bench: $(STAMP)
 	DEBUG=0 GIFTOFFICE_TESTING=1 $(PY) -m bench
 
