@@ -1,1 +1,0 @@
-"""Purchases from suppliers (Giftly, GamesDrop) land here in a later step."""
