@@ -2,7 +2,8 @@
 
 - `REDIS_URL` set: the cache (Redis `INCR` is atomic and shared).
 - PostgreSQL: the `catalog_ratecounter` table, one atomic `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`
-  per hit (a row lock on one key, nothing wider).
+  per hit (a row lock on one key, nothing wider), on a connection of its own in autocommit: a counter
+  is never part of, nor rolled back with, the request's transaction.
 - SQLite: the same table and statement in a side file next to the database (`<db>-ratelimits`), so
   counting a read never waits for, or takes, the catalog database's write lock.
 
@@ -11,12 +12,15 @@ A process-local cache (the old default) let each gunicorn worker count alone: N 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -51,15 +55,19 @@ def _window(duration: int, now: float) -> tuple[int, float]:
     return number, (number + 1) * duration - now
 
 
-class _SideFile(threading.local):
-    """One sqlite3 connection per thread (and per process: a forked worker opens its own)."""
+class _OwnConnection:
+    """One counter connection per process (a forked worker opens its own), shared by its threads under
+    a lock: a statement takes a fraction of a millisecond, and a connection per thread would double the
+    database connections of a threaded server."""
 
-    pid: int | None = None
-    path: str | None = None
-    connection: sqlite3.Connection | None = None
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pid: int | None = None
+        self.target: str | None = None
+        self.connection: Any = None
 
 
-_side = _SideFile()
+_own = _OwnConnection()
 
 
 def side_file_path() -> str:
@@ -67,15 +75,40 @@ def side_file_path() -> str:
     return settings.RATE_LIMIT_SQLITE_PATH or f"{name}-ratelimits"
 
 
-def _side_connection() -> sqlite3.Connection:
-    path = side_file_path()
-    if _side.connection is None or _side.pid != os.getpid() or _side.path != path:
-        connection = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        connection.executescript(_SIDE_SCHEMA)
-        _side.connection, _side.pid, _side.path = connection, os.getpid(), path
-    return _side.connection
+def _open_sqlite(path: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.executescript(_SIDE_SCHEMA)
+    return connection
+
+
+def _open_postgres(db: dict) -> Any:
+    import psycopg  # the PostgreSQL driver is only needed (and only imported) with PostgreSQL
+
+    options = {k: v for k, v in (db.get("OPTIONS") or {}).items() if k in ("sslmode", "sslrootcert")}
+    return psycopg.connect(
+        dbname=db["NAME"],
+        user=db["USER"] or None,
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+        autocommit=True,
+        connect_timeout=5,
+        **options,
+    )
+
+
+def _own_connection() -> Any:
+    backend = _backend()
+    db = connections["default"].settings_dict
+    target = side_file_path() if backend == "sqlite" else f"{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    if _own.connection is None or _own.pid != os.getpid() or _own.target != target:
+        opener: Callable[[], Any] = (
+            (lambda: _open_sqlite(target)) if backend == "sqlite" else (lambda: _open_postgres(db))
+        )
+        _own.connection, _own.pid, _own.target = opener(), os.getpid(), target
+    return _own.connection
 
 
 def _backend() -> str:
@@ -86,13 +119,31 @@ def _backend() -> str:
 
 def _execute(sql: str, params: list, *, fetch: bool) -> int | None:
     if _backend() == "sqlite":
-        cursor = _side_connection().execute(sql.replace("%s", "?"), params)
-        row = cursor.fetchone() if fetch else None
-        return row[0] if row else None
-    with connections["default"].cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone() if fetch else None
-    return row[0] if row else None
+        sql = sql.replace("%s", "?")
+    with _own.lock:
+        for attempt in (1, 2):
+            connection = _own_connection()
+            try:
+                cursor = connection.execute(sql, params)
+                row = cursor.fetchone() if fetch else None
+                return row[0] if row else None
+            except Exception:
+                # A dropped connection (database restart): open a new one and try once more.
+                _own.connection = None
+                with contextlib.suppress(Exception):
+                    connection.close()
+                if attempt == 2:
+                    raise
+    raise AssertionError("unreachable")
+
+
+def close() -> None:
+    """Close this process's counter connection (tests, before their database is dropped)."""
+    with _own.lock:
+        if _own.connection is not None:
+            with contextlib.suppress(Exception):
+                _own.connection.close()
+        _own.connection = None
 
 
 def hit(key: str, *, duration: int, now: float | None = None) -> Hit:
@@ -129,10 +180,8 @@ def reset() -> None:
     """Forget every counter (tests)."""
     if _backend() == "cache":
         cache.clear()
-    elif _backend() == "sqlite":
-        _side_connection().execute(f"DELETE FROM {_TABLE}")  # noqa: S608
     else:
-        RateCounter.objects.all().delete()
+        _execute(f"DELETE FROM {_TABLE}", [], fetch=False)  # noqa: S608
 
 
 def wait_seconds(wait: float) -> int:

@@ -12,13 +12,18 @@ from catalog.services import rate_counters
 
 
 @pytest.fixture(autouse=True)
-def _isolated_media_and_throttles(settings, tmp_path):
+def _isolated_media_and_throttles(request, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db"} & set(request.fixturenames)
+    )
     cache.clear()
-    rate_counters.reset()  # throttle counters must not leak between tests
+    if uses_db:
+        rate_counters.reset()  # throttle counters must not leak between tests
     yield
     cache.clear()
-    rate_counters.reset()
+    if uses_db:
+        rate_counters.reset()
 
 
 class ApiClient:

@@ -11,7 +11,9 @@ from tests.push.factories import PartnerSiteFactory
 @pytest.fixture(autouse=True)
 def _isolated_media_and_throttles(request, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    uses_db = request.node.get_closest_marker("django_db") is not None
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db"} & set(request.fixturenames)
+    )
     cache.clear()
     if uses_db:
         rate_counters.reset()  # throttle counters must not leak between tests
