@@ -7,8 +7,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/giftoffice_test
+# Written by `make run`, read by giftoffice/settings.py when GIFTOFFICE_SANDBOX_URL is unset.
+SANDBOX_URL_FILE := .demo-sandbox-url
 
-.PHONY: install run serve-prod test lint format test-postgres fuzz-schema bench clean
+.PHONY: install run manage serve-prod test lint format test-postgres fuzz-schema bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,8 +27,10 @@ run: export GIFTOFFICE_SANDBOX_URL = http://$(HOST):$(PORT)/sandbox
 run: $(STAMP)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo_setup
+	@echo "$$GIFTOFFICE_SANDBOX_URL" > $(SANDBOX_URL_FILE)
 	@echo "Serving http://$(HOST):$(PORT)/admin/ (Ctrl-C stops the web server and the qcluster)"
-	@trap 'kill 0' EXIT INT TERM; \
+	@echo "Commands beside it, in another shell: make manage CMD='sync_offers --dry-run'"
+	@trap 'rm -f $(SANDBOX_URL_FILE); kill 0' EXIT INT TERM; \
 	$(PY) manage.py qcluster & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -38,9 +42,18 @@ serve-prod: $(STAMP)
 	$(PY) manage.py collectstatic --no-input -v 0
 	GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} $(VENV)/bin/gunicorn -c giftoffice/gunicorn.conf.py
 
+# A management command beside `make run`, in the demo's environment: the sandbox on, and its URL read
+# from the file `make run` wrote (so the demo's port, whatever it is).
+manage: export DEBUG = 1
+manage: export GIFTOFFICE_SANDBOX = 1
+manage: $(STAMP)
+	$(PY) manage.py $(CMD)
+
+# ruff, then the architecture's import rules (import-linter contracts in pyproject.toml, docs/architecture.md).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -59,7 +59,7 @@ if SANDBOX_ENABLED and not DEBUG and not TESTING and not env_bool("GIFTOFFICE_SA
 
 INSTALLED_APPS = [
     "modeltranslation",  # must precede django.contrib.admin
-    "django.contrib.admin",
+    "giftoffice.admin_site.GiftofficeAdminConfig",  # django.contrib.admin with our site (sections)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -253,7 +253,21 @@ if env_bool("Q_SYNC"):
 
 # --- Suppliers ----------------------------------------------------------------------------------------
 # With the sandbox on and a base URL unset, each client points at the local simulator.
-SANDBOX_BASE_URL = os.environ.get("GIFTOFFICE_SANDBOX_URL", "http://127.0.0.1:8000/sandbox").rstrip("/")
+# `make run` records the URL of the sandbox it serves in this git-ignored file, so a command run in a
+# second shell beside the demo (`make manage CMD=...`) reaches that sandbox on whatever port it runs.
+# Only the sandbox URL is read from it, and only with the sandbox on: a file left behind cannot switch
+# a production process into demo mode.
+SANDBOX_URL_FILE = Path(os.environ.get("GIFTOFFICE_SANDBOX_URL_FILE") or BASE_DIR / ".demo-sandbox-url")
+
+
+def _sandbox_base_url() -> str:
+    value = os.environ.get("GIFTOFFICE_SANDBOX_URL", "")
+    if not value and SANDBOX_ENABLED and not TESTING and SANDBOX_URL_FILE.is_file():
+        value = SANDBOX_URL_FILE.read_text().strip()
+    return (value or "http://127.0.0.1:8000/sandbox").rstrip("/")
+
+
+SANDBOX_BASE_URL = _sandbox_base_url()
 
 
 def _supplier_url(name: str, sandbox_path: str, production: str) -> str:

@@ -32,3 +32,58 @@ def example_gift(domain: str) -> dict:
         "removal_time": "2025-08-30T10:50:00",
         "active": True,
     }
+
+
+def example_texts() -> dict:
+    """The translated names, links and descriptions of the example gift, as model fields."""
+    gift = example_gift("unused")
+    return {key: value for key, value in gift.items() if key.startswith(("name_", "link_", "description_"))}
+
+
+def example_3_update() -> dict:
+    """The spec's "Update one gift" request body."""
+    return {
+        "name_ro": "Cadou actualizat",
+        "description_ro": "Descriere actualizată",
+        "start_time": "2025-08-26T10:00:00",
+        "removal_time": "2025-09-01T18:00:00",
+        "active": False,
+    }
+
+
+def example_4_bulk_create() -> list[dict]:
+    """The spec's "Create multiple gifts" request body."""
+    return [
+        {
+            "name_ro": "Cadou nou 1",
+            "description_ro": "Descriere cadou nou 1",
+            "start_time": "2025-08-27T10:00:00",
+            "removal_time": "2025-09-02T18:00:00",
+            "active": True,
+        },
+        {
+            "name_ro": "Cadou nou 2",
+            "description_ro": "Descriere cadou nou 2",
+            "start_time": "2025-08-28T09:30:00",
+            "removal_time": "2025-09-03T19:00:00",
+            "active": True,
+        },
+    ]
+
+
+def example_5_bulk_update(first_id: int = 1, second_id: int = 2) -> list[dict]:
+    """The spec's "Update multiple gifts" request body, for the given ids (the spec's are 1 and 2)."""
+    return [
+        {
+            "id": first_id,
+            "active": False,
+            "start_time": "2025-08-25T11:00:00",
+            "removal_time": "2025-09-01T20:00:00",
+        },
+        {
+            "id": second_id,
+            "active": True,
+            "start_time": "2025-08-28T08:00:00",
+            "removal_time": "2025-09-04T21:00:00",
+        },
+    ]

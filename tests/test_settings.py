@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+
+import pytest
 from django.conf import settings
 
 
@@ -67,3 +72,81 @@ def test_the_redis_broker_round_trips_a_task(postgres_only):
         "print(type(b).__name__, b.ping(), task[0][1])",
     )
     assert out == "Redis True b'payload'"
+
+
+def _demo_shell_env(url_file) -> dict[str, str]:
+    """The environment of `make manage` in a second shell: the demo's, no sandbox URL exported."""
+    env = {key: value for key, value in os.environ.items() if not key.endswith(("_BASE_URL", "_API_BASE"))}
+    env.pop("GIFTOFFICE_SANDBOX_URL", None)
+    return {
+        **env,
+        "DEBUG": "1",
+        "GIFTOFFICE_SANDBOX": "1",
+        "GIFTOFFICE_TESTING": "0",
+        "GIFTOFFICE_SANDBOX_URL_FILE": str(url_file),
+        "DJANGO_SETTINGS_MODULE": "giftoffice.settings",
+    }
+
+
+def test_with_the_sandbox_on_and_no_url_exported_the_url_make_run_recorded_is_used(tmp_path):
+    url_file = tmp_path / ".demo-sandbox-url"
+    url_file.write_text("http://127.0.0.1:8201/sandbox\n")
+    script = (
+        "import django; django.setup(); from django.conf import settings; print(settings.GAMESDROP_BASE_URL)"
+    )
+
+    recorded = subprocess.run(
+        [sys.executable, "-c", script],
+        env=_demo_shell_env(url_file),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    url_file.unlink()
+    default = subprocess.run(
+        [sys.executable, "-c", script],
+        env=_demo_shell_env(url_file),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert recorded.stdout.strip() == "http://127.0.0.1:8201/sandbox/gamesdrop"
+    assert default.stdout.strip() == "http://127.0.0.1:8000/sandbox/gamesdrop"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_in_a_second_shell_reaches_the_demos_sandbox_on_its_port(sandbox, tmp_path):
+    # given: the demo's sandbox on a port other than 8000, recorded as `make run` records it
+    url_file = tmp_path / ".demo-sandbox-url"
+    url_file.write_text(f"{sandbox}\n")
+
+    # when: a command in another shell, with nothing exported by hand, calls the supplier
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(settings.BASE_DIR / "manage.py"),
+            "shell",
+            "--no-imports",
+            "-c",
+            "from giftoffice.integrations import gamesdrop; print(gamesdrop.client().balance().balance)",
+        ],
+        env=_demo_shell_env(url_file),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    # then
+    assert (result.returncode, result.stdout.strip()) == (0, settings.SANDBOX_GAMESDROP_BALANCE), (
+        result.stderr
+    )
+
+
+def test_make_run_records_the_sandbox_url_of_its_port():
+    dry_run = subprocess.run(
+        ["make", "-n", "run", "PORT=8201"], cwd=settings.BASE_DIR, capture_output=True, text=True, check=True
+    )
+
+    assert 'echo "$GIFTOFFICE_SANDBOX_URL" > .demo-sandbox-url' in dry_run.stdout.splitlines()

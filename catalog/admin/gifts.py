@@ -124,6 +124,8 @@ class PartnerApiKeyInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
+    """API clients: the callers of our /external/gift/ API (the sites we push to are PartnerSiteAdmin)."""
+
     list_display = ("name", "active_keys", "gift_count", "created_at")
     search_fields = ("name",)
     inlines = [PartnerApiKeyInline]
@@ -164,7 +166,7 @@ class KeyStatusFilter(admin.SimpleListFilter):
 
 @admin.register(PartnerApiKey)
 class PartnerApiKeyAdmin(admin.ModelAdmin):
-    """The key itself is shown once, in a message after creation; its hash is never shown."""
+    """API client keys. The key itself is shown once, in a message after creation; its hash never is."""
 
     list_display = ("partner", "name", "masked_key", "can_write", "status", "created_at", "last_used_at")
     list_filter = (KeyStatusFilter, "can_write", "partner")

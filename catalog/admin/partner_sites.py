@@ -83,6 +83,8 @@ class PartnerSiteForm(forms.ModelForm):
 
 @admin.register(PartnerSite)
 class PartnerSiteAdmin(admin.ModelAdmin):
+    """Partner sites we push to (the callers of our own API are API clients, PartnerAdmin)."""
+
     form = PartnerSiteForm
     change_form_template = "admin/catalog/partnersite/change_form.html"
     list_display = ["name", "base_url", "enabled", "secret_status", "languages_display", "batch_size"]

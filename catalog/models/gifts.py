@@ -20,14 +20,23 @@ def gift_image_path(instance: "Gift", filename: str) -> str:
 
 
 class Partner(models.Model):
-    """A partner site that calls our /external/gift/ API with its keys."""
+    """An API client: a caller of OUR /external/gift/ API, authenticated by its keys (PartnerApiKey).
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    Shown as "API client" in the admin. Not to be confused with a PartnerSite, a site whose gift API
+    WE call to push our gifts to (catalog.models.partner_sites).
+    """
+
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        unique=True,
+        help_text=_("Who calls our /external/gift/ API with these keys (not a site we push to)."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("partner")
-        verbose_name_plural = _("partners")
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -35,10 +44,11 @@ class Partner(models.Model):
 
 
 class PartnerApiKey(models.Model):
-    """Only a SHA-256 hash of the key is stored; the key itself is shown once, at creation."""
+    """An API client key: how one caller of our API authenticates. Only a SHA-256 hash of the key is
+    stored; the key itself is shown once, at creation."""
 
     partner = models.ForeignKey(
-        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="api_keys"
+        Partner, verbose_name=_("API client"), on_delete=models.CASCADE, related_name="api_keys"
     )
     name = models.CharField(_("label"), max_length=100, blank=True)
     prefix = models.CharField(_("prefix"), max_length=12, db_index=True, editable=False)
@@ -49,8 +59,8 @@ class PartnerApiKey(models.Model):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name = _("partner API key")
-        verbose_name_plural = _("partner API keys")
+        verbose_name = _("API client key")
+        verbose_name_plural = _("API client keys")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -88,7 +98,7 @@ class Gift(models.Model):
         null=True,
         blank=True,
         related_name="gifts",
-        help_text=_("The partner that created it through the API; empty for gifts made by staff."),
+        help_text=_("The API client that created it through our API; empty for gifts made by staff."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)

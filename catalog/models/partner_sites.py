@@ -1,4 +1,6 @@
-"""Partner sites we publish our gifts to (they speak the /external/gift/ API), and the push records."""
+"""Partner sites we push our gifts to (they speak the /external/gift/ API), and the push records.
+
+The callers of OUR API are API clients (catalog.models.gifts.Partner), not partner sites."""
 
 from __future__ import annotations
 
@@ -56,9 +58,18 @@ def validate_timeout_below_task_timeout(value: float) -> None:
 
 
 class PartnerSite(models.Model):
-    """A remote site serving the /external/gift/ API. `base_url` is its {domain}."""
+    """A partner site WE push our gifts to (and pull theirs from): a remote site serving the
+    /external/gift/ API, called with the auth header and secret it gave us. `base_url` is its {domain}.
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    Not to be confused with an API client (catalog.models.gifts.Partner), a caller of OUR API.
+    """
+
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        unique=True,
+        help_text=_("A site whose gift API we call to push our gifts (not a caller of our API)."),
+    )
     base_url = models.URLField(
         _("base URL"),
         max_length=500,
@@ -92,7 +103,7 @@ class PartnerSite(models.Model):
 
     class Meta:
         verbose_name = _("partner site")
-        verbose_name_plural = _("partner sites")
+        verbose_name_plural = _("partner sites (we push to)")
         ordering = ["name"]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""Partner sites: add one, build its client, check the connection, the demo's sandbox site."""
+"""Partner sites (the sites we push our gifts to): add one, build its client, check the connection."""
 
 from __future__ import annotations
 
@@ -6,13 +6,10 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from catalog.models import PartnerSite
 from giftoffice.integrations.base import Timeouts
 from giftoffice.integrations.partner import PartnerSiteClient
-
-SANDBOX_SITE_NAME = "sandbox"
 
 
 class SiteConfigError(Exception):
@@ -62,26 +59,9 @@ def add_site(
         site.batch_size = batch_size
     if languages is not None:
         site.languages = list(languages)
-    _validate(site)
+    validate_site(site)
     site.save()
     return site
-
-
-def ensure_sandbox_site() -> str:
-    """Demo step: a site named `sandbox` pointing at the sandbox partner, with the sandbox's credentials."""
-    with transaction.atomic():
-        site, created = PartnerSite.objects.select_for_update().get_or_create(
-            name=SANDBOX_SITE_NAME,
-            defaults={"base_url": f"{settings.SANDBOX_BASE_URL}/partner"},
-        )
-        site.base_url = f"{settings.SANDBOX_BASE_URL}/partner"
-        site.auth_header = settings.SANDBOX_PARTNER_AUTH_HEADER
-        site.auth_secret = settings.SANDBOX_PARTNER_SECRET
-        site.enabled = True
-        _validate(site)
-        site.save()
-    verb = "created" if created else "updated"
-    return f"partner site {site.name!r} {verb}, pointing at {site.base_url}"
 
 
 def check_connection(*, site: PartnerSite) -> int:
@@ -92,7 +72,8 @@ def check_connection(*, site: PartnerSite) -> int:
     return len(client_for(site).list_gifts())
 
 
-def _validate(site: PartnerSite) -> None:
+def validate_site(site: PartnerSite) -> None:
+    """Every field rule of the model, as one readable SiteConfigError line."""
     try:
         site.full_clean(validate_unique=False)
     except ValidationError as exc:

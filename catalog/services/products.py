@@ -188,19 +188,3 @@ def sync_products(
             removed=len(plan.removals),
         )
     return current
-
-
-def load_demo_products() -> str:
-    """Demo step: the Giftly gifts are seeded; the Tribute mirror is filled by a queued sync, because
-    the sandbox it reads from is served by the web server, which starts after the demo setup."""
-    from catalog.models import TelegramGift
-    from catalog.services.sync_runs import enqueue_sync, pending_run
-    from catalog.services.telegram_gifts import seed_telegram_gifts
-
-    seed_telegram_gifts()
-    gifts = f"{TelegramGift.objects.count()} Telegram gifts"
-    mirrored = Product.objects.count()
-    if mirrored:
-        return f"{gifts}; {mirrored} Tribute products already mirrored"
-    run = pending_run(source=SyncSource.TRIBUTE_PRODUCTS) or enqueue_sync(source=SyncSource.TRIBUTE_PRODUCTS)
-    return f"{gifts}; Tribute products sync #{run.pk} queued (runs once the server and task queue are up)"

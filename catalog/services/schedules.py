@@ -7,18 +7,20 @@ from django.db import transaction
 from django_q.models import Schedule
 
 from catalog.models import SyncSource
+from catalog.tasks import scheduled_sync
+from giftoffice.task_paths import task_path
 
 
 def desired_schedules() -> dict[str, dict]:
     return {
         "sync-gamesdrop-offers": {
-            "func": "catalog.tasks.scheduled_sync",
+            "func": task_path(scheduled_sync),
             "args": repr(SyncSource.GAMESDROP_OFFERS.value),
             "schedule_type": Schedule.MINUTES,
             "minutes": settings.SYNC_OFFERS_EVERY_MINUTES,
         },
         "sync-tribute-products": {
-            "func": "catalog.tasks.scheduled_sync",
+            "func": task_path(scheduled_sync),
             "args": repr(SyncSource.TRIBUTE_PRODUCTS.value),
             "schedule_type": Schedule.MINUTES,
             "minutes": settings.SYNC_PRODUCTS_EVERY_MINUTES,

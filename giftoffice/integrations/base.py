@@ -18,15 +18,16 @@ import logging
 import time
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
+from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 import requests
 from django.conf import settings
 
-logger = logging.getLogger("giftoffice.integrations")
+from giftoffice.logredact import REDACTED
 
-REDACTED = "***"
+logger = logging.getLogger("giftoffice.integrations")
 
 
 class IntegrationError(Exception):
@@ -35,20 +36,24 @@ class IntegrationError(Exception):
     raised it: past 1, earlier tries failed and one of them may have got through."""
 
     def __init__(
-        self, message: str, *, provider: str = "", status: int | None = None, code: str = ""
+        self, message: str, *, provider: str = "", status: int | None = None, code: str = "", url: str = ""
     ) -> None:
         super().__init__(message)
         self.message = message
         self.provider = provider
         self.status = status
         self.code = code
+        # "METHOD url" of a call that got no answer, so "connection failed" says where it went (a
+        # command run beside the demo may be pointing at another port); secrets and query removed.
+        self.url = url
         self.attempt = 1
 
     def __str__(self) -> str:
         prefix = f"{self.provider}: " if self.provider else ""
         code = f"[{self.code}] " if self.code else ""
         status = f" (HTTP {self.status})" if self.status else ""
-        return f"{prefix}{code}{self.message}{status}"
+        url = f" ({self.url})" if self.url else ""
+        return f"{prefix}{code}{self.message}{status}{url}"
 
 
 class AuthError(IntegrationError):
@@ -80,8 +85,9 @@ class UnavailableError(IntegrationError):
         status: int | None = None,
         code: str = "",
         retry_after: float | None = None,
+        url: str = "",
     ) -> None:
-        super().__init__(message, provider=provider, status=status, code=code)
+        super().__init__(message, provider=provider, status=status, code=code, url=url)
         self.retry_after = retry_after
 
 
@@ -178,8 +184,20 @@ def _retry_after_seconds(response: requests.Response) -> float | None:
         return None
 
 
+class ClientOptions(TypedDict, total=False):
+    """How a client talks HTTP; every client takes these as keyword arguments and passes them on.
+    Unset (or None), each comes from settings (timeouts, retries, backoff) or is made fresh (session)."""
+
+    timeouts: Timeouts | None
+    max_retries: int | None
+    backoff_seconds: float | None
+    session: requests.Session | None
+
+
 class BaseClient:
     """Subclasses set `provider`, build their auth in `auth_headers()` and list secrets in `secrets()`.
+    A subclass's constructor takes its own settings (base URL, credentials) and `**options:
+    Unpack[ClientOptions]`, passed on to this one unchanged.
 
     `request()` returns the parsed JSON body of a 2xx answer; non-2xx answers go through
     `raise_for_error()`, which subclasses extend to map the supplier's own error codes.
@@ -188,17 +206,12 @@ class BaseClient:
     provider: str = "supplier"
     max_backoff_seconds: float = 10.0
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        timeouts: Timeouts | None = None,
-        max_retries: int | None = None,
-        backoff_seconds: float | None = None,
-        session: requests.Session | None = None,
-    ) -> None:
+    def __init__(self, *, base_url: str, **options: Unpack[ClientOptions]) -> None:
+        max_retries = options.get("max_retries")
+        backoff_seconds = options.get("backoff_seconds")
+        session = options.get("session")
         self.base_url = base_url.rstrip("/")
-        self.timeouts = timeouts or default_timeouts()
+        self.timeouts = options.get("timeouts") or default_timeouts()
         self.max_retries = settings.INTEGRATION_MAX_RETRIES if max_retries is None else max_retries
         self.backoff_seconds = (
             settings.INTEGRATION_BACKOFF_SECONDS if backoff_seconds is None else backoff_seconds
@@ -325,6 +338,15 @@ class BaseClient:
     def _log_path(self, path: str) -> str:
         return self.redact(path.split("?", 1)[0])
 
+    def _call_for_errors(self, method: str, path: str) -> str:
+        """`METHOD scheme://host/path` of the call: no user:password, no query, secrets redacted."""
+        parts = urlsplit(self.url(path))
+        host = parts.hostname or ""
+        if ":" in host:  # an IPv6 literal
+            host = f"[{host}]"
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return f"{method} {self.redact(urlunsplit((parts.scheme, netloc, parts.path, '', '')))}"
+
     def _send_once(
         self,
         method: str,
@@ -342,6 +364,7 @@ class BaseClient:
             data = orjson.dumps(json)
             all_headers["Content-Type"] = "application/json"
         started = time.monotonic()
+        call = self._call_for_errors(method, path)  # named by an error when no answer comes
         try:
             response = self.session.request(
                 method,
@@ -354,19 +377,22 @@ class BaseClient:
                 allow_redirects=idempotent,
             )
         except requests.exceptions.ConnectTimeout as exc:
-            raise UnavailableError("connect timeout", provider=self.provider) from self._scrub(exc)
+            cls = UnavailableError
+            raise cls("connect timeout", provider=self.provider, url=call) from self._scrub(exc)
         except requests.exceptions.Timeout as exc:
             cls = UnavailableError if idempotent else OutcomeUnknownError
-            raise cls("no answer before the read timeout", provider=self.provider) from self._scrub(exc)
+            raise cls("no answer before the read timeout", provider=self.provider, url=call) from self._scrub(
+                exc
+            )
         except requests.exceptions.ConnectionError as exc:
             # Refused/unresolvable means nothing was sent; a reset after sending leaves it unknown.
             not_sent = _is_connect_failure(exc)
             cls = UnavailableError if (idempotent or not_sent) else OutcomeUnknownError
             text = "connection failed" if not_sent else "connection dropped"
-            raise cls(text, provider=self.provider) from self._scrub(exc)
+            raise cls(text, provider=self.provider, url=call) from self._scrub(exc)
         except requests.exceptions.RequestException as exc:
             cls = UnavailableError if idempotent else OutcomeUnknownError
-            raise cls("transport error", provider=self.provider) from self._scrub(exc)
+            raise cls("transport error", provider=self.provider, url=call) from self._scrub(exc)
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.info(
             "%s %s %s -> %s in %.0fms",

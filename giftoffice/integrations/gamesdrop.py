@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Unpack
 
 import orjson
 import requests
@@ -26,9 +26,9 @@ from giftoffice.integrations.base import (
     AuthError,
     BadResponseError,
     BaseClient,
+    ClientOptions,
     OutcomeUnknownError,
     RejectedError,
-    Timeouts,
     UnavailableError,
 )
 
@@ -389,18 +389,9 @@ class GamesDropClient(BaseClient):
         base_url: str,
         token: str,
         user_info_base_url: str | None = None,
-        timeouts: Timeouts | None = None,
-        max_retries: int | None = None,
-        backoff_seconds: float | None = None,
-        session: requests.Session | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        super().__init__(
-            base_url=base_url,
-            timeouts=timeouts,
-            max_retries=max_retries,
-            backoff_seconds=backoff_seconds,
-            session=session,
-        )
+        super().__init__(base_url=base_url, **options)
         self._token = token
         # The guide serves Telegram user-info from gamesdrop.io, not the partner host.
         self.user_info_base_url = (user_info_base_url or self.base_url).rstrip("/")

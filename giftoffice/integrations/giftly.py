@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from django.conf import settings
 
-from giftoffice.integrations.base import BadResponseError, BaseClient, RejectedError
+from giftoffice.integrations.base import BadResponseError, BaseClient, ClientOptions, RejectedError
 
 # RejectedError codes. Giftly answers errors with a `message` only; these are recognised from it.
 INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE"
@@ -63,8 +63,10 @@ def code_for_message(message: str) -> str:
 class GiftlyClient(BaseClient):
     provider = "giftly"
 
-    def __init__(self, *, base_url: str | None = None, token: str | None = None, **kwargs: Any) -> None:
-        super().__init__(base_url=base_url or settings.GIFTLY_BASE_URL, **kwargs)
+    def __init__(
+        self, *, base_url: str | None = None, token: str | None = None, **options: Unpack[ClientOptions]
+    ) -> None:
+        super().__init__(base_url=base_url or settings.GIFTLY_BASE_URL, **options)
         self.token = settings.GIFTLY_TOKEN if token is None else token
 
     def secrets(self) -> Iterable[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 import requests
 from django.conf import settings
@@ -24,8 +24,8 @@ from django.utils.dateparse import parse_datetime
 from giftoffice.integrations.base import (
     BadResponseError,
     BaseClient,
+    ClientOptions,
     RejectedError,
-    Timeouts,
 )
 
 # The project's languages, from settings (this package does not import catalog).
@@ -130,19 +130,10 @@ class PartnerSiteClient(BaseClient):
         base_url: str,
         auth_header: str,
         auth_secret: str,
-        timeouts: Timeouts | None = None,
-        max_retries: int | None = None,
-        backoff_seconds: float | None = None,
-        session: requests.Session | None = None,
         name: str = "",
+        **options: Unpack[ClientOptions],
     ) -> None:
-        super().__init__(
-            base_url=base_url,
-            timeouts=timeouts,
-            max_retries=max_retries,
-            backoff_seconds=backoff_seconds,
-            session=session,
-        )
+        super().__init__(base_url=base_url, **options)
         self.auth_header = auth_header
         self.auth_secret = auth_secret
         if name:

@@ -1,7 +1,7 @@
 """Telegram Bot API client for gift marketplaces (telegram-gift-marketplaces.md): reportGiftPurchase.
 
 The bot token is part of the URL path (`/bot<token>/sendCustomRequest`), so it would show up wherever a
-URL is logged: our own log lines are redacted by BaseClient, and `install_bot_token_redaction()` scrubs
+URL is logged: our own log lines are redacted by BaseClient, and `giftoffice.logredact` scrubs
 `/bot<anything>/` from the HTTP library's debug log as well.
 
 Repeating a report is safe: Telegram refuses a transaction_id it has already recorded. So the call is
@@ -13,11 +13,10 @@ transaction ids it means the report is already on Telegram's side.
 from __future__ import annotations
 
 import enum
-import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 import requests
 from django.conf import settings
@@ -25,42 +24,18 @@ from django.conf import settings
 from giftoffice.integrations.base import (
     BadResponseError,
     BaseClient,
+    ClientOptions,
     RejectedError,
     UnavailableError,
 )
+from giftoffice.logredact import install_bot_token_redaction
 
 CURRENCIES = ("USD", "TON")
 SALE_TYPES = ("listing", "offer", "auction")
 DUPLICATE_CODE = "TRANSACTION_ID_DUPLICATE"
 
-_BOT_PATH = re.compile(r"/bot[^/\s\"']+/")
 # "Bad Request: STARGIFT_INVALID" or "Bad Request: TRANSACTION_ID_DUPLICATE: ...": the Bot API's own code.
 _DESCRIPTION_CODE = re.compile(r"^[^:]+:\s*([A-Z][A-Z0-9_]+)(?::|$)")
-
-
-class BotTokenRedactingFilter(logging.Filter):
-    """Rewrites `/bot<token>/` in a log record to `/bot***/` (the message is rendered first)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is not ours to fix
-            return True
-        if "/bot" in message:
-            record.msg = _BOT_PATH.sub("/bot***/", message)
-            record.args = ()
-        return True
-
-
-_FILTER = BotTokenRedactingFilter()
-
-
-def install_bot_token_redaction(*logger_names: str) -> None:
-    """Idempotent: adds the one shared filter to each named logger."""
-    for name in logger_names:
-        target = logging.getLogger(name)
-        if _FILTER not in target.filters:
-            target.addFilter(_FILTER)
 
 
 # urllib3 logs every request line (with the path) at DEBUG.
@@ -132,8 +107,10 @@ class GiftPurchaseReport:
 class TelegramClient(BaseClient):
     provider = "telegram"
 
-    def __init__(self, *, base_url: str | None = None, bot_token: str | None = None, **kwargs: Any) -> None:
-        super().__init__(base_url=base_url or settings.TELEGRAM_API_BASE, **kwargs)
+    def __init__(
+        self, *, base_url: str | None = None, bot_token: str | None = None, **options: Unpack[ClientOptions]
+    ) -> None:
+        super().__init__(base_url=base_url or settings.TELEGRAM_API_BASE, **options)
         self.bot_token = settings.TELEGRAM_BOT_TOKEN if bot_token is None else bot_token
 
     def secrets(self) -> Iterable[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 import requests
 from django.conf import settings
@@ -19,6 +19,7 @@ from giftoffice.integrations.base import (
     BadResponseError,
     BaseClient,
     CatalogChangedError,  # noqa: F401  (re-exported: callers catch it from here)
+    ClientOptions,
     RejectedError,
     fetch_snapshot,
 )
@@ -70,8 +71,10 @@ PageCallback = Callable[[int, int], None]
 class TributeClient(BaseClient):
     provider = "tribute"
 
-    def __init__(self, *, base_url: str | None = None, api_key: str | None = None, **kwargs: Any) -> None:
-        super().__init__(base_url=base_url or settings.TRIBUTE_BASE_URL, **kwargs)
+    def __init__(
+        self, *, base_url: str | None = None, api_key: str | None = None, **options: Unpack[ClientOptions]
+    ) -> None:
+        super().__init__(base_url=base_url or settings.TRIBUTE_BASE_URL, **options)
         self.api_key = settings.TRIBUTE_API_KEY if api_key is None else api_key
 
     def auth_headers(self) -> dict[str, str]:

@@ -16,8 +16,8 @@ from catalog.gift_fields import WIRE_KEYS
 from catalog.models import Gift, Partner, PartnerApiKey
 from catalog.selectors.gift_wire import gift_payloads
 from catalog.services.api_keys import authenticate_api_key, hash_key
-from catalog.services.demo_gifts import load_demo_gifts
 from catalog.services.gift_input import parse_wire_datetime
+from giftoffice.demo.gifts import load_demo_gifts
 
 from .factories import GiftFactory
 

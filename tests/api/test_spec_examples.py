@@ -9,7 +9,15 @@ import pytest
 
 from catalog.gift_fields import WIRE_KEYS
 from catalog.models import Gift
-from tests.gift_spec_examples import ICON, IMAGE, example_gift
+from tests.gift_spec_examples import (
+    ICON,
+    IMAGE,
+    example_3_update,
+    example_4_bulk_create,
+    example_5_bulk_update,
+    example_gift,
+    example_texts,
+)
 
 from .factories import GiftFactory, PartnerFactory, issue_key
 
@@ -24,18 +32,7 @@ def spec_world(api_client, live_server):
         owner=partner,
         icon_ro=ICON,
         image_ro=IMAGE,
-        name_ro="Cadou test",
-        name_ru="Test gift",
-        name_en="Test gift",
-        name_uk="Test gift",
-        link_ro="https://www.google.com/",
-        link_ru="https://www.google.com/",
-        link_en="https://www.google.com/",
-        link_uk="https://www.google.com/",
-        description_ro="Descriere test",
-        description_ru="Test description",
-        description_en="Test description",
-        description_uk="Test description",
+        **example_texts(),
         start_time=datetime(2025, 8, 25, 9, 50, tzinfo=UTC),
         removal_time=datetime(2025, 8, 30, 10, 50, tzinfo=UTC),
         active=True,
@@ -76,13 +73,7 @@ def test_example_2_receive_one_gift(spec_world):
 
 def test_example_3_one_gift_update_answers_the_full_updated_gift(spec_world):
     client, domain = spec_world
-    body = {
-        "name_ro": "Cadou actualizat",
-        "description_ro": "Descriere actualizată",
-        "start_time": "2025-08-26T10:00:00",
-        "removal_time": "2025-09-01T18:00:00",
-        "active": False,
-    }
+    body = example_3_update()
 
     response = client.put("gift/1/", json=body)
 
@@ -99,22 +90,7 @@ def test_example_3_one_gift_update_answers_the_full_updated_gift(spec_world):
 
 def test_example_4_creating_multiple_gifts_answers_201_with_ids_in_input_order(spec_world):
     client, _domain = spec_world
-    body = [
-        {
-            "name_ro": "Cadou nou 1",
-            "description_ro": "Descriere cadou nou 1",
-            "start_time": "2025-08-27T10:00:00",
-            "removal_time": "2025-09-02T18:00:00",
-            "active": True,
-        },
-        {
-            "name_ro": "Cadou nou 2",
-            "description_ro": "Descriere cadou nou 2",
-            "start_time": "2025-08-28T09:30:00",
-            "removal_time": "2025-09-03T19:00:00",
-            "active": True,
-        },
-    ]
+    body = example_4_bulk_create()
 
     response = client.post("gift/bulk-create/", json=body)
 
@@ -143,15 +119,7 @@ def test_example_5_update_multiple_gifts(spec_world):
             }
         ],
     )
-    body = [
-        {
-            "id": 1,
-            "active": False,
-            "start_time": "2025-08-25T11:00:00",
-            "removal_time": "2025-09-01T20:00:00",
-        },
-        {"id": 2, "active": True, "start_time": "2025-08-28T08:00:00", "removal_time": "2025-09-04T21:00:00"},
-    ]
+    body = example_5_bulk_update()
 
     response = client.put("gift/bulk-update/", json=body)
 

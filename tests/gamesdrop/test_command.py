@@ -112,7 +112,10 @@ def test_supplier_hanging_past_the_timeout_is_one_readable_line(gd, settings, ha
     with pytest.raises(CommandError) as info:
         run_command()
 
-    assert str(info.value) == "sync_offers failed: gamesdrop: no answer before the read timeout"
+    assert str(info.value) == (
+        "sync_offers failed: gamesdrop: no answer before the read timeout "
+        f"(POST {settings.GAMESDROP_BASE_URL}/api/v1/offers/sync)"
+    )
 
 
 @pytest.mark.django_db(transaction=True)

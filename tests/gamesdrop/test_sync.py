@@ -11,6 +11,7 @@ from catalog.models import Offer, OfferFeedState, OfferPriceChange, SyncRun, Syn
 from catalog.services import offers as offer_service
 from catalog.services.offers import CatalogChangedError, refresh_offer_prices, sync_offers
 from catalog.services.sync_runs import enqueue_sync, run_queued_sync
+from giftoffice.demo import suppliers as demo_suppliers
 from giftoffice.integrations.base import AuthError, UnavailableError
 from giftoffice.integrations.gamesdrop import GamesDropClient, SyncPage
 from giftoffice.sandbox import faults
@@ -447,7 +448,7 @@ def test_concurrent_syncs_do_not_collide(gd, postgres_only):
 def test_demo_step_ensures_schedules_and_queues_one_sync(gd):
     from django_q.models import OrmQ, Schedule
 
-    first = offer_service.load_demo_offers()
+    first = demo_suppliers.load_demo_offers()
 
     run = SyncRun.objects.get()
     assert first == f"sync run #{run.pk} queued (runs once the sandbox answers); schedules ensured"
@@ -459,24 +460,24 @@ def test_demo_step_ensures_schedules_and_queues_one_sync(gd):
 def test_demo_step_run_twice_before_the_sync_ran_queues_it_once(gd):
     from django_q.models import OrmQ
 
-    first = offer_service.load_demo_offers()
-    second = offer_service.load_demo_offers()
+    first = demo_suppliers.load_demo_offers()
+    second = demo_suppliers.load_demo_offers()
 
     run = SyncRun.objects.get()
     assert first == second == f"sync run #{run.pk} queued (runs once the sandbox answers); schedules ensured"
     assert OrmQ.objects.count() == 1
-    assert OrmQ.objects.get().func() == "catalog.services.offers.run_when_supplier_answers"
+    assert OrmQ.objects.get().func() == "giftoffice.demo.suppliers.run_when_supplier_answers"
 
 
 def test_demo_task_waits_for_the_supplier_then_runs_the_queued_sync(gd):
-    offer_service.load_demo_offers()
+    demo_suppliers.load_demo_offers()
     run = SyncRun.objects.get()
 
-    summary = offer_service.run_when_supplier_answers(run.pk, wait_seconds=5)
+    summary = demo_suppliers.run_when_supplier_answers(run.pk, wait_seconds=5)
 
     run.refresh_from_db()
     assert (run.status, summary) == (SyncStatus.SUCCEEDED, run.summary())
-    assert offer_service.load_demo_offers() == "60 offers already synced; schedules ensured"
+    assert demo_suppliers.load_demo_offers() == "60 offers already synced; schedules ensured"
 
 
 @pytest.mark.django_db

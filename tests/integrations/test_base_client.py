@@ -1,5 +1,7 @@
 """Narrow unit tests of the shared client base (real-HTTP behaviour is tested against the sandbox)."""
 
+import socket
+
 import pytest
 import requests
 import responses
@@ -196,3 +198,29 @@ def test_timeouts_are_always_passed(monkeypatch):
 
     assert seen["timeout"] == (1, 2)
     assert seen["allow_redirects"] is True
+
+
+def test_a_connection_that_fails_names_the_call_it_tried_without_secrets():
+    # given a port nobody listens on, and a secret in the path and credentials in the URL
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = TokenClient()
+    client.base_url = f"http://user:pw@127.0.0.1:{port}/api"
+    client.max_retries = 0
+
+    with pytest.raises(UnavailableError) as info:
+        client.request("GET", "bot/s3cret-token/items?page=2")
+
+    assert info.value.url == f"GET http://127.0.0.1:{port}/api/bot/***/items"
+    assert str(info.value) == f"acme: connection failed (GET http://127.0.0.1:{port}/api/bot/***/items)"
+
+
+@responses.activate
+def test_an_answered_call_names_no_url():
+    responses.get(f"{BASE}/items", status=400, json={"message": "no"})
+
+    with pytest.raises(RejectedError) as info:
+        TokenClient().request("GET", "items")
+
+    assert (info.value.url, str(info.value)) == ("", "acme: no (HTTP 400)")

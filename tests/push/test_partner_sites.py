@@ -1,9 +1,10 @@
-"""The partner-site service: finding a site by name, the demo's sandbox site."""
+"""The partner-site service: finding a site by name; the demo's sandbox site."""
 
 import pytest
 
 from catalog.models import PartnerSite
 from catalog.services import partner_sites
+from giftoffice.demo.partner_sites import ensure_sandbox_site
 from tests.push.factories import PartnerSiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +29,10 @@ def test_get_site_refuses_an_unknown_name_and_names_the_known_ones():
 @pytest.mark.django_db(transaction=True)
 def test_ensure_sandbox_site_points_a_working_site_at_the_sandbox_and_is_idempotent(sandbox, settings):
     # given: a first call, then staff disable the site and change its secret
-    first = partner_sites.ensure_sandbox_site()
+    first = ensure_sandbox_site()
     PartnerSite.objects.filter(name="sandbox").update(enabled=False, auth_secret="Api-Key stale")
     # when
-    second = partner_sites.ensure_sandbox_site()
+    second = ensure_sandbox_site()
     # then
     site = PartnerSite.objects.get()
     assert first == f"partner site 'sandbox' created, pointing at {sandbox}/partner"

@@ -5,28 +5,18 @@ import requests
 
 from giftoffice.sandbox import faults
 from giftoffice.sandbox.models import PartnerRemoteGift
-from tests.gift_spec_examples import example_gift
+from tests.gift_spec_examples import (
+    example_3_update,
+    example_4_bulk_create,
+    example_5_bulk_update,
+    example_gift,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FULL_GIFT = {key: value for key, value in example_gift("partner.example").items() if key != "id"}
 
-BULK_CREATE_BODY = [
-    {
-        "name_ro": "Cadou nou 1",
-        "description_ro": "Descriere cadou nou 1",
-        "start_time": "2025-08-27T10:00:00",
-        "removal_time": "2025-09-02T18:00:00",
-        "active": True,
-    },
-    {
-        "name_ro": "Cadou nou 2",
-        "description_ro": "Descriere cadou nou 2",
-        "start_time": "2025-08-28T09:30:00",
-        "removal_time": "2025-09-03T19:00:00",
-        "active": True,
-    },
-]
+BULK_CREATE_BODY = example_4_bulk_create()
 
 
 def _create_full(partner_api) -> int:
@@ -64,13 +54,7 @@ def test_get_one_of_an_unknown_id_is_404(partner_api):
 def test_put_one_updates_and_echoes_only_the_sent_fields_plus_id_as_in_example_3(partner_api):
     # given
     gift_id = _create_full(partner_api)
-    body = {
-        "name_ro": "Cadou actualizat",
-        "description_ro": "Descriere actualizată",
-        "start_time": "2025-08-26T10:00:00",
-        "removal_time": "2025-09-01T18:00:00",
-        "active": False,
-    }
+    body = example_3_update()
     # when
     response = partner_api.call("PUT", f"{gift_id}/", json=body)
     # then
@@ -98,20 +82,7 @@ def test_bulk_create_answers_201_with_the_sent_fields_plus_ids_as_in_example_4(p
 def test_bulk_update_answers_200_with_the_sent_fields_as_in_example_5(partner_api):
     # given
     ids = [item["id"] for item in partner_api.call("POST", "bulk-create/", json=BULK_CREATE_BODY).json()]
-    body = [
-        {
-            "id": ids[0],
-            "active": False,
-            "start_time": "2025-08-25T11:00:00",
-            "removal_time": "2025-09-01T20:00:00",
-        },
-        {
-            "id": ids[1],
-            "active": True,
-            "start_time": "2025-08-28T08:00:00",
-            "removal_time": "2025-09-04T21:00:00",
-        },
-    ]
+    body = example_5_bulk_update(*ids)
     # when
     response = partner_api.call("PUT", "bulk-update/", json=body)
     # then

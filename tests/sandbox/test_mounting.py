@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# Production settings (DEBUG off, not testing) also need keys; these tests are about the sandbox.
+PRODUCTION_KEYS = {"SECRET_KEY": "k" * 50, "FIELD_ENCRYPTION_KEYS": "A" * 43 + "="}
 
 RESOLVE = """
 import django
@@ -61,7 +63,7 @@ def test_sandbox_urls_are_mounted_when_enabled():
 
 
 def test_production_settings_refuse_the_sandbox_with_debug_off():
-    result = run_python(RESOLVE, GIFTOFFICE_SANDBOX="1", DEBUG="0", SECRET_KEY="k" * 50)
+    result = run_python(RESOLVE, GIFTOFFICE_SANDBOX="1", DEBUG="0", **PRODUCTION_KEYS)
 
     assert result.returncode != 0
     assert result.stderr.strip().splitlines()[-1] == (
@@ -72,7 +74,7 @@ def test_production_settings_refuse_the_sandbox_with_debug_off():
 
 @pytest.mark.parametrize("env", [{"GIFTOFFICE_SANDBOX_FORCE": "1"}, {"DEBUG": "1"}])
 def test_the_sandbox_runs_with_debug_off_only_when_forced_or_in_debug(env):
-    result = run_python(RESOLVE, GIFTOFFICE_SANDBOX="1", SECRET_KEY="k" * 50, **{"DEBUG": "0", **env})
+    result = run_python(RESOLVE, GIFTOFFICE_SANDBOX="1", **{**PRODUCTION_KEYS, "DEBUG": "0", **env})
 
     assert result.returncode == 0, result.stderr
     assert "/sandbox/tribute/api/v1/products sandbox-tribute-products" in result.stdout

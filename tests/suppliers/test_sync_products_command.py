@@ -121,7 +121,10 @@ def test_a_dropped_connection_is_reported_as_unavailable(sandbox, monkeypatch):
     with pytest.raises(CommandError) as info:
         run_command()
 
-    assert "Tribute is unavailable, try again later: tribute: connection dropped;" in str(info.value)
+    assert (
+        "Tribute is unavailable, try again later: tribute: connection dropped "
+        f"(GET {sandbox}/tribute/api/v1/products);"
+    ) in str(info.value)
 
 
 def test_a_catalog_changing_while_paging_says_so_and_to_try_again(sandbox, monkeypatch):

@@ -4,8 +4,8 @@ import pytest
 from django.utils import translation
 
 from catalog.models import Product, SyncRun, SyncSource, SyncStatus, TelegramGift
-from catalog.services.products import load_demo_products
 from catalog.services.telegram_gifts import seed_telegram_gifts
+from giftoffice.demo.suppliers import load_demo_products
 
 from .factories import ProductFactory, TelegramGiftFactory
 

@@ -9,8 +9,8 @@ from django_q.models import Schedule
 
 from catalog.models import Product, SyncRun, SyncSource, SyncStatus
 from catalog.services import sync_runs
-from catalog.services.products import load_demo_products
 from catalog.services.schedules import ensure_schedules
+from giftoffice.demo.suppliers import load_demo_products
 from giftoffice.transitions import InvalidTransition
 from tests.suppliers.factories import ProductFactory
 

@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = "Load demo data (idempotent) and print an admin login."
 
     def handle(self, *args, **options) -> None:
-        for title, step in demo.demo_steps():
+        for title, step in demo.STEPS:
             self.stdout.write(f"{title}: {step()}")
         username, password = demo.ensure_admin(password=os.environ.get("DEMO_ADMIN_PASSWORD") or None)
         self.stdout.write(self.style.SUCCESS(f"Admin login: {username} / {password}"))

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import re_path
 
-from giftoffice.integrations.telegram import install_bot_token_redaction
+from giftoffice.logredact import install_bot_token_redaction
 from giftoffice.sandbox.faults import sandbox_view
 from giftoffice.sandbox.models import Fault, TelegramPurchaseReport
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0008_push_run_claim_and_site_timeout_cap'),
+        ('catalog', '0009_api_client_names'),
     ]
 
     operations = [

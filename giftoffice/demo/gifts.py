@@ -1,4 +1,4 @@
-"""Demo gifts for `make run`: staff-made gifts in all four languages, with generated pictures."""
+"""The demo's gifts: staff-made gifts in all four languages, with generated pictures."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from catalog.gift_fields import DEFAULT_LANGUAGE, DEFAULT_NAME_KEY, LANGUAGES
 from catalog.models import Gift, gift_image_path
@@ -75,8 +76,6 @@ _DEMO_GIFTS = [
 
 def _demo_png(color: tuple[int, int, int], size: int, label: str) -> str:
     """Draw a plain PNG and store it under media/gift_images/; returns the stored name."""
-    from PIL import Image, ImageDraw
-
     picture = Image.new("RGB", (size, size), color)
     draw = ImageDraw.Draw(picture)
     margin = size // 8
