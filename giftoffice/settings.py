@@ -300,9 +300,18 @@ SANDBOX_GAMESDROP_OFFERS = env_int("GIFTOFFICE_SANDBOX_GAMESDROP_OFFERS", 300)
 # --- Schedules ----------------------------------------------------------------------------------------
 SYNC_OFFERS_EVERY_MINUTES = env_int("SYNC_OFFERS_EVERY_MINUTES", 15)
 SYNC_PRODUCTS_EVERY_MINUTES = env_int("SYNC_PRODUCTS_EVERY_MINUTES", 60)
-# A catalog SyncRun still "running" after this long is presumed dead (its worker crashed or django-q2
-# timed the task out) and no longer holds back a new sync; keep it above the django-q2 task timeout.
-SYNC_STALE_RUN_SECONDS = env_int("SYNC_STALE_RUN_SECONDS", Q_CLUSTER["timeout"] + 60)
+
+# --- Runs (syncs, pushes, pulls; giftoffice/runs) -----------------------------------------------------
+# A running run's worker beats its heartbeat every RUN_HEARTBEAT_SECONDS from a thread beside the work;
+# a run silent for RUN_DEAD_AFTER_SECONDS (about three missed beats and a margin) lost its process: it no
+# longer holds its site or source, may be resumed, and the admin shows it dead.
+RUN_HEARTBEAT_SECONDS = float(os.environ.get("RUN_HEARTBEAT_SECONDS", "2"))
+RUN_DEAD_AFTER_SECONDS = float(os.environ.get("RUN_DEAD_AFTER_SECONDS", "8"))
+# Tests set heartbeat_at in the past instead of waiting for a thread (and SQLite's in-memory test
+# database is one connection's transaction); tests of the thread itself turn it on.
+RUN_HEARTBEAT_THREAD = env_bool("RUN_HEARTBEAT_THREAD", not TESTING)
+# A queued run no worker took for this long (the queue lost its task) no longer holds its place.
+RUN_QUEUED_EXPIRE_SECONDS = env_int("RUN_QUEUED_EXPIRE_SECONDS", Q_CLUSTER["retry"] + 60)
 
 # --- Logging: secrets never reach it (clients redact before logging) ---------------------------------
 LOGGING = {
@@ -326,10 +335,6 @@ SANDBOX_PARTNER_SECRET = os.environ.get("GIFTOFFICE_SANDBOX_PARTNER_SECRET", "Ap
 PUSH_ASYNC_THRESHOLD = env_int("PUSH_ASYNC_THRESHOLD", 36)
 # Attempts per batch when the site is unavailable or the outcome of a bulk-create is unknown.
 PUSH_MAX_ATTEMPTS = env_int("PUSH_MAX_ATTEMPTS", 3)
-# A pending run, or one running in a process (command, small admin push), whose progress has not moved
-# for this long is presumed dead and may be resumed. A run claimed by a queued task is presumed dead once
-# its claim is older than Q_CLUSTER["timeout"] (django-q2 kills tasks past it; see push._is_alive).
-PUSH_STALE_RUN_SECONDS = env_int("PUSH_STALE_RUN_SECONDS", Q_CLUSTER["timeout"] + 60)
 
 # --- Suppliers (Tribute products, Giftly gifts, Telegram reports) and their sandbox simulators -------
 # The sandbox Giftly account starts with this RUB balance; each accepted gift debits its price.
@@ -365,3 +370,37 @@ GIFT_LINKS_ALLOW_PRIVATE_HOSTS = env_bool("GIFT_LINKS_ALLOW_PRIVATE_HOSTS", defa
 GIFT_LIST_CHUNK_SIZE = env_int("GIFT_LIST_CHUNK_SIZE", 2000)
 # last_used_at of a partner key is written at most this often (no write per read request).
 PARTNER_KEY_TOUCH_SECONDS = env_int("PARTNER_KEY_TOUCH_SECONDS", 60)
+
+# --- Orders (purchases from Giftly and GamesDrop) -----------------------------------------------------
+# Currencies a customer may have paid us in (Sale.currency); anything else is refused as bad input.
+ORDERS_CURRENCIES = [
+    c.upper() for c in env_list("ORDERS_CURRENCIES", ["USD", "EUR", "RUB", "UAH", "MDL", "TON", "XTR"])
+]
+# Open GamesDrop orders are polled with backoff: first check after this many seconds, doubling up to the cap.
+ORDERS_POLL_FIRST_SECONDS = float(os.environ.get("ORDERS_POLL_FIRST_SECONDS", "10"))
+ORDERS_POLL_MAX_SECONDS = float(os.environ.get("ORDERS_POLL_MAX_SECONDS", "300"))
+ORDERS_POLL_EVERY_MINUTES = env_int("ORDERS_POLL_EVERY_MINUTES", 1)
+# Orders one poll pass looks at, at most (the rest wait for the next pass).
+ORDERS_POLL_BATCH = env_int("ORDERS_POLL_BATCH", 10000)
+# A send still SUBMITTING after this long lost its worker (no send takes longer than the timeouts).
+ORDERS_SUBMITTING_STALE_SECONDS = env_int("ORDERS_SUBMITTING_STALE_SECONDS", 120)
+# GamesDrop sends of one order (same transactionId) before it is left to staff.
+ORDERS_MAX_ATTEMPTS = env_int("ORDERS_MAX_ATTEMPTS", 5)
+# The admin index warns when the GamesDrop balance (USD) is below this.
+GAMESDROP_LOW_BALANCE_USD = os.environ.get("GAMESDROP_LOW_BALANCE_USD", "50")
+# USD per unit of an offer currency, to check the GamesDrop balance (always USD) before buying. GamesDrop
+# publishes no rates; these are estimates (the sandbox's own), so keep them current in production.
+GAMESDROP_USD_RATES = {
+    code.strip().upper(): rate.strip()
+    for code, _sep, rate in (
+        item.partition("=")
+        for item in env_list(
+            "GAMESDROP_USD_RATES",
+            ["USD=1", "USDT=1", "EUR=1.08", "RUB=0.011", "KZT=0.0021", "TRY=0.031", "UAH=0.024", "BRL=0.18"],
+        )
+    )
+}
+# buy_offer --wait gives up (exit 1, the order still followed by the poller) after this long.
+ORDERS_WAIT_MAX_SECONDS = env_int("ORDERS_WAIT_MAX_SECONDS", 3600)
+# reconcile_gamesdrop: a balance transaction matches an order of ours placed this close in time.
+ORDERS_RECONCILE_WINDOW_SECONDS = env_int("ORDERS_RECONCILE_WINDOW_SECONDS", 3600)

@@ -15,6 +15,7 @@ from catalog.models.offers import supplier_above_retail_q
 from catalog.services.offers import clear_price_alerts, refresh_offer_prices
 from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.integrations.base import IntegrationError
+from giftoffice.runs.admin import RunAdminMixin
 
 REFRESH_LIMIT = 200  # find-one calls made while the admin waits
 
@@ -189,13 +190,13 @@ class OfferPriceChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Every catalog sync, GamesDrop offers and Tribute products alike; read-only."""
+class SyncRunAdmin(RunAdminMixin, admin.ModelAdmin):
+    """Every catalog sync, GamesDrop offers and Tribute products alike; read-only, the shared run page."""
 
     list_display = [
         "id",
         "source",
-        "status_badge",
+        "status_display",
         "trigger",
         "dry_run",
         "created_at",
@@ -205,25 +206,16 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "updated",
         "unchanged",
         "removed",
-        "short_error",
+        "short_message",
     ]
     list_filter = ["source", "status", "trigger", "dry_run"]
-    search_fields = ["error"]
-    readonly_fields = [f.name for f in SyncRun._meta.fields] + ["duration", "result"]
-
-    @admin.display(description=_("status"), ordering="status")
-    def status_badge(self, obj: SyncRun) -> str:
-        colour = {"succeeded": "#2e7d32", "failed": "#ba2121"}.get(obj.status, "#555")
-        return format_html('<b style="color:{}">{}</b>', colour, obj.get_status_display())
-
-    @admin.display(description=_("duration"))
-    def duration(self, obj: SyncRun) -> str:
-        seconds = obj.duration_seconds
-        return "—" if seconds is None else f"{seconds:.1f}s"
+    search_fields = ["message"]
+    fields = ["result", "source", "params", *RunAdminMixin.lifecycle_fields, "duration"]
+    readonly_fields = fields
 
     @admin.display(description=_("error"))
-    def short_error(self, obj: SyncRun) -> str:
-        return obj.error[:80] + ("…" if len(obj.error) > 80 else "")
+    def short_message(self, obj: SyncRun) -> str:
+        return obj.message[:80] + ("…" if len(obj.message) > 80 else "")
 
     @admin.display(description=_("result"))
     def result(self, obj: SyncRun) -> str:

@@ -13,16 +13,19 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from catalog.models import GiftPublication, PartnerSite, PushRun
+from catalog.models import GiftPublication, PartnerSite, PullRun, PushRun
+from catalog.publishing import plan as push_plan
+from catalog.publishing import requests as push_requests
+from catalog.publishing.errors import PushError
+from catalog.publishing.runs import runs_in_background
 from catalog.services import partner_sites as site_service
-from catalog.services import push as push_service
-from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.integrations.base import IntegrationError
+from giftoffice.runs.admin import RunAdminMixin
 
 PUSH_PERMISSION = "catalog.push_gifts"
 PLAN_ROWS_SHOWN = 200
@@ -139,11 +142,11 @@ class PartnerSiteAdmin(admin.ModelAdmin):
         runs = []
         for site in queryset:
             try:
-                runs.append(push_service.request_pull(site=site, user=request.user))
-            except push_service.PushError as exc:
+                runs.append(push_requests.request_pull(site=site, user=request.user))
+            except PushError as exc:
                 self.message_user(request, exc.localized(), messages.ERROR)
         for run in runs:
-            url = reverse(f"{self.admin_site.name}:catalog_pushrun_change", args=[run.pk])
+            url = reverse(f"{self.admin_site.name}:catalog_pullrun_change", args=[run.pk])
             self.message_user(
                 request,
                 format_html(_('Pull from {} queued: <a href="{}">run #{}</a>.'), run.site, url, run.pk),
@@ -151,7 +154,7 @@ class PartnerSiteAdmin(admin.ModelAdmin):
             )
         if len(runs) == 1:
             return HttpResponseRedirect(
-                reverse(f"{self.admin_site.name}:catalog_pushrun_change", args=[runs[0].pk])
+                reverse(f"{self.admin_site.name}:catalog_pullrun_change", args=[runs[0].pk])
             )
         return None
 
@@ -181,81 +184,51 @@ def can_push_gifts(request: HttpRequest) -> bool:
     return request.user.has_perm(PUSH_PERMISSION)
 
 
-@admin.register(PushRun)
-class PushRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Read-only history of pushes and pulls; a running one refreshes its page until it finishes."""
+class SiteRunAdmin(RunAdminMixin, admin.ModelAdmin):
+    """Read-only history of pushes or pulls: the shared run page (refreshes itself while it runs)."""
 
-    change_form_template = "admin/catalog/pushrun/change_form.html"
     list_display = [
         "id",
-        "kind",
         "site",
-        "status",
+        "status_display",
         "dry_run",
         "created",
         "updated",
         "skipped",
         "failed",
-        "requested_by",
-        "source",
+        "triggered_by",
+        "trigger",
         "created_at",
     ]
-    list_filter = ["kind", "status", "dry_run", "site", "source"]
+    list_filter = ["status", "dry_run", "site", "trigger"]
     date_hierarchy = "created_at"
-    fields = [
-        "summary_display",
-        "progress_display",
-        "kind",
-        "site",
-        "status",
-        "dry_run",
-        "requested_by",
-        "source",
-        "created_at",
-        "started_at",
-        "finished_at",
-        "message",
-        "errors_display",
-        "report_display",
-    ]
-    readonly_fields = fields
+    error_columns = [("gift", _("gift")), ("remote_id", _("remote id")), ("error", _("error"))]
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Whoever may push may follow the runs they start.
         return super().has_view_permission(request, obj) or can_push_gifts(request)
 
     @admin.display(description=_("summary"))
-    def summary_display(self, obj: PushRun) -> str:
+    def summary_display(self, obj: PushRun | PullRun) -> str:
         return obj.localized_summary()
 
-    @admin.display(description=_("progress"))
-    def progress_display(self, obj: PushRun) -> str:
-        return format_html(
-            '<progress value="{}" max="{}"></progress> {} / {}', obj.done, obj.total or 1, obj.done, obj.total
-        )
 
-    @admin.display(description=_("errors"))
-    def errors_display(self, obj: PushRun) -> str:
-        if not obj.errors:
-            return "—"
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((e.get("gift") or "—", e.get("remote_id") or "—", e.get("error", "")) for e in obj.errors),
-        )
-        return format_html(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
-            _("gift"),
-            _("remote id"),
-            _("error"),
-            rows,
-        )
+@admin.register(PushRun)
+class PushRunAdmin(SiteRunAdmin):
+    fields = ["summary_display", "site", *RunAdminMixin.lifecycle_fields, "report_display"]
+    readonly_fields = fields
 
     @admin.display(description=_("plan"))
     def report_display(self, obj: PushRun) -> str:
         if not obj.report:
             return "—"
         return render_to_string(PLAN_TEMPLATE, plan_context(obj.report))
+
+
+@admin.register(PullRun)
+class PullRunAdmin(SiteRunAdmin):
+    fields = ["summary_display", "site", *RunAdminMixin.lifecycle_fields]
+    readonly_fields = fields
 
 
 # --- publications -------------------------------------------------------------------------------------
@@ -355,10 +328,10 @@ def push_to_partner_site(
         site = form.cleaned_data["site"]
         if request.POST.get("confirm") == "yes":
             try:
-                run, queued = push_service.request_push(
+                run, queued = push_requests.request_push(
                     site=site, gift_ids=[gift.pk for gift in gifts], user=request.user
                 )
-            except push_service.PushError as exc:
+            except PushError as exc:
                 modeladmin.message_user(request, exc.localized(), messages.ERROR)
             else:
                 level = messages.SUCCESS if run.status == "succeeded" or queued else messages.WARNING
@@ -367,12 +340,12 @@ def push_to_partner_site(
                 return HttpResponseRedirect(
                     reverse(f"{modeladmin.admin_site.name}:catalog_pushrun_change", args=[run.pk])
                 )
-        plan = push_service.plan_push(site=site, gifts=gifts)
+        plan = push_plan.plan_push(site=site, gifts=gifts)
     elif not form.is_bound:
         sites = list(PartnerSite.objects.filter(enabled=True)[:2])
         if len(sites) == 1:  # one site: go straight to its plan
             form = PushForm(initial={"site": sites[0]})
-            plan = push_service.plan_push(site=sites[0], gifts=gifts)
+            plan = push_plan.plan_push(site=sites[0], gifts=gifts)
     request.current_app = modeladmin.admin_site.name
     context = {
         **modeladmin.admin_site.each_context(request),
@@ -382,7 +355,7 @@ def push_to_partner_site(
         "plan": plan,
         **(plan_context(plan.as_report()) if plan else {}),
         "gift_count": len(gifts),
-        "queued": push_service.runs_in_background(gift_count=len(gifts)),
+        "queued": runs_in_background(gift_count=len(gifts)),
         "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
         "select_across": request.POST.get("select_across", "0"),
         "action_name": "push_to_partner_site",

@@ -44,7 +44,7 @@ class SyncNowAdminMixin:
         run = enqueue_sync(source=self.sync_source, user=request.user)
         self.message_user(
             request,
-            _("Sync queued as run #%(id)d; reload this page to follow it.") % {"id": run.pk},
+            _("Sync queued as run #%(id)d; this page follows it until it finishes.") % {"id": run.pk},
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse(f"{self.admin_site.name}:catalog_syncrun_change", args=[run.pk]))

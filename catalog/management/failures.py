@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from django.core.management.base import CommandError
 
 from catalog.models import SyncRun
-from catalog.services.sync_runs import one_line
 from giftoffice.integrations.base import IntegrationError
+from giftoffice.runs.services import one_line
 
 Hints = Sequence[tuple[type[BaseException], str]]
 

@@ -4,6 +4,8 @@ The callers of OUR API are API clients (catalog.models.gifts.Partner), not partn
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -15,15 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models.gifts import Gift
 from giftoffice.crypto import EncryptedTextField
-from giftoffice.transitions import check_transition
+from giftoffice.runs.models import Run, RunStatus
 
 __all__ = [
     "GiftPublication",
     "PartnerSite",
+    "PullRun",
     "PushRun",
-    "PushRunClaim",
-    "PushRunKind",
-    "PushRunStatus",
     "default_site_languages",
 ]
 
@@ -134,6 +134,11 @@ class GiftPublication(models.Model):
     # Set (and committed) before a bulk-create that carries this gift is sent, cleared when its remote
     # id is known or the site refused it: while set without a remote id, the create may have happened.
     create_sent_at = models.DateTimeField(_("create sent, outcome unknown"), null=True, blank=True)
+    # The highest remote id the site held before that create was sent: after a lost answer only a
+    # remote gift above it can be ours (one below it is the partner's own, whatever its content).
+    create_sent_above_id = models.PositiveBigIntegerField(
+        _("highest remote id before the create"), null=True, blank=True
+    )
     last_error = models.TextField(_("last error"), blank=True)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -165,120 +170,39 @@ class GiftPublication(models.Model):
         return self.remote_id is not None
 
 
-class PushRunKind(models.TextChoices):
-    PUSH = "push", _("push")
-    PULL = "pull", _("pull")
+class SiteRun(Run):
+    """What a push and a pull share: the site, and the counts of items created, updated, skipped, failed."""
 
-
-class PushRunClaim(models.TextChoices):
-    """Who took a run to RUNNING: it decides how long the run may look silent before it is presumed dead."""
-
-    TASK = "task", _("queued task")
-    PROCESS = "process", _("in process")
-
-
-class PushRunStatus(models.TextChoices):
-    PENDING = "pending", _("pending")
-    RUNNING = "running", _("running")
-    SUCCEEDED = "succeeded", _("succeeded")
-    PARTIAL = "partial", _("partly failed")
-    FAILED = "failed", _("failed")
-
-
-# The one table of allowed status moves. RUNNING -> RUNNING is the resume of a run whose worker died.
-RUN_TRANSITIONS: dict[str, frozenset[str]] = {
-    PushRunStatus.PENDING: frozenset({PushRunStatus.RUNNING, PushRunStatus.FAILED}),
-    PushRunStatus.RUNNING: frozenset(
-        {PushRunStatus.RUNNING, PushRunStatus.SUCCEEDED, PushRunStatus.PARTIAL, PushRunStatus.FAILED}
-    ),
-    PushRunStatus.SUCCEEDED: frozenset(),
-    PushRunStatus.PARTIAL: frozenset(),
-    PushRunStatus.FAILED: frozenset(),
-}
-FINISHED_STATUSES = frozenset({PushRunStatus.SUCCEEDED, PushRunStatus.PARTIAL, PushRunStatus.FAILED})
-
-
-class PushRun(models.Model):
-    """One push to (or pull from) a partner site: who, when, what it did. Kept for the record."""
-
-    kind = models.CharField(_("kind"), max_length=10, choices=PushRunKind.choices, default=PushRunKind.PUSH)
-    site = models.ForeignKey(
-        PartnerSite, verbose_name=_("site"), on_delete=models.PROTECT, related_name="runs"
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    source = models.CharField(_("source"), max_length=20, default="admin", help_text=_("admin or command"))
-    dry_run = models.BooleanField(_("dry run"), default=False)
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=PushRunStatus.choices,
-        default=PushRunStatus.PENDING,
-        db_index=True,
-    )
-    gift_ids = models.JSONField(
-        _("gifts"), null=True, blank=True, help_text=_("The selected gift ids; empty means every gift.")
-    )
-    total = models.PositiveIntegerField(_("total"), default=0)
-    done = models.PositiveIntegerField(_("done"), default=0)
     created = models.PositiveIntegerField(_("created"), default=0)
-    linked = models.PositiveIntegerField(
-        _("linked"), default=0, help_text=_("Created earlier with an unknown outcome, found and linked.")
-    )
     updated = models.PositiveIntegerField(_("updated"), default=0)
     skipped = models.PositiveIntegerField(_("skipped"), default=0)
     failed = models.PositiveIntegerField(_("failed"), default=0)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
-    message = models.TextField(_("message"), blank=True, help_text=_("Why the whole run failed, if it did."))
-    report = models.JSONField(_("plan / report"), null=True, blank=True)
-    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
-    claimed_by = models.CharField(_("claimed by"), max_length=10, choices=PushRunClaim.choices, blank=True)
-    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
 
-    class Meta:
-        verbose_name = _("push run")
-        verbose_name_plural = _("push runs")
-        ordering = ["-created_at", "-id"]
-        permissions = [("push_gifts", _("Can push gifts to partner sites"))]
+    # The counts written with each progress save (giftoffice.runs.services.save_progress).
+    COUNT_FIELDS: tuple[str, ...] = ("created", "updated", "skipped", "failed")
+    verb = ""  # "push to" / "pull from", for command lines
+    kind_label: Any = ""  # "push" / "pull", translated, for labels
+
+    class Meta(Run.Meta):
+        abstract = True
 
     def __str__(self) -> str:
-        text = f"{self.get_kind_display()} #{self.pk} {self.site}"
+        text = f"{self.kind_label} #{self.pk} {self.site}"
         return gettext("%(run)s (dry run)") % {"run": text} if self.dry_run else text
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in FINISHED_STATUSES
-
-    def check_transition(self, target: str) -> None:
-        """Raises giftoffice.transitions.InvalidTransition for a move RUN_TRANSITIONS does not allow."""
-        check_transition(machine="PushRun", table=RUN_TRANSITIONS, current=self.status, target=target)
+    def outcome(self) -> str:
+        return RunStatus.PARTLY_FAILED if self.failed else RunStatus.SUCCEEDED
 
     def failure_line(self) -> str | None:
         """Why a command over this run exits non-zero: one English line; None when nothing failed."""
-        pull = self.kind == PushRunKind.PULL
-        if self.status == PushRunStatus.FAILED:
-            return f"{'pull from' if pull else 'push to'} {self.site} failed: {self.message}"
+        if self.status == RunStatus.FAILED:
+            return f"{self.verb} {self.site} failed: {self.message}"
         if not self.failed:
             return None
-        first = self.errors[0] if self.errors else {}
-        if pull:
-            return (
-                f"{self.failed} remote gift(s) not imported (run #{self.pk}); "
-                f"first: remote #{first.get('remote_id')}: {first.get('error')}"
-            )
-        return (
-            f"{self.failed} gift(s) failed (run #{self.pk}); "
-            f"first: gift {first.get('gift')}: {first.get('error')}"
-        )
+        return self.items_failure_line(self.errors[0] if self.errors else {})
+
+    def items_failure_line(self, first: dict) -> str:
+        raise NotImplementedError
 
     def summary(self) -> str:
         """One line for command output and task results, in English like the logs."""
@@ -287,6 +211,46 @@ class PushRun(models.Model):
 
     def localized_summary(self) -> str:
         """The summary line in the active language, for the admin."""
+        return gettext("%(summary)s (run #%(id)s, %(status)s)") % {
+            "summary": self.counts_line(),
+            "id": self.pk,
+            "status": self.get_status_display(),
+        }
+
+    def counts_line(self) -> str:
+        raise NotImplementedError
+
+
+class PushRun(SiteRun):
+    """One push of our gifts to a partner site: who, when, what it did. Kept for the record."""
+
+    site = models.ForeignKey(
+        PartnerSite, verbose_name=_("site"), on_delete=models.PROTECT, related_name="push_runs"
+    )
+    gift_ids = models.JSONField(
+        _("gifts"), null=True, blank=True, help_text=_("The selected gift ids; empty means every gift.")
+    )
+    linked = models.PositiveIntegerField(
+        _("linked"), default=0, help_text=_("Created earlier with an unknown outcome, found and linked.")
+    )
+    report = models.JSONField(_("plan / report"), null=True, blank=True)
+
+    COUNT_FIELDS = (*SiteRun.COUNT_FIELDS, "linked")
+    verb = "push to"
+    kind_label = _("push")
+
+    class Meta(SiteRun.Meta):
+        verbose_name = _("push run")
+        verbose_name_plural = _("push runs")
+        permissions = [("push_gifts", _("Can push gifts to partner sites"))]
+
+    def items_failure_line(self, first: dict) -> str:
+        return (
+            f"{self.failed} gift(s) failed (run #{self.pk}); "
+            f"first: gift {first.get('gift')}: {first.get('error')}"
+        )
+
+    def counts_line(self) -> str:
         params = {
             "site": self.site,
             "created": self.created,
@@ -295,34 +259,57 @@ class PushRun(models.Model):
             "failed": self.failed,
             "linked": "",
         }
-        if self.kind == PushRunKind.PULL:
-            if self.dry_run:
-                template = gettext(
-                    "pull from %(site)s: would create %(created)d, would update %(updated)d, "
-                    "unchanged %(skipped)d, failed %(failed)d"
-                )
-            else:
-                template = gettext(
-                    "pull from %(site)s: create %(created)d, update %(updated)d, "
-                    "unchanged %(skipped)d, failed %(failed)d"
-                )
+        if self.linked:
+            params["linked"] = gettext(" (%(linked)d found already on the site)") % {"linked": self.linked}
+        if self.dry_run:
+            template = gettext(
+                "push to %(site)s: would create %(created)d%(linked)s, would update %(updated)d, "
+                "unchanged %(skipped)d, failed %(failed)d"
+            )
         else:
-            if self.linked:
-                params["linked"] = gettext(" (%(linked)d found already on the site)") % {
-                    "linked": self.linked
-                }
-            if self.dry_run:
-                template = gettext(
-                    "push to %(site)s: would create %(created)d%(linked)s, would update %(updated)d, "
-                    "unchanged %(skipped)d, failed %(failed)d"
-                )
-            else:
-                template = gettext(
-                    "push to %(site)s: create %(created)d%(linked)s, update %(updated)d, "
-                    "unchanged %(skipped)d, failed %(failed)d"
-                )
-        return gettext("%(summary)s (run #%(id)s, %(status)s)") % {
-            "summary": template % params,
-            "id": self.pk,
-            "status": self.get_status_display(),
+            template = gettext(
+                "push to %(site)s: create %(created)d%(linked)s, update %(updated)d, "
+                "unchanged %(skipped)d, failed %(failed)d"
+            )
+        return template % params
+
+
+class PullRun(SiteRun):
+    """One import of a partner site's gifts into our catalog (onboarding). Kept for the record."""
+
+    site = models.ForeignKey(
+        PartnerSite, verbose_name=_("site"), on_delete=models.PROTECT, related_name="pull_runs"
+    )
+
+    verb = "pull from"
+    kind_label = _("pull")
+
+    class Meta(SiteRun.Meta):
+        verbose_name = _("pull run")
+        verbose_name_plural = _("pull runs")
+
+    def items_failure_line(self, first: dict) -> str:
+        return (
+            f"{self.failed} remote gift(s) not imported (run #{self.pk}); "
+            f"first: remote #{first.get('remote_id')}: {first.get('error')}"
+        )
+
+    def counts_line(self) -> str:
+        params = {
+            "site": self.site,
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "failed": self.failed,
         }
+        if self.dry_run:
+            template = gettext(
+                "pull from %(site)s: would create %(created)d, would update %(updated)d, "
+                "unchanged %(skipped)d, failed %(failed)d"
+            )
+        else:
+            template = gettext(
+                "pull from %(site)s: create %(created)d, update %(updated)d, "
+                "unchanged %(skipped)d, failed %(failed)d"
+            )
+        return template % params

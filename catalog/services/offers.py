@@ -500,6 +500,11 @@ def _apply_find_one(offer: Offer, info: gamesdrop.OfferInfo) -> bool:
     return price_changed
 
 
+def apply_find_one(*, offer: Offer, info: gamesdrop.OfferInfo) -> bool:
+    """Record a find-one answer obtained elsewhere (a purchase's price check); True if the price moved."""
+    return _apply_find_one(offer, info)
+
+
 # --- staff flags ----------------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""The life of a SyncRun, shared by every catalog sync (Tribute products, GamesDrop offers).
+"""Catalog syncs (Tribute products, GamesDrop offers) as runs of the shared lifecycle (giftoffice.runs).
 
 Each sync service takes an optional queued `run` and wraps its work in `tracked_run`, so a run
 queued from the admin, one from a schedule and one from a command all end up recorded the same way.
@@ -6,19 +6,30 @@ queued from the admin, one from a schedule and one from a command all end up rec
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_q.tasks import async_task
 
-from catalog.models import SyncRun, SyncSource, SyncStatus
+from catalog.models import SyncRun, SyncSource
+from giftoffice.integrations.base import IntegrationError
+from giftoffice.runs.models import RunStatus, RunTrigger
+from giftoffice.runs.services import (
+    RunKind,
+    claim,
+    fail_dead_runs,
+    running,
+    task_claim,
+    this_process,
+)
+
+logger = logging.getLogger(__name__)
 
 # source -> dotted path of the service `fn(*, run: SyncRun, **params) -> SyncRun`
 SYNC_SERVICES: dict[str, str] = {
@@ -27,21 +38,17 @@ SYNC_SERVICES: dict[str, str] = {
 }
 
 
-def one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:500]
-
-
 @contextmanager
 def tracked_run(
     *,
     source: str,
     run: SyncRun | None = None,
-    trigger: str = "command",
+    trigger: str = RunTrigger.COMMAND,
     params: dict[str, Any] | None = None,
     dry_run: bool = False,
 ) -> Iterator[SyncRun]:
-    """Mark the run running, then succeeded or failed (with a one-line error) when the block ends.
+    """Run the block as the sync's work (giftoffice.runs lifecycle): running with a heartbeat, then
+    succeeded, or failed with a one-line error (and the exception goes on) when the block raises.
 
     The caller fills in the counts on the yielded run; they are saved with the final status.
     """
@@ -50,18 +57,9 @@ def tracked_run(
     elif dry_run and not run.dry_run:
         run.dry_run = True
         run.save(update_fields=["dry_run"])
-    if run.status == SyncStatus.QUEUED:  # a run claimed by run_queued_sync is already running
-        run.set_status(SyncStatus.RUNNING)
-        run.save(update_fields=["status", "started_at"])
-    try:
+    # A run claimed by run_queued_sync is already running: `running` leaves its claim as it is.
+    with running(run, claimed_by=this_process()):
         yield run
-    except BaseException as exc:  # SystemExit too: django-q2's task timeout is one
-        run.error = one_line(exc)
-        run.set_status(SyncStatus.FAILED)
-        run.save()
-        raise
-    run.set_status(SyncStatus.SUCCEEDED)
-    run.save()
 
 
 def enqueue_sync(
@@ -70,17 +68,17 @@ def enqueue_sync(
     user: Any = None,
     params: dict[str, Any] | None = None,
     trigger: str | None = None,
-    task: str = "catalog.tasks.run_queued_sync",
+    task: str | Callable[[int], Any] = "catalog.tasks.run_queued_sync",
 ) -> SyncRun:
     """Queue a sync in django-q2 once the current transaction commits; returns the queued run.
 
-    `task` is the dotted task taking the run id; it must end in `run_queued_sync(run_id=...)`.
+    `task` is the task (or its dotted path) taking the run id; it must end in `run_queued_sync(run_id=...)`.
     """
     if source not in SYNC_SERVICES:
         raise ValueError(f"unknown sync source {source!r}")
     run = SyncRun.objects.create(
         source=source,
-        trigger=trigger or ("admin" if user is not None else "queue"),
+        trigger=trigger or (RunTrigger.ADMIN if user is not None else RunTrigger.QUEUE),
         triggered_by=user if getattr(user, "pk", None) else None,
         params=params or {},
     )
@@ -88,48 +86,41 @@ def enqueue_sync(
     return run
 
 
+def _sync_work(run: SyncRun) -> None:
+    """The source's service on the run, with the parameters it was queued with."""
+    import_string(SYNC_SERVICES[run.source])(run=run, **run.params)
+
+
+SYNC = RunKind(model=SyncRun, work=_sync_work)
+
+
 def run_queued_sync(*, run_id: int) -> str:
-    """Execute a queued run. Idempotent: a run that already started (a retried task) is left alone."""
-    with transaction.atomic():
-        run = SyncRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.status != SyncStatus.QUEUED:
-            return f"run {run_id} skipped ({run.status if run else 'missing'})"
-        # Claimed under a row lock: a second delivery of the same task finds it running and leaves.
-        run.set_status(SyncStatus.RUNNING)
-        run.save(update_fields=["status", "started_at"])
-    with _failed_unless_finished(run):
-        service = import_string(SYNC_SERVICES[run.source])
-        result = service(run=run, **run.params)
-    return result.summary()
+    """Execute a queued run. Idempotent: a run another worker holds (a retried task) is left alone."""
+    run = claim(SYNC, run_id=run_id, claimed_by=task_claim())
+    if run is None:
+        current = SyncRun.objects.filter(pk=run_id).first()
+        return f"run {run_id} skipped ({current.status if current else 'missing'})"
+    return _carry_out(run)
 
 
 def run_scheduled_sync(*, source: str) -> str:
-    run = SyncRun.objects.create(source=source, trigger="schedule")
-    with _failed_unless_finished(run):
-        service = import_string(SYNC_SERVICES[source])
-        return service(run=run).summary()
+    run = SyncRun.objects.create(source=source, trigger=RunTrigger.SCHEDULE)
+    run = claim(SYNC, run_id=run.pk, claimed_by=task_claim())
+    return _carry_out(run) if run is not None else "skipped"
 
 
-@contextmanager
-def _failed_unless_finished(run: SyncRun) -> Iterator[None]:
-    """A failure before the service's own `tracked_run` takes over (bad params, an import error, a
-    task timeout, which is a SystemExit) still finishes the run as failed, then propagates."""
+def _carry_out(run: SyncRun) -> str:
+    """Run the source's service on a claimed run. A supplier failure is recorded on the run as one line
+    and the task ends normally (it is not a bug: no traceback, no "Failed task"); anything else, a
+    failure before the service's own tracking included (bad params, a task timeout), fails the run and
+    propagates."""
     try:
-        yield
-    except BaseException as exc:
-        _fail(run_id=run.pk, error=one_line(exc))
-        raise
-
-
-def _fail(*, run_id: int, error: str) -> SyncRun | None:
-    with transaction.atomic():
-        run = SyncRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.status not in (SyncStatus.QUEUED, SyncStatus.RUNNING):
-            return run
-        run.error = error
-        run.set_status(SyncStatus.FAILED)
-        run.save(update_fields=["status", "error", "finished_at"])
-    return run
+        with running(run, claimed_by=run.claimed_by):
+            SYNC.work(run)
+    except IntegrationError:
+        logger.warning("sync run #%s failed: %s", run.pk, run.message)
+        return f"sync run #{run.pk} failed: {run.message}"
+    return run.summary()
 
 
 # --- shared by the sync services -----------------------------------------------------------------
@@ -162,40 +153,20 @@ def mark_removed(queryset: QuerySet, *, field: str, values: Sequence[Any], now: 
     return update_in_chunks(queryset, field=field, values=values, removed_at=now, updated_at=now)
 
 
-# --- stale runs -----------------------------------------------------------------------------------
-
-
-def stale_before() -> datetime:
-    return timezone.now() - timedelta(seconds=settings.SYNC_STALE_RUN_SECONDS)
+# --- dead runs ------------------------------------------------------------------------------------
 
 
 def fail_stale_runs(*, source: str) -> list[SyncRun]:
-    """Mark failed the runs of `source` still "running" past SYNC_STALE_RUN_SECONDS: a killed worker
-    never finishes its run, and a run left running would hold back every new sync for ever.
-
-    Should such a run be alive after all (a command on a huge catalog) and finish, its own final
-    save records the true outcome over this one.
-    """
-    cutoff = stale_before()
-    seconds = settings.SYNC_STALE_RUN_SECONDS
-    failed = []
-    for run in SyncRun.objects.filter(source=source, status=SyncStatus.RUNNING).order_by("id"):
-        if (run.started_at or run.created_at) < cutoff:
-            error = (
-                f"presumed dead: still running after {seconds}s without finishing "
-                "(its worker crashed or the task timed out)"
-            )
-            done = _fail(run_id=run.pk, error=error)
-            if done is not None and done.status == SyncStatus.FAILED and done.error == error:
-                failed.append(done)
-    return failed
+    """Fail the runs of `source` still "running" without a heartbeat for RUN_DEAD_AFTER_SECONDS: a killed
+    worker never finishes its run, and a run left running would hold back every new sync for ever."""
+    return fail_dead_runs(SyncRun.objects.filter(source=source))
 
 
 def pending_run(*, source: str) -> SyncRun | None:
-    """The queued or live running run of `source`, if any; stale running runs are failed on the way."""
+    """The queued or live running run of `source`, if any; dead running runs are failed on the way."""
     fail_stale_runs(source=source)
     return (
-        SyncRun.objects.filter(source=source, status__in=[SyncStatus.QUEUED, SyncStatus.RUNNING])
+        SyncRun.objects.filter(source=source, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
         .order_by("id")
         .first()
     )

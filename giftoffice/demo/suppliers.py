@@ -9,11 +9,11 @@ from __future__ import annotations
 import time
 
 from catalog.models import Offer, Product, SyncSource, TelegramGift
-from catalog.services.schedules import ensure_schedules
 from catalog.services.sync_runs import enqueue_sync, pending_run, run_queued_sync
 from catalog.services.telegram_gifts import seed_telegram_gifts
 from giftoffice.integrations import gamesdrop
 from giftoffice.integrations.base import IntegrationError
+from giftoffice.schedules import ensure_all_schedules
 
 
 def load_demo_products() -> str:
@@ -31,7 +31,7 @@ def load_demo_products() -> str:
 def load_demo_offers() -> str:
     """The schedules exist, and one offers sync is queued that waits for the supplier to answer (none
     when one is already queued or running, as for products)."""
-    ensure_schedules()
+    ensure_all_schedules()
     count = Offer.objects.count()
     if count:
         return f"{count} offers already synced; schedules ensured"

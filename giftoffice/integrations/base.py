@@ -285,8 +285,13 @@ class BaseClient:
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         timeouts: Timeouts | None = None,
+        expect_status: int | None = None,
     ) -> Any:
-        """Send one call, retrying only when `idempotent` (default: GET/HEAD/OPTIONS are)."""
+        """Send one call, retrying only when `idempotent` (default: GET/HEAD/OPTIONS are).
+
+        `expect_status`: the one 2xx the supplier documents as success; another 2xx to a write is not
+        the documented answer, so whether it took effect is unknown (OutcomeUnknownError).
+        """
         method = method.upper()
         if idempotent is None:
             idempotent = method in {"GET", "HEAD", "OPTIONS"}
@@ -302,6 +307,7 @@ class BaseClient:
                     headers=headers,
                     idempotent=idempotent,
                     timeouts=timeouts,
+                    expect_status=expect_status,
                 )
             except OutcomeUnknownError as exc:
                 exc.attempt = attempt
@@ -357,6 +363,7 @@ class BaseClient:
         headers: Mapping[str, str] | None,
         idempotent: bool,
         timeouts: Timeouts | None,
+        expect_status: int | None = None,
     ) -> Any:
         all_headers = {**self.auth_headers(), **(headers or {})}
         data = None
@@ -418,6 +425,13 @@ class BaseClient:
                     status=response.status_code,
                 )
             self.raise_for_error(response, payload)
+        if expect_status is not None and response.status_code != expect_status:
+            cls = BadResponseError if idempotent else OutcomeUnknownError
+            raise cls(
+                f"answered HTTP {response.status_code}, not the documented {expect_status}",
+                provider=self.provider,
+                status=response.status_code,
+            )
         if payload is _NOT_JSON:
             raise BadResponseError("answer is not JSON", provider=self.provider, status=response.status_code)
         return payload

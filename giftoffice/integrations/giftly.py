@@ -1,8 +1,8 @@
 """Giftly client (giftly.md): send a Telegram gift to a user id.
 
 buyGift has no idempotency key: the same request sent twice sends (and pays for) two gifts. So it is
-never retried, and any answer we did not get (timeout, dropped connection, 5xx) raises
-OutcomeUnknownError: check the Giftly balance/history before trying again.
+never retried, and any answer we did not get (timeout, dropped connection, 5xx, a 2xx other than 201)
+raises OutcomeUnknownError: check the Giftly balance/history before trying again.
 """
 
 from __future__ import annotations
@@ -85,7 +85,10 @@ class GiftlyClient(BaseClient):
         if order.text is not None:
             body["text"] = order.text
         try:
-            payload = self.request("POST", "api/v1/giftly/buyGift", json=body, idempotent=False)
+            # Only 201 is success: another 2xx is no documented answer, so the send is of unknown outcome.
+            payload = self.request(
+                "POST", "api/v1/giftly/buyGift", json=body, idempotent=False, expect_status=201
+            )
         except BadResponseError as exc:
             if exc.status == 201:  # accepted, body unreadable: the gift is sent all the same
                 return GiftAccepted(id="", message="")

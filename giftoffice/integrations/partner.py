@@ -6,7 +6,7 @@ A 400 answering a bulk call with a list of per-item errors becomes `BatchRejecte
 `item_errors` aligned with the input.
 
 PUT calls set absolute values, so they are safe to repeat and are retried; bulk-create is not, and a
-lost answer surfaces as `OutcomeUnknownError` for the caller to reconcile (see catalog.services.push).
+lost answer surfaces as `OutcomeUnknownError` for the caller to reconcile (see catalog.publishing).
 """
 
 from __future__ import annotations

@@ -71,13 +71,16 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     # NEW -> SUBMITTING is the compare-and-set that makes a send happen once.
     S.NEW: frozenset({S.SUBMITTING, S.CANCELED}),
     # SUBMITTING -> NEW: the request never left (connection refused), so it may be sent again.
+    # REFUNDED too: a lookup after a lost answer can find the supplier's order already refunded.
     S.SUBMITTING: frozenset(
-        {S.NEW, S.SUBMITTED, S.PROCESSING, S.COMPLETED, S.CANCELED, S.FAILED, S.OUTCOME_UNKNOWN}
+        {S.NEW, S.SUBMITTED, S.PROCESSING, S.COMPLETED, S.CANCELED, S.FAILED, S.REFUNDED, S.OUTCOME_UNKNOWN}
     ),
     S.SUBMITTED: frozenset({S.PROCESSING, S.COMPLETED, S.CANCELED, S.FAILED, S.REFUNDED}),
     S.PROCESSING: frozenset({S.COMPLETED, S.CANCELED, S.FAILED, S.REFUNDED}),
     # Staff "resolve", or a lookup that finds the supplier's order (adopt) or proves it absent (resend).
-    S.OUTCOME_UNKNOWN: frozenset({S.NEW, S.SUBMITTED, S.PROCESSING, S.COMPLETED, S.CANCELED, S.FAILED}),
+    S.OUTCOME_UNKNOWN: frozenset(
+        {S.NEW, S.SUBMITTED, S.PROCESSING, S.COMPLETED, S.CANCELED, S.FAILED, S.REFUNDED}
+    ),
     S.COMPLETED: frozenset({S.REFUNDED}),
     S.CANCELED: frozenset(),
     S.FAILED: frozenset(),
@@ -187,6 +190,7 @@ class SupplierOrder(models.Model):
     supplier_message = models.TextField(_("supplier message"), blank=True)
     activation_key = EncryptedTextField(_("activation key"), blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    polls = models.PositiveIntegerField(_("status checks"), default=0)
     next_poll_at = models.DateTimeField(_("next status check"), null=True, blank=True, db_index=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from giftoffice.transitions import check_transition
 from orders.models import ORDER_TRANSITIONS, OrderEvent, OrderStatus, SupplierOrder
 from orders.models.orders import FINAL_STATUSES
+from orders.services.sales import complete_sale_if_done
 
 __all__ = ["ConcurrentMove", "claim_for_submission", "record_event", "scrub", "set_status"]
 
@@ -84,6 +85,9 @@ def set_status(
             message=message,
             supplier_answer=scrub(supplier_answer) if supplier_answer is not None else None,
         )
+        if to == OrderStatus.COMPLETED:
+            # Same transaction as the move: a sale is completed (and reported) iff its last order is.
+            complete_sale_if_done(sale=order.sale)
     return order
 
 
@@ -95,7 +99,10 @@ def claim_for_submission(*, order: SupplierOrder, actor: Any = None) -> bool:
     """
     with transaction.atomic():
         won = SupplierOrder.objects.filter(pk=order.pk, status=OrderStatus.NEW).update(
-            status=OrderStatus.SUBMITTING, attempts=F("attempts") + 1, updated_at=timezone.now()
+            status=OrderStatus.SUBMITTING,
+            attempts=F("attempts") + 1,
+            submitted_at=timezone.now(),
+            updated_at=timezone.now(),
         )
         if not won:
             return False

@@ -49,4 +49,5 @@ def test_demo_setup_run_twice_leaves_one_copy_of_everything(
     )
     assert second[4] == "Admin login: admin / demo-pass"
     assert (Gift.objects.count(), PartnerSite.objects.count(), TelegramGift.objects.count()) == (5, 1, 11)
-    assert (SyncRun.objects.count(), OrmQ.objects.count(), Schedule.objects.count()) == (2, 2, 2)
+    # Schedules: the two catalog syncs and the order poll.
+    assert (SyncRun.objects.count(), OrmQ.objects.count(), Schedule.objects.count()) == (2, 2, 3)

@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import translation
 from django_q.conf import Conf
 
-from catalog.models import Offer, SyncRun, SyncSource, SyncStatus
+from catalog.models import Offer, SyncRun, SyncSource
 from catalog.services.offers import sync_offers
 from giftoffice.integrations.gamesdrop import Customer, GamesDropClient, OrderRequest
+from giftoffice.runs.models import RunStatus
 from giftoffice.sandbox.providers import gamesdrop_state
 from tests.gamesdrop.factories import OfferFactory, OfferPriceChangeFactory, SyncRunFactory
 
@@ -151,7 +152,7 @@ def test_sync_now_queues_a_run_and_shows_it(admin_client, gd, monkeypatch):
     run = SyncRun.objects.get()
     assert response.status_code == 302
     assert response["Location"] == en_reverse("admin:catalog_syncrun_change", run.pk)
-    assert (run.status, run.trigger, run.created) == (SyncStatus.SUCCEEDED, "admin", 60)
+    assert (run.status, run.trigger, run.created) == (RunStatus.SUCCEEDED, "admin", 60)
     page = admin_client.get(response["Location"])
     assert page.status_code == 200
     assert "fetched 60, created 60, updated 0, unchanged 0, removed 0" in page.content.decode()
@@ -166,7 +167,7 @@ def test_sync_now_needs_a_post(admin_client):
 @pytest.mark.django_db
 def test_sync_runs_of_both_sources_are_listed_read_only(admin_client):
     SyncRunFactory(
-        source=SyncSource.GAMESDROP_OFFERS, status=SyncStatus.FAILED, error="gamesdrop: [INVALID_TOKEN]"
+        source=SyncSource.GAMESDROP_OFFERS, status=RunStatus.FAILED, message="gamesdrop: [INVALID_TOKEN]"
     )
     SyncRunFactory(source=SyncSource.TRIBUTE_PRODUCTS)
 

@@ -7,10 +7,11 @@ import responses
 from django.core.management import CommandError, call_command
 from django.db import OperationalError
 
-from catalog.models import Offer, SyncRun, SyncStatus
+from catalog.models import Offer, SyncRun
 from catalog.services import offers as offer_service
 from giftoffice.integrations import gamesdrop
 from giftoffice.integrations.gamesdrop import ERROR_CODES, GamesDropClient
+from giftoffice.runs.models import RunStatus
 from giftoffice.sandbox import faults
 from giftoffice.sandbox.providers import gamesdrop_state
 
@@ -89,7 +90,7 @@ def test_invalid_token_over_http_is_one_readable_line(gd, settings, monkeypatch)
         str(info.value)
         == "sync_offers failed: gamesdrop: [INVALID_TOKEN] Invalid authorization token (HTTP 401)"
     )
-    assert SyncRun.objects.get().status == SyncStatus.FAILED
+    assert SyncRun.objects.get().status == RunStatus.FAILED
 
 
 @pytest.mark.django_db(transaction=True)
@@ -196,5 +197,5 @@ def test_a_failure_outside_the_supplier_is_one_readable_line(gd, monkeypatch):
 
     assert str(info.value) == "sync_offers failed: unexpected error: OperationalError: database is locked"
     run = SyncRun.objects.get()
-    assert (run.status, run.error) == (SyncStatus.FAILED, "database is locked")
+    assert (run.status, run.message) == (RunStatus.FAILED, "database is locked")
     assert not Offer.objects.exists()

@@ -7,13 +7,14 @@ import pytest
 import responses
 from django.db import connection
 
-from catalog.models import Offer, OfferFeedState, OfferPriceChange, SyncRun, SyncStatus
+from catalog.models import Offer, OfferFeedState, OfferPriceChange, SyncRun
 from catalog.services import offers as offer_service
 from catalog.services.offers import CatalogChangedError, refresh_offer_prices, sync_offers
 from catalog.services.sync_runs import enqueue_sync, run_queued_sync
 from giftoffice.demo import suppliers as demo_suppliers
 from giftoffice.integrations.base import AuthError, UnavailableError
 from giftoffice.integrations.gamesdrop import GamesDropClient, SyncPage
+from giftoffice.runs.models import RunStatus
 from giftoffice.sandbox import faults
 from giftoffice.sandbox.providers import gamesdrop_state
 
@@ -31,7 +32,7 @@ def snapshot() -> dict:
 def test_first_sync_creates_every_offer_with_its_fields(gd):
     run = sync_offers()
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 60, 60, 0, 0, 0)
+    assert counts(run) == (RunStatus.SUCCEEDED, 60, 60, 0, 0, 0)
     offer = Offer.objects.get(offer_group_id=1001)
     assert (offer.product_name, offer.name, offer.supplier_price, offer.currency) == (
         "PUBG MOBILE GIFT",
@@ -60,7 +61,7 @@ def test_second_sync_of_an_unchanged_feed_updates_nothing_and_touches_no_row(gd)
 
     again = sync_offers()
 
-    assert counts(again) == (SyncStatus.SUCCEEDED, 60, 0, 0, 60, 0)
+    assert counts(again) == (RunStatus.SUCCEEDED, 60, 0, 0, 60, 0)
     assert snapshot() == before
 
 
@@ -72,7 +73,7 @@ def test_unchanged_feed_compared_row_by_row_also_touches_no_row(gd):
 
     again = sync_offers()
 
-    assert counts(again) == (SyncStatus.SUCCEEDED, 60, 0, 0, 60, 0)
+    assert counts(again) == (RunStatus.SUCCEEDED, 60, 0, 0, 60, 0)
     assert snapshot() == before
 
 
@@ -92,7 +93,7 @@ def test_clearing_price_alerts_is_one_update_that_keeps_the_repeat_sync_shortcut
     run = sync_offers(on_plan=plans.append)
     assert cleared == 2
     assert not Offer.objects.filter(price_alert=True).exists()
-    assert counts(run) == (SyncStatus.SUCCEEDED, 60, 0, 0, 60, 0)
+    assert counts(run) == (RunStatus.SUCCEEDED, 60, 0, 0, 60, 0)
     assert plans[0].skipped is True
 
 
@@ -106,7 +107,7 @@ def test_a_write_to_the_table_makes_the_next_sync_compare_rows(gd):
 
     run = sync_offers()
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 60, 0, 1, 59, 0)
+    assert counts(run) == (RunStatus.SUCCEEDED, 60, 0, 1, 59, 0)
     offer.refresh_from_db()
     assert (offer.supplier_price, offer.retail_price) == (Decimal("600"), Decimal("700"))
 
@@ -119,7 +120,7 @@ def test_paging_fetches_every_page_once(gd, settings, size, page_size, pages):
 
     run = sync_offers(progress=lambda done, total: seen.append((done, total)))
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 60, 60, 0, 0, 0)
+    assert counts(run) == (RunStatus.SUCCEEDED, 60, 60, 0, 0, 0)
     assert len(seen) == pages
     assert seen[-1] == (60, 60)
 
@@ -130,7 +131,7 @@ def test_an_empty_feed_writes_nothing_and_removes_nothing(gd):
 
     run = sync_offers(search="no such product")
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 0, 0, 0, 0, 0)
+    assert counts(run) == (RunStatus.SUCCEEDED, 0, 0, 0, 0, 0)
     assert snapshot() == before
 
 
@@ -142,7 +143,7 @@ def test_offers_that_vanish_are_marked_removed_and_come_back(gd):
     gone = sync_offers()
     offer = Offer.objects.get(offer_group_id=1005)
 
-    assert counts(gone) == (SyncStatus.SUCCEEDED, 59, 0, 0, 59, 1)
+    assert counts(gone) == (RunStatus.SUCCEEDED, 59, 0, 0, 59, 1)
     assert offer.removed_at is not None
     assert {k: v for k, v in snapshot().items() if k != 1005} == {
         k: v for k, v in untouched.items() if k != 1005
@@ -151,7 +152,7 @@ def test_offers_that_vanish_are_marked_removed_and_come_back(gd):
     gamesdrop_state.set_offer(1005, hidden=False)
     back = sync_offers()
     offer.refresh_from_db()
-    assert counts(back) == (SyncStatus.SUCCEEDED, 60, 0, 1, 59, 0)
+    assert counts(back) == (RunStatus.SUCCEEDED, 60, 0, 1, 59, 0)
     assert offer.removed_at is None
 
 
@@ -192,7 +193,7 @@ def test_an_offer_vanishing_between_pages_restarts_the_paging(gd, settings):
 
     run = sync_offers(progress=vanish_once)
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 59, 0, 0, 59, 1)
+    assert counts(run) == (RunStatus.SUCCEEDED, 59, 0, 0, 59, 1)
     assert Offer.objects.get(offer_group_id=1010).removed_at is not None
 
 
@@ -209,7 +210,7 @@ def test_a_feed_that_keeps_changing_fails_and_leaves_the_catalog_as_it_was(gd, s
         sync_offers(progress=vanish_every_page)
 
     assert snapshot() == before
-    assert SyncRun.objects.latest("id").status == SyncStatus.FAILED
+    assert SyncRun.objects.latest("id").status == RunStatus.FAILED
 
 
 class ScriptedFeed:
@@ -290,8 +291,8 @@ def test_a_failure_on_a_later_page_leaves_the_previous_catalog_intact(gd, settin
     assert snapshot() == before
     assert not OfferPriceChange.objects.exists()
     failed = SyncRun.objects.latest("id")
-    assert (failed.status, failed.error) == (
-        SyncStatus.FAILED,
+    assert (failed.status, failed.message) == (
+        RunStatus.FAILED,
         "gamesdrop: [SERVICE_UNAVAILABLE] Service Unavailable (sandbox fault) (HTTP 503)",
     )
 
@@ -306,8 +307,8 @@ def test_an_invalid_token_fails_the_run_with_a_readable_error(gd, settings):
         sync_offers(client=wrong_token_client(settings))
 
     run = SyncRun.objects.get()
-    assert (run.status, run.error) == (
-        SyncStatus.FAILED,
+    assert (run.status, run.message) == (
+        RunStatus.FAILED,
         "gamesdrop: [INVALID_TOKEN] Invalid authorization token (HTTP 401)",
     )
     assert not Offer.objects.exists()
@@ -354,7 +355,7 @@ def test_dry_run_writes_nothing(gd):
 
     run = sync_offers(dry_run=True, on_plan=plans.append)
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 60, 60, 0, 0, 0)
+    assert counts(run) == (RunStatus.SUCCEEDED, 60, 60, 0, 0, 0)
     assert run.dry_run is True
     assert not Offer.objects.exists()
     assert plans[0].describe(limit=1)[0] == "+ create #101 PUBG Mobile — 60 UC: 0.99 USD"
@@ -369,12 +370,26 @@ def test_dry_run_after_changes_describes_them_and_writes_nothing(gd):
 
     run = sync_offers(dry_run=True, on_plan=plans.append)
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 59, 0, 1, 58, 1)
+    assert counts(run) == (RunStatus.SUCCEEDED, 59, 0, 1, 58, 1)
     assert snapshot() == before
     assert not OfferPriceChange.objects.exists()
     lines = plans[0].describe()
     assert lines[0] == "~ update #1001 PUBG MOBILE GIFT — 60 UC: supplier_price 560.1 -> 600"
     assert lines[1].startswith("- remove #1003 ")
+
+
+def test_a_supplier_outage_in_a_queued_sync_is_recorded_and_the_task_ends_normally(gd, caplog):
+    # given: a queued sync, and GamesDrop failing
+    run = enqueue_sync(source="gamesdrop_offers")
+    faults.arm(provider="gamesdrop", kind="http_503", path="offers/sync", count=10)
+    # when the task runs: no exception (no django-q "Failed task"), no traceback in the logs
+    summary = run_queued_sync(run_id=run.pk)
+    # then
+    run.refresh_from_db()
+    error = "gamesdrop: [SERVICE_UNAVAILABLE] Service Unavailable (sandbox fault) (HTTP 503)"
+    assert (run.status, run.message) == (RunStatus.FAILED, error)
+    assert summary == f"sync run #{run.pk} failed: {error}"
+    assert not [record for record in caplog.records if record.exc_info]
 
 
 def test_queued_sync_runs_with_its_parameters(gd):
@@ -383,7 +398,7 @@ def test_queued_sync_runs_with_its_parameters(gd):
     summary = run_queued_sync(run_id=run.pk)
 
     run.refresh_from_db()
-    assert run.status == SyncStatus.SUCCEEDED
+    assert run.status == RunStatus.SUCCEEDED
     assert summary == run.summary()
     assert set(Offer.objects.values_list("category", flat=True)) == {"Top Up"}
 
@@ -419,7 +434,7 @@ def test_catalog_of_many_pages_syncs_in_full(gd, catalog_size, settings):
 
     run = sync_offers()
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 12_345, 12_345, 0, 0, 0)
+    assert counts(run) == (RunStatus.SUCCEEDED, 12_345, 12_345, 0, 0, 0)
     assert Offer.objects.count() == 12_345
 
 
@@ -452,7 +467,7 @@ def test_demo_step_ensures_schedules_and_queues_one_sync(gd):
 
     run = SyncRun.objects.get()
     assert first == f"sync run #{run.pk} queued (runs once the sandbox answers); schedules ensured"
-    assert (run.status, run.trigger) == (SyncStatus.QUEUED, "demo")
+    assert (run.status, run.trigger) == (RunStatus.QUEUED, "demo")
     assert Schedule.objects.filter(name="sync-gamesdrop-offers").count() == 1
     assert OrmQ.objects.count() == 1
 
@@ -476,7 +491,7 @@ def test_demo_task_waits_for_the_supplier_then_runs_the_queued_sync(gd):
     summary = demo_suppliers.run_when_supplier_answers(run.pk, wait_seconds=5)
 
     run.refresh_from_db()
-    assert (run.status, summary) == (SyncStatus.SUCCEEDED, run.summary())
+    assert (run.status, summary) == (RunStatus.SUCCEEDED, run.summary())
     assert demo_suppliers.load_demo_offers() == "60 offers already synced; schedules ensured"
 
 
@@ -495,7 +510,7 @@ def test_prices_with_more_places_than_kept_do_not_change_on_every_sync(settings)
 
     again = sync_offers()
 
-    assert counts(again) == (SyncStatus.SUCCEEDED, 1, 0, 0, 1, 0)
+    assert counts(again) == (RunStatus.SUCCEEDED, 1, 0, 0, 1, 0)
     assert Offer.objects.get().supplier_price == Decimal("0.007712")
 
 

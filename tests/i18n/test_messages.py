@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from catalog.models import PushRun
-from catalog.services import push
+from catalog.models import PullRun, PushRun
+from catalog.publishing.errors import PushError
+from catalog.publishing.plan import select_gifts
+from catalog.publishing.runs import start_run
 from tests.gamesdrop.factories import SyncRunFactory
 from tests.push.factories import PartnerSiteFactory
 
@@ -33,8 +35,8 @@ def test_a_push_run_summary_is_english_in_any_language_and_localized_on_request(
 
 
 def test_a_dry_pull_summary_is_localized_in_ukrainian():
-    run = PushRun.objects.create(
-        site=PartnerSiteFactory(name="shop"), kind="pull", dry_run=True, status="succeeded", created=1
+    run = PullRun.objects.create(
+        site=PartnerSiteFactory(name="shop"), dry_run=True, status="succeeded", created=1
     )
 
     with translation.override("uk"):
@@ -59,18 +61,19 @@ def test_a_sync_run_summary_is_english_for_commands_and_romanian_in_the_default_
 
 def test_push_refusals_read_english_as_text_and_in_the_staff_language_in_the_admin():
     site = PartnerSiteFactory(name="shop")
-    pending = push.start_run(site=site)
+    pending = start_run(site=site)
 
-    with pytest.raises(push.PushError) as missing:
-        push.select_gifts(gift_ids=[999999])
-    with pytest.raises(push.PushError) as busy:
-        push.start_run(site=site)
+    with pytest.raises(PushError) as missing:
+        select_gifts(gift_ids=[999999])
+    with pytest.raises(PushError) as busy:
+        start_run(site=site)
 
     assert str(missing.value) == "no gift with id 999999"
-    assert str(busy.value) == f"push run #{pending.pk} on 'shop' is still pending; wait for it to finish"
+    assert str(busy.value) == f"push run #{pending.pk} on 'shop' is still queued; wait for it to finish"
     with translation.override("uk"):
         assert missing.value.localized() == "немає подарунка з id 999999"
     with translation.override("ru"):
         assert busy.value.localized() == (
-            f"запуск #{pending.pk} (отправка) на 'shop' всё ещё в статусе «ожидает»; дождитесь его завершения"
+            f"запуск #{pending.pk} (отправка) на 'shop' всё ещё в статусе «в очереди»; "
+            "дождитесь его завершения"
         )

@@ -7,8 +7,8 @@ from django.test import Client
 from django.utils import translation
 from django_q.models import OrmQ, Task
 
-from catalog.models import Gift, GiftPublication, PartnerSite, PushRun
-from catalog.services import push
+from catalog.models import Gift, GiftPublication, PartnerSite, PullRun, PushRun
+from catalog.publishing.runs import execute_pull, push_gifts
 from giftoffice.sandbox.models import PartnerRemoteGift
 from tests.push.factories import GiftFactory, UserFactory
 
@@ -81,7 +81,7 @@ def test_a_forged_push_post_from_a_user_with_other_actions_is_refused(partner_si
 def test_the_action_page_shows_the_plan_with_counts_and_diffs(partner_site):
     # given: one gift already there and edited, one unchanged, one new
     edited, unchanged, new = GiftFactory(name_en="Old name"), GiftFactory(), GiftFactory()
-    push.push_gifts(site=partner_site, gift_ids=[edited.pk, unchanged.pk])
+    push_gifts(site=partner_site, gift_ids=[edited.pk, unchanged.pk])
     edited.name_en = "New name"
     edited.save()
     # when
@@ -117,12 +117,12 @@ def _plan_fragment(html: str) -> str:
 def test_the_run_page_shows_the_plan_exactly_as_the_confirmation_page_did(partner_site):
     # given: one gift already there and edited, one unchanged, one new, and a dry run of them
     edited, unchanged, new = GiftFactory(name_en="Old name"), GiftFactory(), GiftFactory()
-    push.push_gifts(site=partner_site, gift_ids=[edited.pk, unchanged.pk])
+    push_gifts(site=partner_site, gift_ids=[edited.pk, unchanged.pk])
     edited.name_en = "New name"
     edited.save()
     ids = [edited.pk, unchanged.pk, new.pk]
     with translation.override("en"):  # the labels are stored in the planning language
-        run = push.push_gifts(site=partner_site, gift_ids=ids, dry_run=True)
+        run = push_gifts(site=partner_site, gift_ids=ids, dry_run=True)
     client = _pusher()
     # when
     confirmation = client.post(f"/en{CHANGELIST}", {"action": ACTION, "index": 0, "_selected_action": ids})
@@ -157,8 +157,8 @@ def test_confirming_pushes_and_leads_to_the_run_page(partner_site):
     run = PushRun.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/en/admin/catalog/pushrun/{run.pk}/change/"
-    assert (run.status, run.created, run.source) == ("succeeded", 2, "admin")
-    assert run.requested_by.has_perm("catalog.push_gifts")
+    assert (run.status, run.created, run.trigger) == ("succeeded", 2, "admin")
+    assert run.triggered_by.has_perm("catalog.push_gifts")
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert run.summary() in page.content.decode()
@@ -296,7 +296,7 @@ def test_the_site_form_never_shows_the_secret_and_keeps_it_when_left_empty(partn
 def test_the_gift_form_shows_per_site_whether_and_when_it_was_published(partner_site):
     # given: one gift published, one refused by the site
     published, refused = GiftFactory(), GiftFactory(name_ro="")
-    push.push_gifts(site=partner_site, gift_ids=[published.pk, refused.pk])
+    push_gifts(site=partner_site, gift_ids=[published.pk, refused.pk])
     admin = Client()
     admin.force_login(UserFactory(is_superuser=True))
     # when
@@ -342,13 +342,14 @@ def test_pull_from_the_site_list_queues_a_run_that_imports_the_sites_gifts(partn
         {"action": "pull_gifts_action", "_selected_action": [partner_site.pk]},
     )
     # then: the run is recorded, queued in django-q2, and the user lands on it
-    run = PushRun.objects.get()
-    assert (run.kind, run.status, run.source) == ("pull", "pending", "admin")
+    run = PullRun.objects.get()
+    assert not PushRun.objects.exists()
+    assert (run.status, run.trigger) == ("queued", "admin")
     assert response.status_code == 302
-    assert response["Location"] == f"/en/admin/catalog/pushrun/{run.pk}/change/"
+    assert response["Location"] == f"/en/admin/catalog/pullrun/{run.pk}/change/"
     assert OrmQ.objects.count() == 1
     # when the worker carries it out
-    push.execute_run(run_id=run.pk)
+    execute_pull(run_id=run.pk)
     # then
     run.refresh_from_db()
     assert (run.status, run.created) == ("succeeded", 1)

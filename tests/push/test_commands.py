@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from catalog.models import GiftPublication, PartnerSite
+from catalog.models import GiftPublication, PartnerSite, PushRun
 from giftoffice.sandbox.models import PartnerRemoteGift
 from tests.push.factories import GiftFactory
 
@@ -136,6 +136,22 @@ def test_push_gifts_with_refused_credentials_fails_with_one_line(partner_site):
     assert str(caught.value) == "push to sandbox failed: partner sandbox: Invalid API key. (HTTP 401)"
 
 
+def test_a_dry_run_against_an_unreachable_site_fails_with_one_line_naming_the_url(db, settings):
+    # given: a site nothing listens on
+    settings.INTEGRATION_BACKOFF_SECONDS = 0
+    PartnerSite.objects.create(name="gone", base_url="http://127.0.0.1:9/partner")
+    GiftFactory()
+    # when
+    with pytest.raises(CommandError) as caught:
+        _run("push_gifts", "--site", "gone", "--all", "--dry-run")
+    # then
+    assert str(caught.value) == (
+        "push to gone failed: could not read the site's list: partner gone: connection failed "
+        "(GET http://127.0.0.1:9/partner/external/gift/)"
+    )
+    assert PushRun.objects.get().status == "failed"
+
+
 def test_push_gifts_with_a_refused_gift_exits_non_zero_after_the_summary(partner_site):
     GiftFactory()
     nameless = GiftFactory(name_ro="")
@@ -226,22 +242,21 @@ def test_a_failing_command_exits_non_zero_with_one_readable_line(settings):
         ("push", "succeeded", 0, None),
         ("push", "failed", 0, "push to shop failed: site unavailable"),
         ("pull", "failed", 0, "pull from shop failed: site unavailable"),
-        ("push", "partial", 2, "2 gift(s) failed (run #{pk}); first: gift 7: refused: name_ro: blank"),
+        ("push", "partly_failed", 2, "2 gift(s) failed (run #{pk}); first: gift 7: refused: name_ro: blank"),
         (
             "pull",
-            "partial",
+            "partly_failed",
             2,
             "2 remote gift(s) not imported (run #{pk}); first: remote #70: refused: name_ro: blank",
         ),
     ],
 )
 def test_a_run_tells_the_one_line_a_command_fails_with(kind, status, failed, expected):
-    from catalog.models import PushRun
+    from catalog.models import PullRun, PushRun
     from tests.push.factories import PartnerSiteFactory
 
-    run = PushRun.objects.create(
+    run = {"push": PushRun, "pull": PullRun}[kind].objects.create(
         site=PartnerSiteFactory(name="shop"),
-        kind=kind,
         status=status,
         failed=failed,
         message="site unavailable" if status == "failed" else "",

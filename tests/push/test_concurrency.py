@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from catalog.models import PushRun
-from catalog.services import push
+from catalog.publishing.errors import PushError
+from catalog.publishing.runs import start_run
 from tests.push.factories import PartnerSiteFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,9 +22,9 @@ def test_two_pushes_started_at_once_on_one_site_record_one_run(postgres_only):
     def start() -> None:
         try:
             barrier.wait()
-            push.start_run(site=site, gift_ids=[1])
+            start_run(site=site, gift_ids=[1])
             outcomes.append("started")
-        except push.PushError:
+        except PushError:
             outcomes.append("refused")
         finally:
             connection.close()

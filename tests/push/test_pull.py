@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connections
 
-from catalog.models import Gift, GiftPublication, PushRun
-from catalog.services import push
+from catalog.models import Gift, GiftPublication, PullRun
+from catalog.publishing import pull as publishing_pull
+from catalog.publishing.runs import pull_gifts, push_gifts
+from giftoffice.runs import models as run_models
 from giftoffice.sandbox import faults
 from giftoffice.sandbox.models import Fault, PartnerRemoteGift
 from tests.push.factories import GiftFactory
@@ -37,10 +39,10 @@ def test_pull_imports_the_sites_gifts_and_links_them_by_remote_id(partner_site):
     # given
     first, second = _remote(), _remote(name_ro="Al doilea", active=False, icon_ro=None)
     # when
-    run = push.pull_gifts(site=partner_site)
+    run = pull_gifts(site=partner_site)
     # then
-    assert (run.kind, run.status, run.created, run.updated, run.skipped, run.failed) == (
-        "pull",
+    assert (run._meta.model_name, run.status, run.created, run.updated, run.skipped, run.failed) == (
+        "pullrun",
         "succeeded",
         2,
         0,
@@ -68,10 +70,10 @@ def test_pull_again_updates_changed_gifts_and_creates_no_copies(partner_site):
     # given
     changed = _remote()
     _remote(name_ro="Neschimbat")
-    push.pull_gifts(site=partner_site)
+    pull_gifts(site=partner_site)
     PartnerRemoteGift.objects.filter(pk=changed.pk).update(name_en="Renamed on the site")
     # when
-    run = push.pull_gifts(site=partner_site)
+    run = pull_gifts(site=partner_site)
     # then
     assert (run.created, run.updated, run.skipped) == (0, 1, 1)
     assert Gift.objects.count() == 2
@@ -81,10 +83,10 @@ def test_pull_again_updates_changed_gifts_and_creates_no_copies(partner_site):
 def test_pulled_gifts_are_unchanged_for_the_next_push(partner_site):
     # given
     _remote(), _remote(name_ro="Al doilea", description_ro=None)
-    push.pull_gifts(site=partner_site)
+    pull_gifts(site=partner_site)
     faults.arm(provider="partner", kind="http_500", count=1)  # any call would consume it
     # when
-    run = push.push_gifts(site=partner_site, gift_ids=None)
+    run = push_gifts(site=partner_site, gift_ids=None)
     # then
     assert (run.created, run.updated, run.skipped) == (0, 0, 2)
     assert Fault.objects.get().remaining == 1
@@ -95,9 +97,9 @@ def test_pull_after_a_push_finds_our_own_gifts_unchanged(partner_site):
     from tests.push.factories import GiftFactory
 
     gifts = [GiftFactory(name_uk=None, description_ru=None), GiftFactory()]
-    push.push_gifts(site=partner_site, gift_ids=[gift.pk for gift in gifts])
+    push_gifts(site=partner_site, gift_ids=[gift.pk for gift in gifts])
     # when
-    run = push.pull_gifts(site=partner_site)
+    run = pull_gifts(site=partner_site)
     # then
     assert (run.created, run.updated, run.skipped, run.failed) == (0, 0, 2, 0)
 
@@ -105,7 +107,7 @@ def test_pull_after_a_push_finds_our_own_gifts_unchanged(partner_site):
 def test_pull_dry_run_counts_and_writes_nothing(partner_site):
     _remote(), _remote(name_ro="Al doilea")
 
-    run = push.pull_gifts(site=partner_site, dry_run=True)
+    run = pull_gifts(site=partner_site, dry_run=True)
 
     assert (run.dry_run, run.status, run.created) == (True, "succeeded", 2)
     assert Gift.objects.count() == 0
@@ -117,9 +119,9 @@ def test_a_remote_gift_we_cannot_store_is_reported_and_the_rest_imported(partner
     good = _remote()
     bad = _remote(name_ro="Stricat", removal_time=datetime(2025, 8, 1, tzinfo=UTC))
     # when
-    run = push.pull_gifts(site=partner_site)
+    run = pull_gifts(site=partner_site)
     # then
-    assert (run.status, run.created, run.failed) == ("partial", 1, 1)
+    assert (run.status, run.created, run.failed) == ("partly_failed", 1, 1)
     assert run.errors == [
         {"gift": None, "remote_id": bad.pk, "error": "removal_time: Must be after start_time."}
     ]
@@ -132,9 +134,9 @@ def test_remote_gifts_our_api_would_refuse_are_reported_per_item_and_not_importe
     nameless = _remote(name_ro="  ")
     ftp = _remote(name_ro="FTP", link_en="ftp://files.example/gift")
     # when
-    run = push.pull_gifts(site=partner_site)
+    run = pull_gifts(site=partner_site)
     # then
-    assert (run.status, run.created, run.failed) == ("partial", 1, 2)
+    assert (run.status, run.created, run.failed) == ("partly_failed", 1, 2)
     assert run.errors == [
         {"gift": None, "remote_id": nameless.pk, "error": "name_ro: This field may not be null or blank."},
         {"gift": None, "remote_id": ftp.pk, "error": "link_en: Expected an absolute http(s) URL or null."},
@@ -146,12 +148,12 @@ def test_remote_gifts_our_api_would_refuse_are_reported_per_item_and_not_importe
 def test_a_remote_rename_to_a_blank_name_is_refused_and_our_gift_kept(partner_site):
     # given
     remote = _remote()
-    push.pull_gifts(site=partner_site)
+    pull_gifts(site=partner_site)
     PartnerRemoteGift.objects.filter(pk=remote.pk).update(name_ro="")
     # when
-    run = push.pull_gifts(site=partner_site)
+    run = pull_gifts(site=partner_site)
     # then
-    assert (run.status, run.updated, run.failed) == ("partial", 0, 1)
+    assert (run.status, run.updated, run.failed) == ("partly_failed", 0, 1)
     assert run.errors[0]["error"] == "name_ro: This field may not be null or blank."
     assert GiftPublication.objects.get(remote_id=remote.pk).gift.name_ro == "Cadou test"
 
@@ -160,7 +162,7 @@ def test_pull_from_a_site_that_refuses_the_credentials_fails_with_one_message(pa
     partner_site.auth_secret = "Api-Key nope"
     partner_site.save()
 
-    run = push.pull_gifts(site=partner_site)
+    run = pull_gifts(site=partner_site)
 
     assert (run.status, run.message) == ("failed", "partner sandbox: Invalid API key. (HTTP 401)")
     assert Gift.objects.count() == 0
@@ -168,13 +170,13 @@ def test_pull_from_a_site_that_refuses_the_credentials_fails_with_one_message(pa
 
 def test_push_and_pull_count_every_failure_and_keep_errors_up_to_the_same_cap(partner_site, monkeypatch):
     # given: a cap of one stored error; two gifts the site refuses, two remote gifts we refuse
-    monkeypatch.setattr(push, "MAX_STORED_ERRORS", 1)
+    monkeypatch.setattr(run_models, "MAX_STORED_ERRORS", 1)
     GiftFactory(name_ro=""), GiftFactory(name_ro="")
     first_bad, _second_bad = _remote(name_ro=" "), _remote(name_ro=" ")
     pushed, pulled = [], []
     # when
-    push_run = push.push_gifts(site=partner_site, gift_ids=None, on_progress=lambda *a: pushed.append(a))
-    pull_run = push.pull_gifts(site=partner_site, on_progress=lambda *a: pulled.append(a))
+    push_run = push_gifts(site=partner_site, gift_ids=None, on_progress=lambda *a: pushed.append(a))
+    pull_run = pull_gifts(site=partner_site, on_progress=lambda *a: pulled.append(a))
     # then: both runs go through the one bookkeeping
     assert (push_run.failed, len(push_run.errors), push_run.done, push_run.total) == (2, 1, 2, 2)
     assert (pull_run.failed, len(pull_run.errors), pull_run.done, pull_run.total) == (2, 1, 2, 2)
@@ -208,7 +210,7 @@ def _from_another_connection(query: Callable[[], object]) -> object:
 
 def test_a_running_pull_shows_its_progress_to_other_connections_batch_by_batch(partner_site, monkeypatch):
     # given: five remote gifts, imported two per batch
-    monkeypatch.setattr(push, "PULL_BATCH_SIZE", 2, raising=False)
+    monkeypatch.setattr(publishing_pull, "PULL_BATCH_SIZE", 2)
     for n in range(5):
         _remote(name_ro=f"Cadou {n}")
     seen = []
@@ -218,13 +220,13 @@ def test_a_running_pull_shows_its_progress_to_other_connections_batch_by_batch(p
             (
                 done,
                 total,
-                _from_another_connection(lambda: PushRun.objects.values_list("done", "total").get()),
+                _from_another_connection(lambda: PullRun.objects.values_list("done", "total").get()),
                 _from_another_connection(Gift.objects.count),
             )
         )
 
     # when
-    run = push.pull_gifts(site=partner_site, on_progress=on_progress)
+    run = pull_gifts(site=partner_site, on_progress=on_progress)
     # then: after each batch, another connection sees the run's progress and that batch's gifts
     assert seen == [(0, 5, (0, 5), 0), (2, 5, (2, 5), 2), (4, 5, (4, 5), 4), (5, 5, (5, 5), 5)]
     assert (run.status, run.created, run.done, run.total) == ("succeeded", 5, 5, 5)

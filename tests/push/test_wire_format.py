@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from catalog.services.push import fingerprint, render_gift
+from catalog.publishing.render import fingerprint, render_gift
 from tests.push.factories import GiftFactory
 
 pytestmark = pytest.mark.django_db

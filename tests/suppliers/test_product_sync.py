@@ -8,10 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from catalog.models import Product, SyncRun, SyncSource, SyncStatus
+from catalog.models import Product, SyncRun, SyncSource
 from catalog.services import sync_runs
 from catalog.services.products import sync_products
 from giftoffice.integrations.base import UnavailableError
+from giftoffice.runs.models import RunStatus
 from giftoffice.sandbox import faults
 from giftoffice.sandbox.models import TributeSandboxProduct
 from giftoffice.sandbox.providers.tribute import generated_product
@@ -34,7 +35,7 @@ def snapshot() -> dict[int, tuple]:
 def test_first_sync_mirrors_every_product_field_for_field(sandbox):
     run = sync_products()
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 123, 123, 0, 0, 0)
+    assert counts(run) == (RunStatus.SUCCEEDED, 123, 123, 0, 0, 0)
     assert run.source == SyncSource.TRIBUTE_PRODUCTS
     vpn = Product.objects.get(remote_id=2548)
     assert {
@@ -90,7 +91,7 @@ def test_a_second_sync_of_an_unchanged_feed_writes_nothing(sandbox):
     with CaptureQueriesContext(connection) as queries:
         run = sync_products()
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 123, 0, 0, 123, 0)
+    assert counts(run) == (RunStatus.SUCCEEDED, 123, 0, 0, 123, 0)
     assert snapshot() == before
     product_writes = [
         q["sql"]
@@ -108,7 +109,7 @@ def test_a_changed_product_is_updated_and_staff_translations_survive(sandbox):
 
     run = sync_products()
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 123, 0, 1, 122, 0)
+    assert counts(run) == (RunStatus.SUCCEEDED, 123, 0, 1, 122, 0)
     vpn = Product.objects.get(remote_id=2548)
     assert (vpn.amount, vpn.name_ru, vpn.pending_orders) == (599, "VPN на месяц", 4)
     assert (vpn.name_en, vpn.name_ro) == ("VPN access", "Acces VPN")
@@ -123,8 +124,8 @@ def test_vanished_products_are_marked_removed_never_deleted(sandbox):
     run = sync_products()
     again = sync_products()
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 121, 0, 0, 121, 2)
-    assert counts(again) == (SyncStatus.SUCCEEDED, 121, 0, 0, 121, 0)
+    assert counts(run) == (RunStatus.SUCCEEDED, 121, 0, 0, 121, 2)
+    assert counts(again) == (RunStatus.SUCCEEDED, 121, 0, 0, 121, 0)
     assert Product.objects.count() == 123
     removed = Product.objects.filter(removed_at__isnull=False)
     assert sorted(removed.values_list("remote_id", flat=True)) == [2501, 2502]
@@ -139,7 +140,7 @@ def test_a_product_that_comes_back_is_restored(sandbox):
 
     run = sync_products()
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 123, 0, 1, 122, 0)
+    assert counts(run) == (RunStatus.SUCCEEDED, 123, 0, 1, 122, 0)
     assert Product.objects.get(remote_id=2501).removed_at is None
 
 
@@ -149,7 +150,7 @@ def test_new_products_in_the_feed_are_created(sandbox):
 
     run = sync_products()
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 125, 2, 0, 123, 0)
+    assert counts(run) == (RunStatus.SUCCEEDED, 125, 2, 0, 123, 0)
     assert Product.objects.filter(type="physical", currency="rub", amount=2500).count() == 2
 
 
@@ -159,7 +160,7 @@ def test_an_emptied_feed_marks_everything_removed(sandbox):
 
     run = sync_products()
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 0, 0, 0, 0, 123)
+    assert counts(run) == (RunStatus.SUCCEEDED, 0, 0, 0, 0, 123)
     assert Product.objects.filter(removed_at__isnull=True).count() == 0
 
 
@@ -178,8 +179,8 @@ def test_a_sync_failing_on_a_later_page_leaves_the_previous_catalog_intact(sandb
 
     assert snapshot() == before
     failed = SyncRun.objects.latest("id")
-    assert (failed.status, failed.error) == (
-        SyncStatus.FAILED,
+    assert (failed.status, failed.message) == (
+        RunStatus.FAILED,
         "tribute: Service Unavailable (sandbox fault) (HTTP 503)",
     )
 
@@ -189,7 +190,7 @@ def test_a_dry_run_counts_the_changes_and_writes_nothing(sandbox):
 
     run = sync_products(dry_run=True, on_plan=plans.append)
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 123, 123, 0, 0, 0)
+    assert counts(run) == (RunStatus.SUCCEEDED, 123, 123, 0, 0, 0)
     assert run.dry_run is True
     assert Product.objects.count() == 0
     assert [c.describe() for c in plans[0].changes[:1]] == ["create 2501 'Доступ к закрытому каналу №2501'"]
@@ -204,7 +205,7 @@ def test_a_dry_run_lists_updates_and_removals_without_applying_them(sandbox):
 
     run = sync_products(dry_run=True, on_plan=plans.append)
 
-    assert counts(run) == (SyncStatus.SUCCEEDED, 122, 0, 1, 121, 1)
+    assert counts(run) == (RunStatus.SUCCEEDED, 122, 0, 1, 121, 1)
     assert [c.describe() for c in plans[0].changes] == [
         "update 2548 'Доступ к VPN на 1 месяц': amount: 499 -> 599",
         "remove 2501 'Доступ к закрытому каналу №2501'",
@@ -219,7 +220,7 @@ def test_a_run_queued_from_the_admin_is_executed_by_the_task(sandbox, admin_user
 
     run.refresh_from_db()
     assert summary == "fetched 123, created 123, updated 0, unchanged 0, removed 0"
-    assert (run.status, run.trigger, run.triggered_by) == (SyncStatus.SUCCEEDED, "admin", admin_user)
+    assert (run.status, run.trigger, run.triggered_by) == (RunStatus.SUCCEEDED, "admin", admin_user)
 
 
 def test_the_scheduled_sync_runs_the_products_service(sandbox):
@@ -246,6 +247,6 @@ def test_two_syncs_planning_at_once_both_succeed_without_duplicates(sandbox, pos
     for thread in threads:
         thread.join(timeout=30)
 
-    assert statuses == [SyncStatus.SUCCEEDED, SyncStatus.SUCCEEDED]
+    assert statuses == [RunStatus.SUCCEEDED, RunStatus.SUCCEEDED]
     assert Product.objects.count() == 123
     assert sorted(SyncRun.objects.values_list("created", flat=True)) == [123, 123]

@@ -2,7 +2,8 @@ import pytest
 from django.urls import reverse
 from django_q.models import OrmQ
 
-from catalog.models import Product, SyncRun, SyncSource, SyncStatus, TelegramGift
+from catalog.models import Product, SyncRun, SyncSource, TelegramGift
+from giftoffice.runs.models import RunStatus
 
 from .factories import ProductFactory
 
@@ -87,7 +88,7 @@ def test_sync_now_queues_a_run_for_the_task_queue_and_shows_it(
     run = SyncRun.objects.get()
     assert (run.source, run.status, run.trigger, run.triggered_by) == (
         SyncSource.TRIBUTE_PRODUCTS,
-        SyncStatus.QUEUED,
+        RunStatus.QUEUED,
         "admin",
         admin_user,
     )

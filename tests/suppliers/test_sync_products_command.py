@@ -7,9 +7,10 @@ import pytest
 import responses
 from django.core.management import CommandError, call_command
 
-from catalog.models import Product, SyncRun, SyncStatus
+from catalog.models import Product, SyncRun
 from catalog.services import products as products_service
 from giftoffice.integrations.tribute import TributeClient
+from giftoffice.runs.models import RunStatus
 from giftoffice.sandbox import faults
 from giftoffice.sandbox.models import TributeSandboxProduct
 
@@ -35,7 +36,7 @@ def test_sync_prints_one_summary_line_and_no_progress_bar_when_piped(sandbox):
         "Tribute products: fetched 123, created 123, updated 0, unchanged 0, removed 0 "
         f"(sync run #{run.pk})\n"
     )
-    assert (run.status, run.trigger) == (SyncStatus.SUCCEEDED, "command")
+    assert (run.status, run.trigger) == (RunStatus.SUCCEEDED, "command")
     assert Product.objects.count() == 123
 
 
@@ -83,7 +84,10 @@ def test_a_refused_key_exits_with_one_readable_line(sandbox, monkeypatch):
         f"(sync run #{run.pk})"
     )
     assert "\n" not in str(info.value)
-    assert (run.status, run.error) == (SyncStatus.FAILED, "tribute: Unauthorized: invalid API key (HTTP 401)")
+    assert (run.status, run.message) == (
+        RunStatus.FAILED,
+        "tribute: Unauthorized: invalid API key (HTTP 401)",
+    )
 
 
 def test_an_unavailable_supplier_exits_non_zero_and_keeps_the_catalog(sandbox):
@@ -170,8 +174,8 @@ def test_a_request_tribute_rejects_exits_with_one_readable_line(sandbox, monkeyp
         "tribute: [BAD_REQUEST] desc must be a boolean (HTTP 400); "
         f"the catalog was left unchanged (sync run #{run.pk})"
     )
-    assert (run.status, run.error) == (
-        SyncStatus.FAILED,
+    assert (run.status, run.message) == (
+        RunStatus.FAILED,
         "tribute: [BAD_REQUEST] desc must be a boolean (HTTP 400)",
     )
 

@@ -3,9 +3,10 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from catalog.models import Product, SyncRun, SyncSource, SyncStatus, TelegramGift
+from catalog.models import Product, SyncRun, SyncSource, TelegramGift
 from catalog.services.telegram_gifts import seed_telegram_gifts
 from giftoffice.demo.suppliers import load_demo_products
+from giftoffice.runs.models import RunStatus
 
 from .factories import ProductFactory, TelegramGiftFactory
 
@@ -77,7 +78,7 @@ def test_demo_step_queues_one_products_sync_until_the_mirror_is_filled(django_ca
         second = load_demo_products()
 
     run = SyncRun.objects.get()
-    assert (run.source, run.status) == (SyncSource.TRIBUTE_PRODUCTS, SyncStatus.QUEUED)
+    assert (run.source, run.status) == (SyncSource.TRIBUTE_PRODUCTS, RunStatus.QUEUED)
     expected = (
         f"11 Telegram gifts; Tribute products sync #{run.pk} queued "
         "(runs once the server and task queue are up)"

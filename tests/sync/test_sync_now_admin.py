@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import translation
 from django_q.models import OrmQ
 
-from catalog.models import SyncRun, SyncSource, SyncStatus
+from catalog.models import SyncRun, SyncSource
+from giftoffice.runs.models import RunStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,7 @@ def test_a_user_with_the_change_permission_sees_the_button_queues_one_run_and_la
     run = SyncRun.objects.get()
     assert (run.source, run.status, run.trigger, run.triggered_by) == (
         source,
-        SyncStatus.QUEUED,
+        RunStatus.QUEUED,
         "admin",
         user,
     )
@@ -78,5 +79,5 @@ def test_a_user_with_the_change_permission_sees_the_button_queues_one_run_and_la
     with translation.override("en"):
         assert response["Location"] == reverse("admin:catalog_syncrun_change", args=[run.pk])
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        f"Sync queued as run #{run.pk}; reload this page to follow it."
+        f"Sync queued as run #{run.pk}; this page follows it until it finishes."
     ]

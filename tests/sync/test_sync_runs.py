@@ -7,10 +7,11 @@ from django.utils import timezone
 from django_q.exceptions import TimeoutException
 from django_q.models import Schedule
 
-from catalog.models import Product, SyncRun, SyncSource, SyncStatus
+from catalog.models import Product, SyncRun, SyncSource
 from catalog.services import sync_runs
 from catalog.services.schedules import ensure_schedules
 from giftoffice.demo.suppliers import load_demo_products
+from giftoffice.runs.models import RunStatus
 from giftoffice.transitions import InvalidTransition
 from tests.suppliers.factories import ProductFactory
 
@@ -22,7 +23,7 @@ def test_tracked_run_records_success_with_counts():
         run.fetched, run.created = 3, 2
 
     run.refresh_from_db()
-    assert (run.status, run.fetched, run.created, run.error) == (SyncStatus.SUCCEEDED, 3, 2, "")
+    assert (run.status, run.fetched, run.created, run.message) == (RunStatus.SUCCEEDED, 3, 2, "")
     assert run.started_at is not None
     assert run.finished_at >= run.started_at
 
@@ -32,18 +33,18 @@ def test_tracked_run_records_failure_as_one_line_and_reraises():
         raise RuntimeError("supplier said\nno")
 
     run.refresh_from_db()
-    assert (run.status, run.error) == (SyncStatus.FAILED, "supplier said no")
+    assert (run.status, run.message) == (RunStatus.FAILED, "supplier said no")
 
 
 def test_finished_run_cannot_be_restarted():
-    run = SyncRun.objects.create(source=SyncSource.GAMESDROP_OFFERS, status=SyncStatus.SUCCEEDED)
+    run = SyncRun.objects.create(source=SyncSource.GAMESDROP_OFFERS, status=RunStatus.SUCCEEDED)
 
     with pytest.raises(InvalidTransition):
-        run.set_status(SyncStatus.RUNNING)
+        run.set_status(RunStatus.RUNNING)
 
 
 def test_queued_run_already_started_is_skipped_by_a_second_delivery():
-    run = SyncRun.objects.create(source=SyncSource.GAMESDROP_OFFERS, status=SyncStatus.RUNNING)
+    run = SyncRun.objects.create(source=SyncSource.GAMESDROP_OFFERS, status=RunStatus.RUNNING)
 
     assert sync_runs.run_queued_sync(run_id=run.pk) == f"run {run.pk} skipped (running)"
 
@@ -63,6 +64,7 @@ def test_ensure_schedules_twice_leaves_one_schedule_each(settings):
 
 
 def test_setup_schedules_command_is_idempotent(settings):
+    settings.ORDERS_POLL_EVERY_MINUTES = 1
     settings.SYNC_OFFERS_EVERY_MINUTES = 15
     settings.SYNC_PRODUCTS_EVERY_MINUTES = 60
     outputs = []
@@ -75,9 +77,11 @@ def test_setup_schedules_command_is_idempotent(settings):
     expected = (
         "sync-gamesdrop-offers: every 15 min -> catalog.tasks.scheduled_sync('gamesdrop_offers')\n"
         "sync-tribute-products: every 60 min -> catalog.tasks.scheduled_sync('tribute_products')\n"
+        "poll-supplier-orders: every 1 min -> orders.tasks.poll_open_orders()\n"
     )
     assert outputs == [expected, expected]
     assert sorted(Schedule.objects.values_list("name", flat=True)) == [
+        "poll-supplier-orders",
         "sync-gamesdrop-offers",
         "sync-tribute-products",
     ]
@@ -99,7 +103,10 @@ def test_tracked_run_records_a_task_timeout_as_failed_and_reraises():
         raise TimeoutException("Task exceeded maximum timeout value (300 seconds)")
 
     run.refresh_from_db()
-    assert (run.status, run.error) == (SyncStatus.FAILED, "Task exceeded maximum timeout value (300 seconds)")
+    assert (run.status, run.message) == (
+        RunStatus.FAILED,
+        "Task exceeded maximum timeout value (300 seconds)",
+    )
 
 
 def timed_out_before_tracking(*, run: SyncRun) -> SyncRun:
@@ -116,7 +123,10 @@ def test_a_queued_sync_killed_before_its_service_tracks_it_is_failed(monkeypatch
         sync_runs.run_queued_sync(run_id=run.pk)
 
     run.refresh_from_db()
-    assert (run.status, run.error) == (SyncStatus.FAILED, "Task exceeded maximum timeout value (300 seconds)")
+    assert (run.status, run.message) == (
+        RunStatus.FAILED,
+        "Task exceeded maximum timeout value (300 seconds)",
+    )
     assert run.finished_at is not None
 
 
@@ -127,24 +137,27 @@ def test_a_queued_sync_with_parameters_its_service_refuses_is_failed():
         sync_runs.run_queued_sync(run_id=run.pk)
 
     run.refresh_from_db()
-    assert run.status == SyncStatus.FAILED
-    assert "colour" in run.error
+    assert run.status == RunStatus.FAILED
+    assert "colour" in run.message
 
 
-def running_since(seconds: int) -> SyncRun:
+def running_with_heartbeat(seconds_ago: float) -> SyncRun:
+    now = timezone.now()
     return SyncRun.objects.create(
         source=SyncSource.TRIBUTE_PRODUCTS,
-        status=SyncStatus.RUNNING,
-        started_at=timezone.now() - timedelta(seconds=seconds),
+        status=RunStatus.RUNNING,
+        started_at=now - timedelta(seconds=600),
+        heartbeat_at=now - timedelta(seconds=seconds_ago),
     )
 
 
-def test_a_run_running_past_the_stale_cutoff_is_failed_and_a_new_sync_is_queued(
+def test_a_run_whose_heartbeat_stopped_is_failed_as_dead_and_a_new_sync_is_queued(
     settings, django_capture_on_commit_callbacks
 ):
-    # given a run its dead worker left running for longer than the cutoff
-    settings.SYNC_STALE_RUN_SECONDS = 360
-    dead = running_since(361)
+    # given a run whose worker was killed: its last heartbeat is older than the dead limit
+    settings.RUN_DEAD_AFTER_SECONDS = 8
+    dead = running_with_heartbeat(9)
+    last_beat = dead.heartbeat_at
 
     # when the demo step looks for a pending sync
     with django_capture_on_commit_callbacks(execute=False):
@@ -152,35 +165,34 @@ def test_a_run_running_past_the_stale_cutoff_is_failed_and_a_new_sync_is_queued(
 
     # then the dead run is failed with a clear message and a new one is queued
     dead.refresh_from_db()
-    assert (dead.status, dead.error) == (
-        SyncStatus.FAILED,
-        "presumed dead: still running after 360s without finishing "
-        "(its worker crashed or the task timed out)",
+    assert (dead.status, dead.message) == (
+        RunStatus.FAILED,
+        f"dead: no heartbeat since {last_beat.isoformat(timespec='seconds')} "
+        "(its process was killed or crashed)",
     )
     assert dead.finished_at is not None
     new = SyncRun.objects.exclude(pk=dead.pk).get()
-    assert new.status == SyncStatus.QUEUED
+    assert new.status == RunStatus.QUEUED
     assert f"Tribute products sync #{new.pk} queued" in message
 
 
-def test_a_run_running_within_the_stale_cutoff_still_counts_as_pending(settings):
-    settings.SYNC_STALE_RUN_SECONDS = 360
-    live = running_since(300)
+def test_a_long_run_with_a_fresh_heartbeat_still_counts_as_pending(settings):
+    # given a run started 10 minutes ago whose worker beat 2 s ago
+    settings.RUN_DEAD_AFTER_SECONDS = 8
+    live = running_with_heartbeat(2)
 
     message = load_demo_products()
 
     live.refresh_from_db()
-    assert live.status == SyncStatus.RUNNING
+    assert live.status == RunStatus.RUNNING
     assert SyncRun.objects.count() == 1
     assert f"Tribute products sync #{live.pk} queued" in message
 
 
-def test_the_stale_cutoff_defaults_to_a_minute_past_the_task_timeout():
+def test_a_run_is_dead_within_seconds_by_default():
     from django.conf import settings
 
-    cutoff = settings.SYNC_STALE_RUN_SECONDS
-
-    assert cutoff == settings.Q_CLUSTER["timeout"] + 60
+    assert (settings.RUN_HEARTBEAT_SECONDS, settings.RUN_DEAD_AFTER_SECONDS) == (2.0, 8.0)
 
 
 # --- helpers shared by the sync services ------------------------------------------------------------

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from catalog.management.progress import progress_bar
-from catalog.services import partner_sites, push
+from catalog.publishing.errors import PushError
+from catalog.publishing.runs import pull_gifts
+from catalog.services import partner_sites
 
 
 class Command(BaseCommand):
@@ -19,8 +21,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         try:
             with progress_bar(self.stdout, f"pull from {site.name}") as on_progress:
-                run = push.pull_gifts(site=site, dry_run=options["dry_run"], on_progress=on_progress)
-        except push.PushError as exc:
+                run = pull_gifts(site=site, dry_run=options["dry_run"], on_progress=on_progress)
+        except PushError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(run.summary())
         if failure := run.failure_line():

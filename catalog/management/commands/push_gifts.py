@@ -1,7 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from catalog.management.progress import progress_bar
-from catalog.services import partner_sites, push
+from catalog.publishing.errors import PushError
+from catalog.publishing.plan import plan_lines
+from catalog.publishing.runs import push_gifts
+from catalog.services import partner_sites
 
 
 def parse_ids(text: str) -> list[int]:
@@ -35,13 +38,13 @@ class Command(BaseCommand):
         gift_ids = None if options["all"] else parse_ids(options["ids"])
         try:
             with progress_bar(self.stdout, f"push to {site.name}") as on_progress:
-                run = push.push_gifts(
+                run = push_gifts(
                     site=site, gift_ids=gift_ids, dry_run=options["dry_run"], on_progress=on_progress
                 )
-        except push.PushError as exc:
+        except PushError as exc:
             raise CommandError(str(exc)) from exc
         if run.dry_run:
-            for line in push.plan_lines(run.report or {}):
+            for line in plan_lines(run.report or {}):
                 self.stdout.write(line)
         self.stdout.write(run.summary())
         if failure := run.failure_line():

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0009_api_client_names'),
+        ('catalog', '0011_push_run_without_kind'),
     ]
 
     operations = [

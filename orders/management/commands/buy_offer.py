@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from catalog.models import Offer
+from orders.models import OrderStatus
+from orders.services import gamesdrop
+from orders.services.sales import SaleInputError
+
+FAILED = {OrderStatus.CANCELED, OrderStatus.FAILED, OrderStatus.REFUNDED}
+
+
+class Command(BaseCommand):
+    help = (
+        "Buy one GamesDrop offer (by its offer group id) after every check; prints the order's transaction "
+        "id and status. --wait polls until it is final. Exit status 1 if it cannot be placed or ends "
+        "CANCELED / FAILED / REFUNDED."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("offer_id", metavar="OFFER_ID", type=int)
+        parser.add_argument("--game-user-id")
+        parser.add_argument("--server", help="Server id or its label from the offer's server list.")
+        parser.add_argument("--email")
+        parser.add_argument("--telegram-username", help="For Telegram Stars: @username, resolved to an id.")
+        parser.add_argument("--wait", action="store_true", help="Poll until the order is final.")
+        parser.add_argument(
+            "--override-margin",
+            action="store_true",
+            help="Buy even when GamesDrop's price is above our retail price.",
+        )
+
+    def handle(self, *args, offer_id: int, **options) -> None:
+        offer = Offer.objects.filter(offer_group_id=offer_id).first()
+        if offer is None:
+            raise CommandError(f"unknown GamesDrop offer {offer_id}: not in our catalog (run sync_offers)")
+        try:
+            check = gamesdrop.check_purchase(
+                offer=offer,
+                game_user_id=options.get("game_user_id"),
+                game_server_id=options.get("server"),
+                email=options.get("email"),
+                telegram_username=options.get("telegram_username"),
+            )
+            for warning in check.warnings:
+                self.stderr.write(f"warning: {warning}")
+            order = gamesdrop.place_order(
+                check=check, override_margin=options["override_margin"], enqueue=False
+            )
+        except SaleInputError as exc:
+            raise CommandError(f"buy_offer: not placed: {exc}") from exc
+        order = gamesdrop.submit(order=order)
+        self._show(order)
+        if options["wait"]:
+            order = self._wait(order)
+        if order.status in FAILED:
+            sys.exit(1)
+
+    def _show(self, order) -> None:
+        message = f" {order.supplier_message}" if order.supplier_message else ""
+        self.stdout.write(f"{order.transaction_id} {order.status}{message}")
+
+    def _wait(self, order):
+        deadline = time.monotonic() + settings.ORDERS_WAIT_MAX_SECONDS
+        while not order.is_final and time.monotonic() < deadline:
+            if order.next_poll_at is None and order.status == OrderStatus.OUTCOME_UNKNOWN:
+                break  # left for staff: nothing more will happen by itself
+            if order.next_poll_at is not None:
+                time.sleep(max(0.0, (order.next_poll_at - timezone.now()).total_seconds()))
+            before = order.status
+            if order.status == OrderStatus.OUTCOME_UNKNOWN:
+                order = gamesdrop.reconcile(order=order, resend=True)
+            else:
+                order = gamesdrop.refresh(order=order)
+            if order.status != before:
+                self._show(order)
+        if not order.is_final:
+            self.stdout.write(f"{order.transaction_id} still {order.status}; poll_orders will follow it")
+            sys.exit(1)
+        return order

@@ -1,0 +1,78 @@
+"""Sales: creating one with its supplier order, and the one place a sale becomes completed."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import OrderStatus, Sale, SupplierOrder
+from orders.services.errors import Refusal
+
+__all__ = ["SaleInputError", "complete_sale_if_done", "on_sale_completed", "parse_paid"]
+
+PAID_PLACES = 9  # Sale.amount_paid holds TON to the nanoton
+
+
+class SaleInputError(Refusal, ValueError):
+    """Input refused before anything is created or sent."""
+
+
+def parse_paid(*, amount: Any, currency: str | None) -> tuple[Decimal | None, str]:
+    """What the customer paid, checked: a positive amount with at most nine places and a known currency.
+
+    Both or neither: an amount without its currency means nothing.
+    """
+    if amount in (None, "") and not currency:
+        return None, ""
+    if amount in (None, "") or not currency:
+        raise SaleInputError(_("give the amount paid together with its currency"))
+    try:
+        value = amount if isinstance(amount, Decimal) else Decimal(str(amount).strip())
+    except InvalidOperation:
+        raise SaleInputError(_("amount paid %(amount)s is not a number"), amount=repr(amount)) from None
+    if not value.is_finite() or value <= 0:
+        raise SaleInputError(_("amount paid must be more than 0, not %(amount)s"), amount=amount)
+    if -value.as_tuple().exponent > PAID_PLACES:
+        raise SaleInputError(_("amount paid has more than %(places)s decimal places"), places=PAID_PLACES)
+    code = currency.strip().upper()
+    if code not in settings.ORDERS_CURRENCIES:
+        known = ", ".join(settings.ORDERS_CURRENCIES)
+        raise SaleInputError(
+            _("unknown currency %(currency)s; one of %(known)s"), currency=repr(currency), known=known
+        )
+    return value, code
+
+
+def on_sale_completed(*, sale: Sale) -> None:
+    """Hook: the sale has just completed, inside the transaction that completed it.
+
+    Empty here; the Telegram purchase reports write their outbox row from it, so a report is queued
+    exactly when (and only if) the completion commits. Keep it free of network calls.
+    """
+
+
+def complete_sale_if_done(*, sale: Sale) -> bool:
+    """Mark the sale completed once every one of its supplier orders is COMPLETED; True if it did now.
+
+    Call it inside the transaction that moves a supplier order to COMPLETED (set_status does). The
+    sale row is locked, so two orders completing at once still complete the sale (and call the hook)
+    exactly once.
+    """
+    with transaction.atomic():
+        locked = Sale.objects.select_for_update().get(pk=sale.pk)
+        if locked.completed_at is not None:
+            sale.completed_at = locked.completed_at
+            return False
+        statuses = set(SupplierOrder.objects.filter(sale_id=sale.pk).values_list("status", flat=True))
+        if statuses != {OrderStatus.COMPLETED}:
+            return False
+        now = timezone.now()
+        Sale.objects.filter(pk=sale.pk).update(completed_at=now)
+        sale.completed_at = now
+        on_sale_completed(sale=sale)
+    return True

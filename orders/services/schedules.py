@@ -1,0 +1,31 @@
+"""The orders' django-q2 schedule (polling open supplier orders), created idempotently by name."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django_q.models import Schedule
+
+from giftoffice.task_paths import task_path
+from orders.tasks import poll_open_orders
+
+__all__ = ["desired_schedules", "ensure_schedules"]
+
+
+def desired_schedules() -> dict[str, dict]:
+    return {
+        "poll-supplier-orders": {
+            "func": task_path(poll_open_orders),
+            "args": "",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": settings.ORDERS_POLL_EVERY_MINUTES,
+        },
+    }
+
+
+@transaction.atomic
+def ensure_schedules() -> list[Schedule]:
+    return [
+        Schedule.objects.update_or_create(name=name, defaults=fields)[0]
+        for name, fields in desired_schedules().items()
+    ]
