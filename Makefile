@@ -7,10 +7,11 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/giftoffice_test
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/giftoffice_bench
 # Written by `make run`, read by giftoffice/settings.py when GIFTOFFICE_SANDBOX_URL is unset.
 SANDBOX_URL_FILE := .demo-sandbox-url
 
-.PHONY: install run manage serve-prod test lint format test-postgres fuzz-schema bench clean
+.PHONY: install run manage serve-prod test lint format test-postgres fuzz-schema bench bench-postgres load clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,8 +74,18 @@ test-postgres: $(STAMP)
 fuzz-schema: $(STAMP)
 	$(PY) tests/fuzz_schema.py
 
+# On the database DATABASE_URL names (SQLite by default); each bench works in a throwaway database.
 bench: $(STAMP)
 	DEBUG=0 GIFTOFFICE_TESTING=1 $(PY) -m bench
+
+bench-postgres: $(STAMP)
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_PG_URL)} DEBUG=0 GIFTOFFICE_TESTING=1 $(PY) -m bench
+
+# A bounded load run (127.0.0.1 only) of the API under gunicorn on PostgreSQL, ours beside naive DRF.
+load: $(STAMP)
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_PG_URL)} DEBUG=0 GIFTOFFICE_TESTING=1 $(PY) -m bench.load
 
 clean:
 	rm -rf $(VENV) .test-*.sqlite3* *.egg-info

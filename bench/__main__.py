@@ -10,6 +10,7 @@ import sys
 BENCHES = [
     "bench.gifts_api",  # the /external/gift/ hot paths
     "bench.sync_offers",  # GamesDrop catalog sync
+    "bench.telegram_reports",  # Telegram purchase reports through the outbox
 ]
 
 

@@ -1,316 +1,711 @@
-"""The /external/gift/ hot paths against a raw-sqlite3 baseline measured in the same run.
+"""The /external/gift/ hot paths against raw baselines, on the database DATABASE_URL names.
 
-Our side is the real endpoint: the DRF view called with a request built by RequestFactory (API-key
-authentication, throttling, the ETag/count aggregate, the queries, serialization, consuming the whole
-body) — everything but Django's middleware stack, which any implementation pays alike. The baseline is
-a plain `sqlite3` connection to the same database file doing the least work that gives the same
-result: fetch the same columns and `orjson.dumps` them as an array of objects; `executemany` the same
-rows for the writes (in one transaction, setting the same columns, updated_at included). Timings are the
-best of several runs.
+- Our side is the whole Django request: the project's WSGI handler (every middleware, URL resolution,
+  API-key authentication, throttling, the queries, serialization), the body read to the end.
+- Each baseline is a raw driver connection (sqlite3 or psycopg) to the same throwaway database doing the
+  least work that gives the same result, with the same tricks allowed (the database may write the JSON):
+  several raw ways are tried and the fastest is the baseline. Each one's bytes are checked equal to ours
+  in the run itself (the writes' answers too, ids aside since they differ per run).
+- Ours and the baseline alternate round by round; each figure is the median of the per-round ratios,
+  with their quartiles, so a burst of noise on a shared machine moves one round, not the figure.
+- Memory: peak traced Python memory of our streamed 100,000-gift answer against a raw baseline that
+  streams too (a cursor read in chunks, the same bytes, nothing held whole).
+- A naive DRF ModelSerializer view (bench/naive.py) is timed beside ours against the same baseline.
 """
 
 from __future__ import annotations
 
 import gc
+import io
 import os
 import sqlite3
-import tempfile
+import statistics
+import sys
 import time
 import tracemalloc
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import orjson
 
-TARGETS = {"list_10000": 1.3, "list_100": 2.0, "memory_100000": 1.2, "bulk_create": 5.0, "bulk_update": 4.0}
+TARGETS = {"list_100": 2.0, "list_10000": 1.3, "bulk_create": 5.0, "bulk_update": 4.0, "memory_100000": 1.2}
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
 LANGS = ("ro", "ru", "en", "uk")
-WIRE_COLUMNS = (
-    ["id"]
-    + [f"{f}_{lang}" for f in ("icon", "image", "name", "link", "description") for lang in LANGS]
-    + ["start_time", "removal_time", "active"]
+TEXT_FIELDS = ("icon", "image", "name", "link", "description")  # wire order
+WIRE_KEYS = (
+    "id",
+    *(f"{field}_{lang}" for field in TEXT_FIELDS for lang in LANGS),
+    "start_time",
+    "removal_time",
+    "active",
 )
+TABLE = "catalog_gift"
+HOST = "127.0.0.1:8000"
+MEDIA_PREFIX = f"http://{HOST}/media/"  # what our API answers for a request to HOST
 
 
-def _setup_django(db_path: Path) -> None:
+# --- the raw baselines: an independent reading of the wire format, per driver -------------------------
+
+
+def wire_exprs(vendor: str) -> list[str]:
+    """SQL per wire key: empty text -> NULL, media names -> absolute URLs, datetimes -> wire text (UTC).
+    The media prefix is the one parameter, `%(prefix)s` (psycopg) or `:prefix` (sqlite3)."""
+    prefix = ":prefix" if vendor == "sqlite" else "%(prefix)s"
+    exprs = []
+    for key in WIRE_KEYS:
+        if key in ("id", "active"):
+            exprs.append(key)
+        elif key in ("start_time", "removal_time"):
+            if vendor == "sqlite":
+                exprs.append(f"replace(substr({key}, 1, 19), ' ', 'T')")
+            else:
+                exprs.append(f"""to_char({key} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')""")
+        elif key.split("_")[0] in ("icon", "image"):
+            absolute = f"(substr({key}, 1, 7) = 'http://' OR substr({key}, 1, 8) = 'https://')"
+            exprs.append(
+                f"CASE WHEN {key} <> '' THEN CASE WHEN {absolute} THEN {key} ELSE {prefix} || {key} END END"
+            )
+        else:
+            exprs.append(f"CASE WHEN {key} <> '' THEN {key} END")
+    return exprs
+
+
+def raw_list_sql(vendor: str, how: str, where: str = "") -> str:
+    """SELECT of the wire rows: `how` is "dicts" (columns for Python dicts + orjson) or "json" (one JSON
+    object per row, written by the database)."""
+    exprs = wire_exprs(vendor)
+    if how == "dicts":
+        return f"SELECT {', '.join(exprs)} FROM {TABLE}{where} ORDER BY id"
+    if vendor == "sqlite":
+        exprs[-1] = "json(CASE WHEN active THEN 'true' ELSE 'false' END)"
+        pairs = ", ".join(f"'{key}', {expr}" for key, expr in zip(WIRE_KEYS, exprs, strict=True))
+        return f"SELECT json_object({pairs}) FROM {TABLE}{where} ORDER BY id"
+    columns = ", ".join(f"{expr} AS {key}" for key, expr in zip(WIRE_KEYS, exprs, strict=True))
+    return f"SELECT row_to_json(w)::text FROM (SELECT {columns} FROM {TABLE}{where}) w ORDER BY w.id"
+
+
+def _dicts_json(vendor: str, rows: Sequence[Sequence[Any]]) -> bytes:
+    dicts = [dict(zip(WIRE_KEYS, row, strict=True)) for row in rows]
+    if vendor == "sqlite":  # 0/1 -> false/true
+        for item in dicts:
+            item["active"] = bool(item["active"])
+    return orjson.dumps(dicts)
+
+
+def raw_list(conn: Any, vendor: str, how: str, *, prefix: str = MEDIA_PREFIX) -> bytes:
+    """The whole list as the API's bytes, the raw way `how` ("dicts" or "json")."""
+    cursor = conn.cursor()
+    cursor.execute(raw_list_sql(vendor, how), {"prefix": prefix})
+    rows = cursor.fetchall()
+    cursor.close()
+    if how == "dicts":
+        return _dicts_json(vendor, rows)
+    return ("[" + ",".join([row[0] for row in rows]) + "]").encode()
+
+
+def raw_list_streamed(conn: Any, vendor: str, how: str, *, prefix: str = MEDIA_PREFIX) -> Iterator[bytes]:
+    """The same bytes in chunks of 2,000 rows from a cursor read in chunks (server-side on PostgreSQL)."""
+    if vendor == "sqlite":
+        cursor = conn.cursor()
+    else:
+        cursor = conn.cursor(name=f"bench_{uuid.uuid4().hex}", withhold=True)
+    try:
+        cursor.execute(raw_list_sql(vendor, how), {"prefix": prefix})
+        yield b"["
+        separator = b""
+        while rows := cursor.fetchmany(2000):
+            if how == "dicts":
+                body = _dicts_json(vendor, rows)[1:-1]
+            else:
+                body = ",".join([row[0] for row in rows]).encode()
+            yield separator + body
+            separator = b","
+        yield b"]"
+    finally:
+        cursor.close()
+
+
+def raw_answer(conn: Any, vendor: str, first_id: int, last_id: int, *, prefix: str = MEDIA_PREFIX) -> bytes:
+    """The bulk endpoints' answer for gifts first_id..last_id (written in that order, so by id)."""
+    bounds = (
+        " WHERE id BETWEEN :first AND :last"
+        if vendor == "sqlite"
+        else " WHERE id BETWEEN %(first)s AND %(last)s"
+    )
+    cursor = conn.cursor()
+    cursor.execute(
+        raw_list_sql(vendor, "json", where=bounds), {"prefix": prefix, "first": first_id, "last": last_id}
+    )
+    rows = cursor.fetchall()
+    cursor.close()
+    return ("[" + ",".join([row[0] for row in rows]) + "]").encode()
+
+
+# --- the data -------------------------------------------------------------------------------------------
+
+START = datetime(2025, 8, 25, 9, 50, tzinfo=UTC)
+
+
+def gift_item(n: int, start: datetime = START) -> dict[str, Any]:
+    """A wire item shaped like the spec's example: four names/links/descriptions, no media."""
+    item: dict[str, Any] = {}
+    for lang in LANGS:
+        item[f"name_{lang}"] = f"Gift {n} ({lang})"
+        item[f"link_{lang}"] = f"https://www.example.com/{lang}/gift/{n}/"
+        item[f"description_{lang}"] = f"Description of gift {n} in {lang}, long enough to be realistic."
+    item["start_time"] = (start + timedelta(minutes=n)).replace(tzinfo=None).isoformat()
+    item["removal_time"] = (start + timedelta(days=5, minutes=n)).replace(tzinfo=None).isoformat()
+    item["active"] = n % 3 != 0
+    return item
+
+
+INSERT_COLUMNS = [
+    *WIRE_KEYS[1:],
+    "name",
+    "description",
+    "link",
+    "icon",
+    "image",
+    "owner_id",
+    "created_at",
+    "updated_at",
+]
+
+
+def insert_rows(vendor: str, items: Sequence[dict[str, Any]], owner_id: int, *, media: bool) -> list[list]:
+    """Rows for INSERT_COLUMNS as the API stores them (plus a stored ro icon/image when `media`)."""
+    now = datetime.now(UTC)
+    stamp = _db_datetime(vendor, now)
+    rows = []
+    for item in items:
+        row: list[Any] = []
+        for key in WIRE_KEYS[1:-3]:
+            if media and key in ("icon_ro", "image_ro"):
+                row.append(f"gift_images/{uuid.uuid4()}.png")
+            else:
+                row.append(item.get(key))
+        for key in ("start_time", "removal_time"):
+            row.append(_db_datetime(vendor, datetime.fromisoformat(item[key]).replace(tzinfo=UTC)))
+        row.append(item["active"])
+        row += [item["name_ro"] or "", item["description_ro"] or "", item["link_ro"] or ""]
+        row += [row[0] or "", row[4] or ""]  # icon, image: the ro values
+        row += [owner_id, stamp, stamp]
+        rows.append(row)
+    return rows
+
+
+def _db_datetime(vendor: str, value: datetime) -> Any:
+    if vendor == "sqlite":  # Django's text form, in UTC
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    return value
+
+
+def raw_insert(conn: Any, vendor: str, rows: Sequence[Sequence[Any]], how: str) -> tuple[int, int]:
+    """Insert the rows in one transaction the raw way `how`; (first id, last id), in input order."""
+    columns = ", ".join(INSERT_COLUMNS)
+    if vendor == "sqlite":
+        conn.execute("BEGIN IMMEDIATE")  # consecutive ids under the write lock
+        placeholders = ", ".join("?" * len(INSERT_COLUMNS))
+        conn.executemany(f"INSERT INTO {TABLE} ({columns}) VALUES ({placeholders})", rows)
+        (last,) = conn.execute("SELECT last_insert_rowid()").fetchone()
+        conn.execute("COMMIT")
+        return last - len(rows) + 1, last
+    with conn.transaction(), conn.cursor() as cursor:
+        if how == "copy":  # ids taken from the sequence first: COPY returns none
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{TABLE}', 'id')) FROM generate_series(1, %s)",
+                [len(rows)],
+            )
+            ids = [r[0] for r in cursor.fetchall()]
+            with cursor.copy(f"COPY {TABLE} (id, {columns}) FROM STDIN") as copy:
+                for gift_id, row in zip(ids, rows, strict=True):
+                    copy.write_row((gift_id, *row))
+        else:  # "executemany": one prepared INSERT, pipelined
+            placeholders = ", ".join(["%s"] * len(INSERT_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {TABLE} ({columns}) VALUES ({placeholders}) RETURNING id",
+                rows,
+                returning=True,
+            )
+            ids = []
+            while True:
+                ids.extend(r[0] for r in cursor.fetchall())
+                if not cursor.nextset():
+                    break
+    return ids[0], ids[-1]
+
+
+def raw_update(conn: Any, vendor: str, rows: Sequence[Sequence[Any]], how: str) -> None:
+    """Set active, start_time, removal_time and updated_at of rows (values..., id) in one transaction."""
+    if vendor == "sqlite":
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(
+            f"UPDATE {TABLE} SET active=?, start_time=?, removal_time=?, updated_at=? WHERE id=?",
+            rows,
+        )
+        conn.execute("COMMIT")
+        return
+    with conn.transaction(), conn.cursor() as cursor:
+        if how == "unnest":  # one statement, the values as arrays
+            columns = list(zip(*rows, strict=True))
+            cursor.execute(
+                f"UPDATE {TABLE} g SET active = v.a, start_time = v.s, removal_time = v.r, updated_at = v.u "
+                "FROM unnest(%s::bool[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[], "
+                "%s::bigint[]) AS v(a, s, r, u, id) WHERE g.id = v.id",
+                [list(c) for c in columns],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {TABLE} SET active=%s, start_time=%s, removal_time=%s, updated_at=%s WHERE id=%s",
+                rows,
+            )
+
+
+# --- timing ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    ours: float  # medians, seconds
+    raw: float
+    ratio: float  # median of the per-round ratios
+    low: float  # its quartiles
+    high: float
+
+
+def paired(
+    raw: Callable[[], Any],
+    ours: Callable[[], Any],
+    *,
+    rounds: int,
+    inner: int = 1,
+    setup: Callable[[], Any] | None = None,
+) -> Figure:
+    """Alternate raw and ours for `rounds` rounds (each timing the mean of `inner` calls)."""
+    ours_times, raw_times, ratios = [], [], []
+    for n in range(rounds):
+        pair = {}
+        for name, fn in (("raw", raw), ("ours", ours)) if n % 2 == 0 else (("ours", ours), ("raw", raw)):
+            total = 0.0
+            for _ in range(inner):
+                if setup is not None:
+                    setup()
+                gc.collect()
+                started = time.perf_counter()
+                fn()
+                total += time.perf_counter() - started
+            pair[name] = total / inner
+        ours_times.append(pair["ours"])
+        raw_times.append(pair["raw"])
+        ratios.append(pair["ours"] / pair["raw"])
+    q1, _median, q3 = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else (ratios[0],) * 3
+    return Figure(
+        statistics.median(ours_times), statistics.median(raw_times), statistics.median(ratios), q1, q3
+    )
+
+
+def fastest(candidates: dict[str, Callable[[], Any]], *, rounds: int, inner: int = 1, setup=None) -> str:
+    """The raw way with the lowest median time."""
+    medians = {}
+    for name, fn in candidates.items():
+        times = []
+        for _ in range(rounds):
+            if setup is not None:
+                setup()
+            gc.collect()
+            started = time.perf_counter()
+            for _ in range(inner):
+                fn()
+            times.append(time.perf_counter() - started)
+        medians[name] = statistics.median(times)
+    return min(medians, key=medians.get)
+
+
+def line(name: str, figure: Figure, how: str, extra: str = "") -> str:
+    verdict = "PASS" if figure.ratio <= TARGETS[name] else "FAIL"
+    return (
+        f"{name:<13} {figure.ratio:5.2f}x [{figure.low:.2f}-{figure.high:.2f}] (target <= {TARGETS[name]}x) "
+        f"{verdict}   ours {figure.ours * 1000:8.2f} ms, raw {figure.raw * 1000:8.2f} ms ({how}){extra}"
+    )
+
+
+# --- the Django side --------------------------------------------------------------------------------------
+
+
+class Wsgi:
+    """Requests through the project's WSGI application, as gunicorn would call it."""
+
+    def __init__(self, key: str) -> None:
+        from django.core.handlers.wsgi import WSGIHandler
+
+        self.handler = WSGIHandler()
+        self.auth = f"Api-Key {key}"
+
+    def __call__(
+        self, method: str, path: str, body: bytes = b"", *, query: str = "", sink: bool = False
+    ) -> tuple[int, bytes]:
+        environ = {
+            "REQUEST_METHOD": method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": HOST,
+            "HTTP_AUTHORIZATION": self.auth,
+            "HTTP_ACCEPT": "application/json",
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http",
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        status: list[str] = []
+        result = self.handler(environ, lambda s, headers, exc_info=None: status.append(s))
+        try:
+            if sink:  # count the bytes without keeping them (the memory figure)
+                size = sum(len(chunk) for chunk in result)
+                content = str(size).encode()
+            else:
+                content = b"".join(result)
+        finally:
+            result.close()
+        return int(status[0].split()[0]), content
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "giftoffice.settings")
+    os.environ.setdefault("GIFTOFFICE_NAIVE_API", "1")
     import django
     from django.apps import apps
-    from django.conf import settings
 
-    if apps.ready:  # another bench set Django up first: point the default connection at our file
-        from django.db import connections
-
-        connections["default"].close()
-        connections["default"].settings_dict["NAME"] = str(db_path)
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "giftoffice.settings")
+    if not apps.ready:
         django.setup()
-    from django.core.management import call_command
-    from django.db import connection
+    from django.conf import settings
+    from rest_framework.settings import api_settings
 
-    if connection.vendor != "sqlite":
-        raise RuntimeError("bench.gifts_api compares against raw sqlite3: it needs SQLite")
-    call_command("migrate", verbosity=0, interactive=False)
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"partner_key_read": "10000000/min", "partner_key_write": "10000000/min"},
     }
-    from rest_framework.settings import api_settings
-
     api_settings.reload()
 
 
-def _raw_connection(db_path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    return conn
+def _raw_connect(settings_dict: dict[str, Any], vendor: str) -> Any:
+    if vendor == "sqlite":
+        conn = sqlite3.connect(settings_dict["NAME"], isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+    import psycopg
+
+    return psycopg.connect(
+        dbname=settings_dict["NAME"],
+        user=settings_dict.get("USER") or None,
+        password=settings_dict.get("PASSWORD") or None,
+        host=settings_dict.get("HOST") or None,
+        port=settings_dict.get("PORT") or None,
+        autocommit=True,
+    )
 
 
-def _gift_row(n: int, start: datetime) -> dict[str, Any]:
-    """A gift shaped like the spec's example: ro icon/image, four names/links/descriptions."""
-    row: dict[str, Any] = {}
-    for lang in LANGS:
-        row[f"icon_{lang}"] = f"gift_images/{uuid.uuid4()}.png" if lang == "ro" else None
-        row[f"image_{lang}"] = f"gift_images/{uuid.uuid4()}.png" if lang == "ro" else None
-        row[f"name_{lang}"] = f"Gift {n} ({lang})"
-        row[f"link_{lang}"] = f"https://www.example.com/{lang}/gift/{n}/"
-        row[f"description_{lang}"] = f"Description of gift {n} in {lang}, long enough to be realistic."
-    row["start_time"] = start + timedelta(minutes=n)
-    row["removal_time"] = start + timedelta(days=5, minutes=n)
-    row["active"] = n % 3 != 0
-    return row
-
-
-def _seed(conn: sqlite3.Connection, first: int, count: int, owner_id: int) -> None:
-    start = datetime(2025, 8, 25, 9, 50)
-    columns = [*WIRE_COLUMNS[1:], "name", "description", "link", "icon", "image", "created_at", "updated_at"]
-    columns.append("owner_id")
-    now = "2025-08-20 10:00:00"
-    rows = []
-    for n in range(first, first + count):
-        gift = _gift_row(n, start)
-        values = [gift[c] for c in WIRE_COLUMNS[1:-3]]
-        values += [str(gift["start_time"]), str(gift["removal_time"]), gift["active"]]
-        values += [
-            gift["name_ro"],
-            gift["description_ro"],
-            gift["link_ro"],
-            gift["icon_ro"],
-            gift["image_ro"],
-        ]
-        values += [now, now, owner_id]
-        rows.append(values)
-    placeholders = ", ".join("?" * len(columns))
-    conn.execute("BEGIN")
-    conn.executemany(f"INSERT INTO catalog_gift ({', '.join(columns)}) VALUES ({placeholders})", rows)
-    conn.execute("COMMIT")
-
-
-def _best(fn: Callable[[], Any], *, repeat: int, setup: Callable[[], Any] | None = None) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        if setup is not None:
-            setup()
-        gc.collect()
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-def _raw_list(conn: sqlite3.Connection) -> bytes:
-    cursor = conn.execute(f"SELECT {', '.join(WIRE_COLUMNS)} FROM catalog_gift ORDER BY id")
-    rows = cursor.fetchall()
-    return orjson.dumps([dict(zip(WIRE_COLUMNS, row, strict=True)) for row in rows])
-
-
-def _consume(response: Any) -> int:
-    if response.streaming:
-        size = 0
-        for chunk in response.streaming_content:
-            size += len(chunk)
-        response.close()
-        return size
-    return len(response.content)
-
-
-def _line(name: str, ours: float, raw: float, unit: str = "ms") -> str:
-    ratio = ours / raw
-    verdict = "PASS" if ratio <= TARGETS[name] else "FAIL"
-    scale = 1000 if unit == "ms" else 1 / (1024 * 1024)
+def _describe(connection: Any) -> str:
+    if connection.vendor == "sqlite":
+        version = sqlite3.sqlite_version
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+    persistent = connection.settings_dict.get("CONN_MAX_AGE")
     return (
-        f"{name:<14} {ratio:5.2f}x (target <= {TARGETS[name]}x) {verdict}   "
-        f"ours {ours * scale:8.2f} {unit}, raw {raw * scale:8.2f} {unit}"
+        f"database: {connection.vendor} {version}, throwaway {connection.settings_dict['NAME']} "
+        f"(CONN_MAX_AGE={persistent}, health checks {connection.settings_dict.get('CONN_HEALTH_CHECKS')}); "
+        f"median of {ROUNDS} alternating rounds, [quartiles] of the per-round ratio"
     )
 
 
 def run() -> list[str]:
-    lines: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="bench-gifts-") as tmp:
-        db_path = Path(tmp) / "bench.sqlite3"
-        _setup_django(db_path)
-        lines.extend(_run(db_path))
-        from django.db import connections
+    _setup_django()
+    from django.db import connection, connections
 
+    original = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        return [_describe(connection), *_run(connection)]
+    finally:
         connections.close_all()
-    return lines
+        connection.creation.destroy_test_db(original, verbosity=0)
 
 
-def _run(db_path: Path) -> list[str]:
-    from django.db import connection
-    from django.test import RequestFactory
-    from django.test.utils import CaptureQueriesContext
+def _seed(conn: Any, vendor: str, first: int, count: int, owner_id: int) -> None:
+    rows = insert_rows(vendor, [gift_item(n) for n in range(first, first + count)], owner_id, media=True)
+    raw_insert(conn, vendor, rows, "executemany")
 
-    from catalog.api import views
-    from catalog.models import Gift
+
+def _same(name: str, ours: bytes, raw: bytes) -> None:
+    if ours != raw:
+        at = next(
+            (i for i, (a, b) in enumerate(zip(ours, raw, strict=False)) if a != b), min(len(ours), len(raw))
+        )
+        raise AssertionError(
+            f"{name}: ours and the baseline differ at byte {at}: "
+            f"{ours[at - 60 : at + 60]!r} / {raw[at - 60 : at + 60]!r}"
+        )
+
+
+def _without_ids(body: bytes) -> bytes:
+    return orjson.dumps([{k: v for k, v in item.items() if k != "id"} for item in orjson.loads(body)])
+
+
+def _run(connection: Any) -> list[str]:
     from catalog.services.api_keys import create_api_key, get_or_create_partner
 
+    vendor = connection.vendor
     partner, _ = get_or_create_partner(name="Bench partner")
     key = create_api_key(partner=partner, can_write=True).plain_key
-    factory = RequestFactory()
-    auth = {"HTTP_AUTHORIZATION": f"Api-Key {key}"}
-    list_view = views.GiftListView.as_view()
-    create_view = views.GiftBulkCreateView.as_view()
-    update_view = views.GiftBulkUpdateView.as_view()
-    raw = _raw_connection(db_path)
+    call = Wsgi(key)
+    conn = _raw_connect(connection.settings_dict, vendor)
     lines = []
 
-    def ours_list() -> int:
-        response = list_view(factory.get("/external/gift/", **auth))
-        assert response.status_code == 200, response.status_code
-        return _consume(response)
+    def ours_list() -> bytes:
+        status, body = call("GET", "/external/gift/")
+        assert status == 200, (status, body[:300])
+        return body
 
-    # --- list of 100, then 10,000 gifts ------------------------------------------------------------
-    _seed(raw, 1, 100, partner.pk)
-    assert len(orjson.loads(b"".join([_raw_list(raw)]))) == 100
-    raw_100 = _best(lambda: _raw_list(raw), repeat=300)
-    ours_100 = _best(ours_list, repeat=300)
-    lines.append(_line("list_100", ours_100, raw_100))
+    def naive_list() -> bytes:
+        status, body = call("GET", "/naive/external/gift/", query="limit=100000")
+        assert status == 200, (status, body[:300])
+        return body
 
-    _seed(raw, 101, 9900, partner.pk)
-    raw_10k = _best(lambda: _raw_list(raw), repeat=15)
-    ours_10k = _best(ours_list, repeat=15)
-    lines.append(_line("list_10000", ours_10k, raw_10k))
+    # --- lists of 100 and 10,000 --------------------------------------------------------------------
+    for name, total, inner in (("list_100", 100, 20), ("list_10000", 10000, 1)):
+        _seed(conn, vendor, _count(conn) + 1, total - _count(conn), partner.pk)
+        ways = {how: (lambda how=how: raw_list(conn, vendor, how)) for how in ("dicts", "json")}
+        ours_body = ours_list()
+        for how, fn in ways.items():
+            _same(f"{name} ({how})", ours_body, fn())
+        how = fastest(ways, rounds=5, inner=inner)
+        figure = paired(ways[how], ours_list, rounds=ROUNDS, inner=inner)
+        naive = paired(ways[how], naive_list, rounds=max(3, ROUNDS // 3), inner=max(1, inner // 4))
+        lines.append(line(name, figure, how, f"; naive DRF {naive.ratio:.1f}x ({naive.ours * 1000:.2f} ms)"))
 
-    # --- bulk-create / bulk-update 1,000 --------------------------------------------------------------
-    start = datetime(2025, 8, 27, 10, 0)
-    create_items = []
-    for n in range(1000):
-        gift = _gift_row(n, start)
-        item = {k: v for k, v in gift.items() if not k.startswith(("icon", "image"))}
-        item["start_time"] = gift["start_time"].isoformat()
-        item["removal_time"] = gift["removal_time"].isoformat()
-        create_items.append(item)
-    create_body = orjson.dumps(create_items)
-    raw_columns = [c for c in create_items[0]] + ["name", "description", "link", "icon", "image"]
-    raw_columns += ["created_at", "updated_at"]
-    raw_rows = [
-        [
-            *item.values(),
-            item["name_ro"],
-            item["description_ro"],
-            item["link_ro"],
-            "",
-            "",
-            "2025-08-20",
-            "2025-08-20",
-        ]
-        for item in create_items
-    ]
-    top_id = Gift.objects.order_by("-id").values_list("id", flat=True).first()
+    # --- bulk-create 1,000 ----------------------------------------------------------------------------
+    items = [gift_item(n, START + timedelta(days=2)) for n in range(1000)]
+    create_body = orjson.dumps(items)
+    top = _max_id(conn)
 
     def cleanup() -> None:
-        raw.execute("DELETE FROM catalog_gift WHERE id > ?", (top_id,))
+        cursor = conn.cursor()
+        cursor.execute(f"DELETE FROM {TABLE} WHERE id > {top}")
+        cursor.close()
 
-    def raw_create() -> None:
-        raw.execute("BEGIN IMMEDIATE")
-        placeholders = ", ".join("?" * len(raw_columns))
-        raw.executemany(
-            f"INSERT INTO catalog_gift ({', '.join(raw_columns)}) VALUES ({placeholders})", raw_rows
-        )
-        raw.execute("COMMIT")
+    def ours_create() -> bytes:
+        status, body = call("POST", "/external/gift/bulk-create/", create_body)
+        assert status == 201, (status, body[:300])
+        return body
 
-    def ours_create() -> None:
-        response = create_view(factory.post("/x/", create_body, content_type="application/json", **auth))
-        assert response.status_code == 201, response.content[:300]
+    def raw_create(how: str) -> bytes:
+        rows = insert_rows(vendor, items, partner.pk, media=False)
+        first, last = raw_insert(conn, vendor, rows, how)
+        return raw_answer(conn, vendor, first, last)
 
-    raw_create_s = _best(raw_create, repeat=9, setup=cleanup)
-    ours_create_s = _best(ours_create, repeat=9, setup=cleanup)
+    create_ways = {how: (lambda how=how: raw_create(how)) for how in _insert_ways(vendor)}
     cleanup()
-    lines.append(_line("bulk_create", ours_create_s, raw_create_s))
+    ours_body = ours_create()
+    for how, fn in create_ways.items():
+        cleanup()
+        _same(f"bulk_create ({how})", _without_ids(ours_body), _without_ids(fn()))
+    how = fastest(create_ways, rounds=5, setup=cleanup)
+    figure = paired(create_ways[how], ours_create, rounds=ROUNDS, setup=cleanup)
+    cleanup()
+    lines.append(line("bulk_create", figure, how))
 
-    ids = list(Gift.objects.order_by("id").values_list("id", flat=True)[:1000])
-    update_items = [
+    # --- bulk-update 1,000 ----------------------------------------------------------------------------
+    ids = list(range(1, 1001))
+    changes = [
         {
             "id": gift_id,
             "active": n % 2 == 0,
-            "start_time": (start + timedelta(hours=n % 24)).isoformat(),
-            "removal_time": (start + timedelta(days=6, hours=n % 24)).isoformat(),
+            "start_time": (START + timedelta(hours=n % 24)).replace(tzinfo=None).isoformat(),
+            "removal_time": (START + timedelta(days=6, hours=n % 24)).replace(tzinfo=None).isoformat(),
         }
         for n, gift_id in enumerate(ids)
     ]
-    update_body = orjson.dumps(update_items)
-    raw_update_rows = [
-        [i["active"], i["start_time"].replace("T", " "), i["removal_time"].replace("T", " "), None, i["id"]]
-        for i in update_items
-    ]
+    update_body = orjson.dumps(changes)
 
-    def stamp_update_rows() -> None:
-        # The same columns as ours, updated_at included: it is indexed (list ETags, updated_since), so
-        # leaving it out would spare the baseline the index maintenance that every real update pays.
-        now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ")
-        for row in raw_update_rows:
-            row[3] = now
+    def ours_update() -> bytes:
+        status, body = call("PUT", "/external/gift/bulk-update/", update_body)
+        assert status == 200, (status, body[:300])
+        return body
 
-    def raw_update() -> None:
-        raw.execute("BEGIN IMMEDIATE")
-        raw.executemany(
-            "UPDATE catalog_gift SET active=?, start_time=?, removal_time=?, updated_at=? WHERE id=?",
-            raw_update_rows,
-        )
-        raw.execute("COMMIT")
+    def raw_update_answer(how: str) -> bytes:
+        stamp = _db_datetime(vendor, datetime.now(UTC))
+        rows = [
+            [
+                c["active"],
+                _db_datetime(vendor, datetime.fromisoformat(c["start_time"]).replace(tzinfo=UTC)),
+                _db_datetime(vendor, datetime.fromisoformat(c["removal_time"]).replace(tzinfo=UTC)),
+                stamp,
+                c["id"],
+            ]
+            for c in changes
+        ]
+        raw_update(conn, vendor, rows, how)
+        return raw_answer(conn, vendor, ids[0], ids[-1])
 
-    def ours_update() -> None:
-        response = update_view(factory.put("/x/", update_body, content_type="application/json", **auth))
-        assert response.status_code == 200, response.content[:300]
+    update_ways = {how: (lambda how=how: raw_update_answer(how)) for how in _update_ways(vendor)}
+    ours_body = ours_update()
+    for how, fn in update_ways.items():
+        _same(f"bulk_update ({how})", ours_body, fn())
+    how = fastest(update_ways, rounds=5)
+    figure = paired(update_ways[how], ours_update, rounds=ROUNDS)
+    lines.append(line("bulk_update", figure, how))
 
-    raw_update_s = _best(raw_update, repeat=9, setup=stamp_update_rows)
-    ours_update_s = _best(ours_update, repeat=9)
-    lines.append(_line("bulk_update", ours_update_s, raw_update_s))
+    # --- queries per request: constant in the number of items -----------------------------------------
+    from django.test.utils import CaptureQueriesContext
 
-    # --- query counts: constant per request size up to batching -----------------------------------
     counts = []
     for size in (10, 100, 1000):
         with CaptureQueriesContext(connection) as created:
-            create_view(
-                factory.post(
-                    "/x/", orjson.dumps(create_items[:size]), content_type="application/json", **auth
-                )
-            )
+            call("POST", "/external/gift/bulk-create/", orjson.dumps(items[:size]))
         cleanup()
         with CaptureQueriesContext(connection) as updated:
-            update_view(
-                factory.put("/x/", orjson.dumps(update_items[:size]), content_type="application/json", **auth)
-            )
+            call("PUT", "/external/gift/bulk-update/", orjson.dumps(changes[:size]))
         counts.append(f"{size}: create {len(created)} / update {len(updated)}")
-    lines.append("queries        " + "; ".join(counts) + " (incl. the key lookup and the read-back)")
+    lines.append(
+        "queries       " + "; ".join(counts) + " (whole request: key lookup, health check, read-back)"
+    )
 
-    # --- peak memory serving 100,000 --------------------------------------------------------------------
-    _seed(raw, 10001, 90000, partner.pk)
-    gc.collect()
-    tracemalloc.start()
-    _raw_list(raw)
-    raw_peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    gc.collect()
-    tracemalloc.start()
-    size = ours_list()
-    ours_peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    lines.append(_line("memory_100000", ours_peak, raw_peak, unit="MiB") + f"  ({size / 1e6:.0f} MB body)")
-    raw.close()
+    # --- peak memory serving 100,000, streamed against streamed ---------------------------------------
+    _seed(conn, vendor, _count(conn) + 1, 100000 - _count(conn), partner.pk)
+
+    def streamed(how: str) -> Callable[[], int]:
+        return lambda: sum(len(chunk) for chunk in raw_list_streamed(conn, vendor, how))
+
+    def ours_streamed() -> int:
+        status, size = call("GET", "/external/gift/", sink=True)
+        assert status == 200
+        return int(size)
+
+    peaks = {}
+    for name, fn in (("dicts", streamed("dicts")), ("json", streamed("json")), ("ours", ours_streamed)):
+        gc.collect()
+        tracemalloc.start()
+        size = fn()
+        peaks[name] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    how = min(("dicts", "json"), key=peaks.get)
+    ratio = peaks["ours"] / peaks[how]
+    verdict = "PASS" if ratio <= TARGETS["memory_100000"] else "FAIL"
+    lines.append(
+        f"memory_100000 {ratio:5.2f}x (target <= {TARGETS['memory_100000']}x) {verdict}   "
+        f"ours {peaks['ours'] / 2**20:8.2f} MiB, raw {peaks[how] / 2**20:8.2f} MiB "
+        f"({how}, streamed in chunks of 2,000; {size / 1e6:.0f} MB body)"
+    )
+    _same("memory_100000 body", ours_list(), b"".join(raw_list_streamed(conn, vendor, how)))
+    lines += _fastpaths(conn, vendor, partner, key, items)
+    conn.close()
     return lines
+
+
+def _fastpaths(conn: Any, vendor: str, partner: Any, key: str, items: list[dict[str, Any]]) -> list[str]:
+    """Each fast path of catalog/fastpaths/ against the plain path it replaces (GIFT_FAST_PATHS=0),
+    same run, same data: the figure that justifies it."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from catalog.models import PartnerApiKey
+    from catalog.selectors import GiftListFilter, gift_wire
+    from catalog.services import gift_input
+    from catalog.services.api_keys import authenticate_api_key, hash_key
+    from catalog.services.gifts import _insert_rows
+
+    def plain(fn: Callable[[], Any]) -> Callable[[], Any]:
+        def run_plain() -> Any:
+            settings.GIFT_FAST_PATHS = False
+            try:
+                return fn()
+            finally:
+                settings.GIFT_FAST_PATHS = True
+
+        return run_plain
+
+    lines = []
+    ten_thousand = GiftListFilter(limit=10000)
+
+    def list_json() -> bytes:
+        return gift_wire.wire_json(ten_thousand, media_prefix=MEDIA_PREFIX)
+
+    if vendor == "sqlite":  # PostgreSQL has no JSON fast path (catalog/selectors/gift_wire.py says why)
+        _same("fastpath list_json", list_json(), plain(list_json)())
+        figure = paired(plain(list_json), list_json, rounds=ROUNDS)
+        lines.append(_fast_line("list_json", figure, "the database writes the JSON / Python dicts + orjson"))
+
+    cleaned = [
+        gift_input.clean_fields(item, gift_input.request_cleaners(gift_input.OwnMedia(MEDIA_PREFIX)))[0]
+        for item in items
+    ]
+    top = _max_id(conn)
+
+    def cleanup() -> None:
+        cursor = conn.cursor()
+        cursor.execute(f"DELETE FROM {TABLE} WHERE id > {top}")
+        cursor.close()
+
+    def insert() -> list[int]:
+        with transaction.atomic():
+            return _insert_rows(cleaned, owner_id=partner.pk)
+
+    how = "COPY" if vendor == "postgresql" else "executemany"
+    figure = paired(plain(insert), insert, rounds=ROUNDS, setup=cleanup)
+    cleanup()
+    lines.append(_fast_line("insert_1000", figure, f"{how} / Gift.objects.bulk_create"))
+
+    def lookup() -> Any:
+        return authenticate_api_key(plain_key=key, defer_touch=True)
+
+    def orm_lookup() -> Any:
+        return PartnerApiKey.objects.select_related("partner").get(key_hash=hash_key(key), revoked_at=None)
+
+    figure = paired(orm_lookup, lookup, rounds=ROUNDS, inner=200)
+    lines.append(_fast_line("key_lookup", figure, "hand-built instances / select_related().get()"))
+    return lines
+
+
+def _fast_line(name: str, figure: Figure, what: str) -> str:
+    return (
+        f"fastpath {name:<12} {figure.ratio:5.2f}x the plain path [{figure.low:.2f}-{figure.high:.2f}]   "
+        f"fast {figure.ours * 1000:8.3f} ms, plain {figure.raw * 1000:8.3f} ms ({what})"
+    )
+
+
+def _insert_ways(vendor: str) -> tuple[str, ...]:
+    return ("executemany",) if vendor == "sqlite" else ("executemany", "copy")
+
+
+def _update_ways(vendor: str) -> tuple[str, ...]:
+    return ("executemany",) if vendor == "sqlite" else ("executemany", "unnest")
+
+
+def _count(conn: Any) -> int:
+    cursor = conn.cursor()
+    cursor.execute(f"SELECT count(*) FROM {TABLE}")
+    (count,) = cursor.fetchone()
+    cursor.close()
+    return count
+
+
+def _max_id(conn: Any) -> int:
+    cursor = conn.cursor()
+    cursor.execute(f"SELECT coalesce(max(id), 0) FROM {TABLE}")
+    (top,) = cursor.fetchone()
+    cursor.close()
+    return top

@@ -10,7 +10,3 @@ from orders.services import schedules as orders_schedules
 
 def ensure_all_schedules() -> list[Schedule]:
     return [*catalog_schedules.ensure_schedules(), *orders_schedules.ensure_schedules()]
-
-
-def demo_step() -> str:
-    return f"{len(ensure_all_schedules())} schedules ensured"

@@ -85,11 +85,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "giftoffice.middleware.SiteLocaleMiddleware",  # LocaleMiddleware, skipped by the partner API
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "giftoffice.middleware.SiteMessageMiddleware",  # MessageMiddleware, skipped by the partner API
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -114,7 +114,16 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))}
+# Persistent connections outside DEBUG: a new PostgreSQL connection per request costs up to 3x the
+# throughput of a page of 100 (issue 13). Health checks make a connection the server dropped (restart,
+# idle timeout) cost one retry instead of a 500. DEBUG keeps runserver's connection-per-request default.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("CONN_MAX_AGE", 0 if DEBUG else 600),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", default=True),
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two
@@ -294,6 +303,21 @@ INTEGRATION_READ_TIMEOUT = float(os.environ.get("INTEGRATION_READ_TIMEOUT", "20"
 INTEGRATION_MAX_RETRIES = env_int("INTEGRATION_MAX_RETRIES", 3)
 INTEGRATION_BACKOFF_SECONDS = float(os.environ.get("INTEGRATION_BACKOFF_SECONDS", "0.5"))
 
+# --- Telegram purchase reports (orders/services/reports.py) -------------------------------------------
+# The currency of reportGiftPurchase amounts: USD (cents) or TON (nanotons); other sale currencies are
+# converted at the ExchangeRate valid at the sale's completion.
+TELEGRAM_REPORT_CURRENCY = os.environ.get("TELEGRAM_REPORT_CURRENCY", "USD").strip().upper()
+if TELEGRAM_REPORT_CURRENCY not in ("USD", "TON"):
+    raise ImproperlyConfigured("TELEGRAM_REPORT_CURRENCY must be USD or TON")
+# Reports claimed per round of a sender; each claim is a lease, so a killed sender's rows go out again
+# (Telegram's duplicate answer then marks them reported) once it expires.
+TELEGRAM_REPORT_BATCH_SIZE = env_int("TELEGRAM_REPORT_BATCH_SIZE", 50)
+TELEGRAM_REPORT_LEASE_SECONDS = env_int("TELEGRAM_REPORT_LEASE_SECONDS", 300)
+# Retry after a 5xx, timeout or connection error: first delay, doubled per attempt, capped.
+TELEGRAM_REPORT_BACKOFF_SECONDS = env_int("TELEGRAM_REPORT_BACKOFF_SECONDS", 30)
+TELEGRAM_REPORT_MAX_BACKOFF_SECONDS = env_int("TELEGRAM_REPORT_MAX_BACKOFF_SECONDS", 3600)
+TELEGRAM_REPORTS_EVERY_MINUTES = env_int("TELEGRAM_REPORTS_EVERY_MINUTES", 1)
+
 # Sandbox catalog size (100,000 must work for benchmarks).
 SANDBOX_GAMESDROP_OFFERS = env_int("GIFTOFFICE_SANDBOX_GAMESDROP_OFFERS", 300)
 
@@ -326,6 +350,9 @@ LOGGING = {
 if not DEBUG and not TESTING:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+
+# The naive DRF list beside ours for `make bench` / `make load` (bench/naive.py); tests and DEBUG only.
+NAIVE_API_ENABLED = env_bool("GIFTOFFICE_NAIVE_API") and (DEBUG or TESTING)
 
 # --- Partner push (gifts published on partner sites) -------------------------------------------------
 # The sandbox partner site accepts exactly this header and value (the `sandbox` demo site sends them).
@@ -368,6 +395,8 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 GIFT_LINKS_ALLOW_PRIVATE_HOSTS = env_bool("GIFT_LINKS_ALLOW_PRIVATE_HOSTS", default=DEBUG)
 # Lists longer than this are streamed in chunks of this many rows (bounded memory for 100,000 gifts).
 GIFT_LIST_CHUNK_SIZE = env_int("GIFT_LIST_CHUNK_SIZE", 2000)
+# Off: the plain paths that each fast path (catalog/fastpaths/) replaces, for the bench and tests.
+GIFT_FAST_PATHS = env_bool("GIFT_FAST_PATHS", default=True)
 # last_used_at of a partner key is written at most this often (no write per read request).
 PARTNER_KEY_TOUCH_SECONDS = env_int("PARTNER_KEY_TOUCH_SECONDS", 60)
 

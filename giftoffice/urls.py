@@ -13,6 +13,10 @@ urlpatterns += i18n_patterns(path("admin/", admin.site.urls), prefix_default_lan
 if settings.SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/", include("giftoffice.sandbox.urls")))
 
+# The naive DRF views that `make bench` and `make load` measure beside ours (never in production).
+if settings.NAIVE_API_ENABLED:
+    urlpatterns.append(path("naive/external/", include("bench.naive")))
+
 # Uploaded gift icons/images. In production a front proxy serves MEDIA_ROOT; this keeps the absolute
 # URLs of the API working in the demo and in tests.
 if settings.DEBUG or settings.TESTING or settings.SANDBOX_ENABLED:

@@ -21,3 +21,20 @@ class RemovedFilter(admin.SimpleListFilter):
         if self.value() == "yes":
             return queryset.filter(removed_at__isnull=False)
         return queryset
+
+
+class MarketplaceNameFilter(admin.SimpleListFilter):
+    """Giftly gifts without a marketplace name hold back the Telegram reports of their sales."""
+
+    title = _("marketplace name")
+    parameter_name = "marketplace_name"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("missing (reports wait)")), ("set", _("set"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(marketplace_name__regex=r"^\s*$")
+        if self.value() == "set":
+            return queryset.exclude(marketplace_name__regex=r"^\s*$")
+        return queryset

@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from catalog.admin.filters import RemovedFilter
+from catalog.admin.filters import MarketplaceNameFilter, RemovedFilter
 from catalog.admin.sync_now import SyncNowAdminMixin
 from catalog.models import Product, SyncSource, TelegramGift
 from catalog.services.products import DESCRIPTION_FIELD, MIRRORED_FIELDS, NAME_FIELD
@@ -95,7 +96,7 @@ class TelegramGiftAdmin(TabbedTranslationAdmin):
     list_display = ["emoji", "name", "gift_id", "price_rub", "report_gift_name", "active"]
     list_display_links = ["emoji", "name"]
     list_editable = ["active"]
-    list_filter = ["active"]
+    list_filter = ["active", MarketplaceNameFilter]
     search_fields = ["gift_id", "name_ro", "name_ru", "name_en", "name_uk", "marketplace_name"]
     readonly_fields = ["created_at", "updated_at"]
     fields = [
@@ -113,9 +114,11 @@ class TelegramGiftAdmin(TabbedTranslationAdmin):
         # The Giftly id is the key orders and reports use: fixed once the gift exists.
         return [*self.readonly_fields, "gift_id"] if obj else list(self.readonly_fields)
 
-    @admin.display(description=_("gift_name in Telegram reports"))
+    @admin.display(description=_("gift_name in Telegram reports"), ordering="marketplace_name")
     def report_gift_name(self, obj: TelegramGift) -> str:
-        return obj.report_gift_name
+        if obj.report_gift_name:
+            return obj.report_gift_name
+        return format_html('<span class="report-name-missing">⚠ {}</span>', _("missing: reports wait"))
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # deactivate instead: orders refer to gifts by id

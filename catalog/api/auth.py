@@ -33,7 +33,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if keyword.lower() != KEYWORD.lower() or not plain_key.strip():
             record_auth_failure(address)
             raise exceptions.AuthenticationFailed(f"Use the header 'Authorization: {KEYWORD} <key>'.")
-        api_key = authenticate_api_key(plain_key=plain_key.strip())
+        # Reads record the key's use after the answer is sent (PartnerApiView.finalize_response).
+        api_key = authenticate_api_key(
+            plain_key=plain_key.strip(), defer_touch=request.method in permissions.SAFE_METHODS
+        )
         if api_key is None:
             record_auth_failure(address)
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")

@@ -20,7 +20,7 @@ from catalog.api.parsers import OrjsonParser
 from catalog.api.throttling import PartnerKeyRateThrottle
 from catalog.gift_fields import ORJSON_OPTIONS
 from catalog.selectors import GiftListFilter, gift_wire
-from catalog.services import gift_input
+from catalog.services import api_keys, gift_input
 from catalog.services import gifts as gift_services
 
 _ERRORS = {
@@ -90,6 +90,15 @@ class PartnerApiView(APIView):
             cls._allow_header = ", ".join(self.allowed_methods)
         return {"Allow": cls._allow_header}
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        due = getattr(request.auth, "touch_due", None)
+        if due is not None:
+            # After the body is sent (the WSGI server closes the response): never inside a read.
+            key_id = request.auth.pk
+            response._resource_closers.append(lambda: api_keys.touch_api_key(key_id=key_id, when=due))
+        return response
+
     def media_prefix(self) -> str:
         return gift_wire.media_url_prefix(request=self.request._request)
 
@@ -108,7 +117,13 @@ class PartnerApiView(APIView):
 _OFFSET_IN_QUERY_RE = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)\Z")
 
 
-_NO_LIST_PARAMS: dict[str, Any] = {"active": None, "updated_since": None, "limit": None, "offset": 0}
+_NO_LIST_PARAMS: dict[str, Any] = {
+    "active": None,
+    "updated_since": None,
+    "limit": None,
+    "offset": 0,
+    "after": None,
+}
 _EVERY_GIFT = GiftListFilter()
 
 
@@ -133,9 +148,9 @@ def _parse_list_params(request: Any) -> tuple[GiftListFilter, dict[str, list[str
             params["updated_since"] = gift_input.parse_wire_datetime(since)
         except ValueError as exc:
             errors["updated_since"] = [str(exc)]
-    for name in ("limit", "offset"):
+    for name in ("limit", "offset", "after"):
         if (raw := query.get(name)) is not None:
-            if raw.isascii() and raw.isdigit() and len(raw) < 12:
+            if raw.isascii() and raw.isdigit() and len(raw) < 19:
                 params[name] = int(raw)
             else:
                 errors[name] = ["Expected a whole number >= 0."]
@@ -161,11 +176,20 @@ class GiftListView(PartnerApiView):
             ),
             OpenApiParameter("limit", OpenApiTypes.INT, description="At most this many gifts."),
             OpenApiParameter("offset", OpenApiTypes.INT, description="Skip this many gifts (by id order)."),
+            OpenApiParameter(
+                "after",
+                OpenApiTypes.INT,
+                description="Keyset paging: only gifts with an id above this one. Walk the whole list "
+                "with ?after=0&limit=N, then ?after=<the last id received>&limit=N until a page has "
+                "fewer than N gifts; each page costs the same however far in. Such pages carry no "
+                "X-Total-Count.",
+            ),
         ],
         responses={
             200: OpenApiResponse(
                 schema.Gift(many=True),
-                description="Headers: X-Total-Count (matching gifts before limit/offset), ETag.",
+                description="Headers: X-Total-Count (matching gifts before limit/offset; not on "
+                "?after= pages), ETag.",
             ),
             304: OpenApiResponse(description="Not modified (If-None-Match matched the ETag)."),
             **_ERRORS,
@@ -180,7 +204,9 @@ class GiftListView(PartnerApiView):
             media_prefix=self.media_prefix(),
             if_none_match=request._request.META.get("HTTP_IF_NONE_MATCH"),
         )
-        headers = {"ETag": page.etag, "X-Total-Count": str(page.total)}
+        headers = {"ETag": page.etag}
+        if page.total is not None:
+            headers["X-Total-Count"] = str(page.total)
         if page.body is None:
             response = HttpResponseNotModified()
             for name, value in headers.items():

@@ -76,7 +76,10 @@ class TelegramGift(models.Model):
         _("marketplace gift name"),
         max_length=100,
         blank=True,
-        help_text=_("The gift_name sent in Telegram purchase reports; empty means the Giftly gift id."),
+        help_text=_(
+            "The gift_name sent in Telegram purchase reports. Empty: reports of sales of this gift wait "
+            "until it is set (the numeric Giftly id is never reported)."
+        ),
     )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -92,4 +95,6 @@ class TelegramGift(models.Model):
 
     @property
     def report_gift_name(self) -> str:
-        return self.marketplace_name or self.gift_id
+        """The gift_name for Telegram, or "" while none is set: Telegram wants the marketplace's own
+        gift identifier, so the numeric Giftly id is never a stand-in."""
+        return self.marketplace_name.strip()

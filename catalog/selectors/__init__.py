@@ -37,6 +37,7 @@ class GiftListFilter:
     limit: int | None = None
     offset: int = 0
     ids: tuple[int, ...] | None = None  # only these gifts (bulk responses read back what they wrote)
+    after: int | None = None  # keyset paging: only gifts with a higher id
 
     def where_sql(self, connection: Any) -> tuple[str, dict[str, Any]]:
         """WHERE clause with named (`%(name)s`) placeholders and their values."""
@@ -49,6 +50,9 @@ class GiftListFilter:
         if self.updated_since is not None:
             clauses.append(f"{qn('updated_at')} >= %(updated_since)s")
             params["updated_since"] = connection.ops.adapt_datetimefield_value(self.updated_since)
+        if self.after is not None:
+            clauses.append(f"{qn('id')} > %(after)s")
+            params["after"] = self.after
         if self.ids is not None:
             names = [f"id_{i}" for i in range(len(self.ids))]
             clauses.append(f"{qn('id')} IN ({', '.join(f'%({n})s' for n in names)})" if names else "1 = 0")
@@ -66,14 +70,8 @@ class GiftListFilter:
         return sql, params
 
 
-def gift_list_stats(gift_filter: GiftListFilter) -> GiftListStats:
-    # SQL here is built from quoted identifiers only; values always go in as parameters.
-    """One query: the total (before limit/offset) for X-Total-Count and the inputs of the ETag.
-
-    Unfiltered (the common case) it is three index lookups; COUNT and MAX in one aggregate would scan
-    the whole table on SQLite.
-    """
-    connection = connections[Gift.objects.db]
+def gift_list_stats_sql(gift_filter: GiftListFilter, connection: Any) -> tuple[str, dict[str, Any]]:
+    """SELECT of one row: count, newest updated_at, highest id of the filter's gifts (limit/offset aside)."""
     qn = connection.ops.quote_name
     table = qn(Gift._meta.db_table)
     where, params = gift_filter.where_sql(connection)
@@ -84,6 +82,18 @@ def gift_list_stats(gift_filter: GiftListFilter) -> GiftListStats:
             f"SELECT (SELECT COUNT(*) FROM {table}), (SELECT MAX({qn('updated_at')}) FROM {table}), "  # noqa: S608
             f"(SELECT MAX({qn('id')}) FROM {table})"
         )
+    return sql, params
+
+
+def gift_list_stats(gift_filter: GiftListFilter) -> GiftListStats:
+    # SQL here is built from quoted identifiers only; values always go in as parameters.
+    """One query: the total (before limit/offset) for X-Total-Count and the inputs of the ETag.
+
+    Unfiltered (the common case) it is three index lookups; COUNT and MAX in one aggregate would scan
+    the whole table on SQLite.
+    """
+    connection = connections[Gift.objects.db]
+    sql, params = gift_list_stats_sql(gift_filter, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params or None)  # no parameters: no placeholder rewriting either
         count, last_updated, max_id = cursor.fetchone()

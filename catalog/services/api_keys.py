@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.core.cache import cache
+from django.db import OperationalError, connections, transaction
 from django.db.models import Model
 from django.db.models.base import ModelState
 from django.utils import timezone
 
 from catalog.models import Partner, PartnerApiKey
 
+logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=Model)
 KEY_SCHEME = "gk"  # keys look like gk_<8 hex prefix>_<43 url-safe chars>
 
@@ -98,7 +101,9 @@ def _key_lookup_sql(connection) -> str:
 def _loaded(model: type[M], alias: str, values: dict[str, Any]) -> M:
     """An instance of a row read by hand, as Model.from_db() would make it (fields not given are
     deferred), built the way unpickling builds one: every API request makes two, and Model.__init__
-    costs more than the key lookup's SQL."""
+    costs more than the key lookup's SQL. Replaces the plain
+    `PartnerApiKey.objects.select_related("partner").get(key_hash=..., revoked_at=None)`; bench
+    "fastpath key_lookup": 0.33x that on SQLite, 0.61x on PostgreSQL (docs/perf.md)."""
     instance = model.__new__(model)
     instance.__dict__.update(values)
     state = instance._state = ModelState()
@@ -106,12 +111,13 @@ def _loaded(model: type[M], alias: str, values: dict[str, Any]) -> M:
     return instance
 
 
-def authenticate_api_key(*, plain_key: str) -> PartnerApiKey | None:
+def authenticate_api_key(*, plain_key: str, defer_touch: bool = False) -> PartnerApiKey | None:
     """The active key matching `plain_key` (its partner attached), or None.
 
     One indexed lookup in plain SQL (every API request pays it; an ORM query costs several times more
-    to build than to run). last_used_at is written at most every PARTNER_KEY_TOUCH_SECONDS, so reads
-    do not turn into writes.
+    to build than to run). last_used_at is written at most every PARTNER_KEY_TOUCH_SECONDS. With
+    `defer_touch` (reads) it is not written here: the key's `touch_due` is set and the caller runs
+    touch_api_key() after the answer is sent, so a read never waits on SQLite's write lock.
     """
     if not plain_key or len(plain_key) > 200:
         return None
@@ -144,7 +150,23 @@ def authenticate_api_key(*, plain_key: str) -> PartnerApiKey | None:
     )
     PartnerApiKey.partner.field.set_cached_value(api_key, partner)
     now = timezone.now()
+    api_key.touch_due = None
     if last_used_at is None or (now - last_used_at).total_seconds() >= settings.PARTNER_KEY_TOUCH_SECONDS:
-        PartnerApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        if defer_touch:
+            api_key.touch_due = now
+        else:
+            touch_api_key(key_id=api_key.pk, when=now)
         api_key.last_used_at = now
     return api_key
+
+
+def touch_api_key(*, key_id: int, when: datetime) -> None:
+    """Record a key's use (best effort: a busy database skips it, the next due request records it).
+    Workers that read the same stale last_used_at coalesce on the cache, so one of them writes."""
+    if not cache.add(f"partner-key-touch:{key_id}", 1, timeout=settings.PARTNER_KEY_TOUCH_SECONDS):
+        return
+    try:
+        PartnerApiKey.objects.filter(pk=key_id).update(last_used_at=when)
+    except OperationalError:  # e.g. SQLite's "database is locked" behind a long sync commit
+        logger.info("Partner key %s: last use not recorded (database busy)", key_id)
+        cache.delete(f"partner-key-touch:{key_id}")

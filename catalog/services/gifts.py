@@ -8,10 +8,11 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
+from catalog.fastpaths import postgres, sqlite
 from catalog.gift_fields import (
     DEFAULT_LANGUAGE,
     ID_CHUNK,
@@ -51,19 +52,16 @@ def _datetime_adapter(connection: Any) -> Callable[[datetime], Any]:
     return connection.ops.adapt_datetimefield_value
 
 
-def _insert_batch_rows(connection: Any, columns_per_row: int) -> int:
-    limit = connection.features.max_query_params or 65535
-    return max(1, min(500, limit // columns_per_row))
-
-
 def _insert_rows(rows: list[dict[str, Any]], *, owner_id: int | None) -> list[int]:
     """Insert cleaned rows; their ids in input order. Runs inside the caller's transaction.
 
-    SQLite: one executemany, then the new ids read back (the write lock is held since BEGIN IMMEDIATE,
-    and AUTOINCREMENT ids only grow, so they are exactly the ids above the previous maximum).
-    Elsewhere: multi-row INSERT ... RETURNING.
+    The fast path of the database (catalog/fastpaths/: SQLite executemany, PostgreSQL COPY), else the
+    plain ORM (_insert_rows_plain), which each fast path is measured and tested against.
     """
     connection = connections[Gift.objects.db]
+    fast = {"sqlite": sqlite.executemany_insert, "postgresql": postgres.copy_insert}.get(connection.vendor)
+    if fast is None or not settings.GIFT_FAST_PATHS:
+        return _insert_rows_plain(rows, owner_id=owner_id)
     adapt = _datetime_adapter(connection)
     qn = connection.ops.quote_name
     now = adapt(timezone.now())
@@ -90,36 +88,29 @@ def _insert_rows(rows: list[dict[str, Any]], *, owner_id: int | None) -> list[in
                 *tail,
             ]
         )
-    table = qn(Gift._meta.db_table)
-    pk = qn(db_column("id"))
-    head = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES "  # noqa: S608
-    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            assert connection.in_atomic_block, "the new ids are read back under the transaction's lock"
-            cursor.execute(f"SELECT MAX({pk}) FROM {table}", None)  # noqa: S608
-            (before,) = cursor.fetchone()
-            cursor.executemany(head + placeholder, params_rows)
-            cursor.execute(
-                f"SELECT {pk} FROM {table} WHERE {pk} > %(before)s ORDER BY {pk}",  # noqa: S608
-                {"before": before or 0},
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-            if len(ids) != len(rows):
-                raise RuntimeError(f"Inserted {len(rows)} gifts but found {len(ids)} new ids.")
-            return ids
-        if not connection.features.can_return_rows_from_bulk_insert:
-            raise ImproperlyConfigured("The database must support INSERT ... RETURNING.")
-        batch = _insert_batch_rows(connection, len(columns))
-        ids = []
-        for start in range(0, len(params_rows), batch):
-            part = params_rows[start : start + batch]
-            sql = head + ", ".join([placeholder] * len(part)) + f" RETURNING {pk}"
-            cursor.execute(sql, [p for r in part for p in r])
-            # Ids of one statement ascend in VALUES order (the sequence is monotonic), while RETURNING
-            # itself promises no order: sort instead of trusting it.
-            ids.extend(sorted(r[0] for r in cursor.fetchall()))
-    return ids
+        return fast(
+            cursor,
+            table=qn(Gift._meta.db_table),
+            pk=qn(db_column("id")),
+            columns=[qn(c) for c in columns],
+            rows=params_rows,
+        )
+
+
+def _insert_rows_plain(rows: list[dict[str, Any]], *, owner_id: int | None) -> list[int]:
+    """The plain ORM insert that the fast paths replace (and any other database uses): the same
+    columns, base fields (the default language's values) included."""
+    gifts = []
+    for row in rows:
+        values = {key: row.get(key) for key in WRITABLE_KEYS[:-3]}
+        values.update(start_time=row["start_time"], removal_time=row["removal_time"])
+        values["active"] = row.get("active", True)
+        gift = Gift(**values, owner_id=owner_id)
+        for field in TRANSLATED_FIELDS:  # the base column, past modeltranslation's descriptor
+            gift.__dict__[field] = row.get(f"{field}_{DEFAULT_LANGUAGE}") or ""
+        gifts.append(gift)
+    return [gift.pk for gift in Gift.objects.bulk_create(gifts)]
 
 
 @retry_on_conflict()

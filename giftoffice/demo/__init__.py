@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from giftoffice.demo import gifts, partner_sites, suppliers
+from giftoffice.demo import gifts, partner_sites, reports, suppliers
 from giftoffice.demo.users import ensure_admin
 
 # (title, step): each step returns a one-line summary for `manage.py demo_setup`.
@@ -19,7 +19,8 @@ STEPS: list[tuple[str, Callable[[], str]]] = [
     ("Partner site", partner_sites.ensure_sandbox_site),
     ("Supplier catalogs", suppliers.load_demo_products),
     ("GamesDrop offers", suppliers.load_demo_offers),
-    # Orders (purchases, Telegram reports): add `giftoffice/demo/orders.py` and its steps here.
+    # Orders (purchases): add `giftoffice/demo/orders.py` and its steps here.
+    ("Telegram purchase reports", reports.load_demo_reports),
 ]
 
 __all__ = ["STEPS", "ensure_admin"]

@@ -68,7 +68,7 @@ class GiftPurchaseReport:
 
     def __post_init__(self) -> None:
         problems = []
-        if not 1 <= len(self.transaction_id) <= 64:
+        if not isinstance(self.transaction_id, str) or not 1 <= len(self.transaction_id) <= 64:
             problems.append("transaction_id must be 1-64 characters")
         if self.currency not in CURRENCIES:
             problems.append("currency must be USD or TON")
@@ -76,29 +76,56 @@ class GiftPurchaseReport:
             problems.append("sale_type must be listing, offer or auction")
         if (self.gift_name is None) == (self.gift_names is None):
             problems.append("exactly one of gift_name and gift_names must be given")
+        if self.gift_name is not None and (not isinstance(self.gift_name, str) or not self.gift_name.strip()):
+            problems.append("gift_name must not be empty")
         if self.gift_names is not None and not self.gift_names:
             problems.append("gift_names must not be empty")
+        if self.gift_names and not all(isinstance(n, str) and n.strip() for n in self.gift_names):
+            problems.append("gift_names must not hold an empty name")
         for name in ("transaction_date", "amount", "buyer_id", "seller_id", "recipient_id"):
             value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            if value is None and name in ("transaction_date", "amount", "buyer_id"):
+                problems.append(f"{name} is required")
+            elif value is not None and (not isinstance(value, int) or isinstance(value, bool)):
                 problems.append(f"{name} must be an integer")
+            elif name in ("transaction_date", "amount") and value <= 0:
+                # Telegram refuses these too; a zero or negative amount is a conversion bug of ours.
+                problems.append(f"{name} must be positive")
         if problems:
             raise ValueError("; ".join(problems))
 
+    @classmethod
+    def from_parameters(cls, params: Mapping[str, Any]) -> GiftPurchaseReport:
+        """The report of a stored `parameters` object (the outbox's frozen payload), checked again."""
+        names = params.get("gift_names")
+        return cls(
+            transaction_id=params.get("transaction_id"),  # type: ignore[arg-type]
+            transaction_date=params.get("transaction_date"),  # type: ignore[arg-type]
+            amount=params.get("amount"),  # type: ignore[arg-type]
+            currency=params.get("currency"),  # type: ignore[arg-type]
+            buyer_id=params.get("buyer_id"),  # type: ignore[arg-type]
+            gift_name=params.get("gift_name"),
+            gift_names=tuple(names) if isinstance(names, list | tuple) else names,
+            sale_type=params.get("sale_type", "listing"),
+            seller_id=params.get("seller_id"),
+            recipient_id=params.get("recipient_id"),
+        )
+
     def to_parameters(self) -> dict[str, Any]:
+        """In the field order of the spec's examples, so a stored payload reads like the document."""
         params: dict[str, Any] = {
             "transaction_id": self.transaction_id,
             "transaction_date": self.transaction_date,
             "amount": self.amount,
             "currency": self.currency,
             "sale_type": self.sale_type,
-            "buyer_id": self.buyer_id,
         }
         if self.gift_name is not None:
             params["gift_name"] = self.gift_name
         else:
             params["gift_names"] = list(self.gift_names or ())
-        for name in ("seller_id", "recipient_id"):
+        params["buyer_id"] = self.buyer_id
+        for name in ("recipient_id", "seller_id"):
             if getattr(self, name) is not None:
                 params[name] = getattr(self, name)
         return params

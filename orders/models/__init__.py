@@ -8,11 +8,18 @@ from orders.models.orders import (
     SupplierOrder,
     new_transaction_id,
 )
+from orders.models.rates import ExchangeRate
+from orders.models.reports import REPORT_TRANSITIONS, PurchaseReport, ReportResult, ReportStatus
 
 __all__ = [
     "ORDER_TRANSITIONS",
+    "REPORT_TRANSITIONS",
+    "ExchangeRate",
     "OrderEvent",
     "OrderStatus",
+    "PurchaseReport",
+    "ReportResult",
+    "ReportStatus",
     "Sale",
     "SaleType",
     "Supplier",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import OrderStatus, Sale, SupplierOrder
+from orders.services import reports
 from orders.services.errors import Refusal
 
 __all__ = ["SaleInputError", "complete_sale_if_done", "on_sale_completed", "parse_paid"]
@@ -51,9 +52,10 @@ def parse_paid(*, amount: Any, currency: str | None) -> tuple[Decimal | None, st
 def on_sale_completed(*, sale: Sale) -> None:
     """Hook: the sale has just completed, inside the transaction that completed it.
 
-    Empty here; the Telegram purchase reports write their outbox row from it, so a report is queued
-    exactly when (and only if) the completion commits. Keep it free of network calls.
+    The Telegram report row commits (or rolls back) with the completion itself: no sale is lost to a
+    crash between the two, and none is reported that did not complete. Keep it free of network calls.
     """
+    reports.record_sale_report(sale=sale)
 
 
 def complete_sale_if_done(*, sale: Sale) -> bool:

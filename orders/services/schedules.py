@@ -1,4 +1,5 @@
-"""The orders' django-q2 schedule (polling open supplier orders), created idempotently by name."""
+"""The orders' django-q2 schedules (polling open supplier orders, sending Telegram purchase reports),
+created idempotently by name."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django_q.models import Schedule
 
 from giftoffice.task_paths import task_path
 from orders.tasks import poll_open_orders
+from orders.tasks_reports import send_reports
 
 __all__ = ["desired_schedules", "ensure_schedules"]
 
@@ -19,6 +21,13 @@ def desired_schedules() -> dict[str, dict]:
             "args": "",
             "schedule_type": Schedule.MINUTES,
             "minutes": settings.ORDERS_POLL_EVERY_MINUTES,
+        },
+        # Sends due reports and re-evaluates waiting ones (a rate imported, a gift's name set).
+        "report-telegram-purchases": {
+            "func": task_path(send_reports),
+            "args": "",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": settings.TELEGRAM_REPORTS_EVERY_MINUTES,
         },
     }
 

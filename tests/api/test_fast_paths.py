@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog.models import Gift
 from catalog.selectors import GiftListFilter, gift_wire
 from catalog.services import gift_input
+from catalog.validators import MULTILINE_CONTROL_RE, SINGLE_LINE_CONTROL_RE
 
 from .factories import GiftFactory, PartnerFactory, issue_key
 
@@ -178,3 +179,65 @@ def test_the_list_reads_in_one_query_and_bulk_writes_in_a_constant_number(client
 
     assert counts[3] == counts[30]
     assert counts[3][2] == 2  # the key, then the gifts with what the ETag needs
+
+
+@pytest.mark.django_db
+def test_the_database_written_json_is_the_plain_paths_json(settings):
+    # given gifts with quotes, control characters, non-ASCII text, empty strings and microseconds
+    _tricky_gifts()
+
+    # when the list is written by the fast path (the database writes the JSON), then by the plain one
+    fast = gift_wire.wire_json(GiftListFilter(), media_prefix=PREFIX)
+    settings.GIFT_FAST_PATHS = False
+    plain = gift_wire.wire_json(GiftListFilter(), media_prefix=PREFIX)
+
+    # then
+    assert gift_wire._wire_select(connection).json is None  # the plain path: Python dicts + orjson
+    assert fast == plain
+
+
+@pytest.mark.django_db
+def test_the_fast_insert_stores_what_the_plain_orm_insert_stores(settings):
+    # given items with every kind of value (empty, non-ASCII, absolute media URL, microseconds)
+    from catalog.services.gifts import bulk_create_gifts
+
+    owner = PartnerFactory()
+    items = [
+        {
+            "name_ro": f"Cadou {n}",
+            # The API refuses control characters (names: all; descriptions: all but tab and line breaks),
+            # so those become "?" here; the read side still serves stored ones (_tricky_gifts).
+            "name_ru": SINGLE_LINE_CONTROL_RE.sub("?", text) or None,
+            "description_en": MULTILINE_CONTROL_RE.sub("?", text),
+            "link_uk": f"https://example.com/{n}",
+            "image_en": "https://cdn.example.com/a.png",
+            "start_time": "2025-08-25T09:50:07.123456",
+            "removal_time": "2026-01-01T00:00:00",
+            "active": n % 2 == 0,
+        }
+        for n, text in enumerate(TRICKY_TEXTS)
+    ]
+
+    # when they are inserted by the fast path, then by the plain ORM
+    fast_ids = bulk_create_gifts(items=items, owner=owner, media_prefix=PREFIX)
+    settings.GIFT_FAST_PATHS = False
+    plain_ids = bulk_create_gifts(items=items, owner=owner, media_prefix=PREFIX)
+
+    # then every stored column is the same (the ORM stores an empty image as "" where the fast path
+    # leaves NULL; both are served as null)
+    columns = [
+        f.attname for f in Gift._meta.concrete_fields if f.attname not in ("id", "created_at", "updated_at")
+    ]
+    media = {c for c in columns if c.startswith(("icon", "image"))}
+
+    def stored(pk):
+        gift = Gift.objects.values_list(*columns).get(pk=pk)
+        return [
+            (str(value) if value else "") if column in media else value
+            for column, value in zip(columns, gift, strict=True)
+        ]
+
+    assert len(fast_ids) == len(plain_ids) == len(items)
+    assert [stored(pk) for pk in fast_ids] == [stored(pk) for pk in plain_ids]
+    wire = gift_wire.gift_payloads(fast_ids + plain_ids, media_prefix=PREFIX)
+    assert [{**g, "id": 0} for g in wire[: len(items)]] == [{**g, "id": 0} for g in wire[len(items) :]]

@@ -62,23 +62,24 @@ def test_updated_since_accepts_both_datetime_forms(client):
 
 
 def test_a_streamed_list_is_never_older_than_its_etag(client, settings, monkeypatch):
-    # given: a list long enough to stream, and a gift written just after the stats are read (as a
-    # concurrent write between the two queries would be)
+    # given: a list long enough to stream, and a gift written just after the statement that reads the
+    # stats (with the first chunk), as a concurrent write before the next chunk's query would be
     settings.GIFT_LIST_CHUNK_SIZE = 2
     for n in range(3):
         GiftFactory(name_ro=f"G{n}")
-    read_stats = gift_wire.gift_list_stats
+    read = gift_wire._read
 
-    def stats_then_a_write(gift_filter):
-        stats = read_stats(gift_filter)
-        GiftFactory(name_ro="late")
-        return stats
+    def stats_then_a_write(gift_filter, media_prefix, *, stats=False):
+        result = read(gift_filter, media_prefix, stats=stats)
+        if stats:
+            GiftFactory(name_ro="late")
+        return result
 
-    monkeypatch.setattr(gift_wire, "gift_list_stats", stats_then_a_write)
+    monkeypatch.setattr(gift_wire, "_read", stats_then_a_write)
 
     # when
     listed = client.get("gift/")
-    monkeypatch.setattr(gift_wire, "gift_list_stats", read_stats)
+    monkeypatch.setattr(gift_wire, "_read", read)
     again = client.get("gift/", headers={"If-None-Match": listed.headers["ETag"]})
 
     # then: the body has the late gift, or the ETag makes the next poll read it: both, here

@@ -52,7 +52,7 @@ def test_schema_documents_the_gift_endpoints_with_per_language_fields(live_serve
         "description": "`Api-Key <key>`, e.g. `Authorization: Api-Key gk_1a2b3c4d_...`",
     }
     list_params = {p["name"] for p in schema["paths"]["/external/gift/"]["get"]["parameters"]}
-    assert list_params == {"active", "updated_since", "limit", "offset"}
+    assert list_params == {"active", "updated_since", "limit", "offset", "after"}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django_q.models import OrmQ, Schedule
 
 from catalog.models import Gift, PartnerSite, SyncRun, TelegramGift
+from orders.models import PurchaseReport
 
 
 def demo_setup() -> list[str]:
@@ -33,6 +34,7 @@ def test_demo_setup_run_twice_leaves_one_copy_of_everything(
         "Partner site",
         "Supplier catalogs",
         "GamesDrop offers",
+        "Telegram purchase reports",
         "Admin login",
     ]
     assert second[0] == "Demo gifts: 5 demo gifts in 4 languages (0 new)"
@@ -47,7 +49,10 @@ def test_demo_setup_run_twice_leaves_one_copy_of_everything(
         f"GamesDrop offers: sync run #{runs['gamesdrop_offers']} queued (runs once the sandbox answers); "
         "schedules ensured"
     )
-    assert second[4] == "Admin login: admin / demo-pass"
+    assert second[4] == "Telegram purchase reports: 2 waiting, 1 pending, 1 reported, 1 failed"
+    assert second[5] == "Admin login: admin / demo-pass"
     assert (Gift.objects.count(), PartnerSite.objects.count(), TelegramGift.objects.count()) == (5, 1, 11)
-    # Schedules: the two catalog syncs and the order poll.
-    assert (SyncRun.objects.count(), OrmQ.objects.count(), Schedule.objects.count()) == (2, 2, 3)
+    # Two queued syncs and one send of the pending demo report; schedules: the two catalog syncs, the
+    # order poll and the report sender.
+    assert (SyncRun.objects.count(), OrmQ.objects.count(), Schedule.objects.count()) == (2, 3, 4)
+    assert PurchaseReport.objects.count() == 5

@@ -52,7 +52,7 @@ def test_the_admin_never_shows_the_secret(client):
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_encrypts_secrets_stored_in_plain_text_and_can_undo_it():
     executor = MigrationExecutor(connection)
-    executor.migrate([("catalog", "0012_gift_text_limits_and_link_rules")])
+    executor.migrate([("catalog", "0013_gift_text_limits_and_link_rules")])
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO catalog_partnersite (name, base_url, auth_header, auth_secret, timeout_seconds, "
@@ -65,11 +65,11 @@ def test_the_migration_encrypts_secrets_stored_in_plain_text_and_can_undo_it():
     try:
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
-        executor.migrate([("catalog", "0013_encrypt_partner_site_secrets")])
+        executor.migrate([("catalog", "0014_encrypt_partner_site_secrets")])
         assert decrypt(_stored(site_id)) == SECRET
 
         executor = MigrationExecutor(connection)
-        executor.migrate([("catalog", "0012_gift_text_limits_and_link_rules")])
+        executor.migrate([("catalog", "0013_gift_text_limits_and_link_rules")])
         assert _stored(site_id) == SECRET
     finally:
         executor = MigrationExecutor(connection)

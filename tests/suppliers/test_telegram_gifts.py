@@ -64,9 +64,10 @@ def test_each_gift_is_named_in_the_four_languages():
     assert names == {"ro": "Trandafir", "ru": "Роза", "en": "Rose", "uk": "Троянда"}
 
 
-def test_the_report_gift_name_defaults_to_the_gift_id():
+def test_the_report_gift_name_is_never_the_numeric_gift_id():
+    # Issue 10: Telegram wants the marketplace's gift name; without one the report waits.
     gift = TelegramGiftFactory(gift_id="5170000000000000001")
-    assert gift.report_gift_name == "5170000000000000001"
+    assert gift.report_gift_name == ""
 
     gift.marketplace_name = "teddy-bear-1"
     assert gift.report_gift_name == "teddy-bear-1"

@@ -65,6 +65,7 @@ def test_ensure_schedules_twice_leaves_one_schedule_each(settings):
 
 def test_setup_schedules_command_is_idempotent(settings):
     settings.ORDERS_POLL_EVERY_MINUTES = 1
+    settings.TELEGRAM_REPORTS_EVERY_MINUTES = 1
     settings.SYNC_OFFERS_EVERY_MINUTES = 15
     settings.SYNC_PRODUCTS_EVERY_MINUTES = 60
     outputs = []
@@ -78,10 +79,12 @@ def test_setup_schedules_command_is_idempotent(settings):
         "sync-gamesdrop-offers: every 15 min -> catalog.tasks.scheduled_sync('gamesdrop_offers')\n"
         "sync-tribute-products: every 60 min -> catalog.tasks.scheduled_sync('tribute_products')\n"
         "poll-supplier-orders: every 1 min -> orders.tasks.poll_open_orders()\n"
+        "report-telegram-purchases: every 1 min -> orders.tasks_reports.send_reports()\n"
     )
     assert outputs == [expected, expected]
     assert sorted(Schedule.objects.values_list("name", flat=True)) == [
         "poll-supplier-orders",
+        "report-telegram-purchases",
         "sync-gamesdrop-offers",
         "sync-tribute-products",
     ]

@@ -19,6 +19,7 @@ from catalog.admin.offers import OfferAdmin
 from catalog.models import Offer
 from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.integrations.base import IntegrationError
+from orders.admin.reports import PurchaseReportInline, SaleReportStatusMixin
 from orders.models import OrderEvent, OrderStatus, Sale, SupplierOrder
 from orders.services import actions, gamesdrop
 from orders.services.recipients import parse_telegram_id
@@ -65,7 +66,7 @@ class SupplierOrderInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Sale)
-class SaleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SaleAdmin(SaleReportStatusMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "transaction_id",
         "created_at",
@@ -75,7 +76,9 @@ class SaleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "sale_type",
         "status_badge",
         "completed_at",
+        "telegram_report",
     ]
+    list_select_related = ["telegram_report"]
     list_filter = ["orders__status", "orders__supplier", "created_at", "completed_at", "sale_type"]
     search_fields = [
         "=transaction_id",
@@ -84,7 +87,7 @@ class SaleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "=orders__supplier_order_id",
     ]
     date_hierarchy = "created_at"
-    inlines = [SupplierOrderInline]
+    inlines = [SupplierOrderInline, PurchaseReportInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("orders")

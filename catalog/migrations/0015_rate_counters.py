@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0013_encrypt_partner_site_secrets'),
+        ('catalog', '0014_encrypt_partner_site_secrets'),
     ]
 
     operations = [

@@ -32,7 +32,7 @@ def decrypt_secrets(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0012_gift_text_limits_and_link_rules"),
+        ("catalog", "0013_gift_text_limits_and_link_rules"),
     ]
 
     operations = [

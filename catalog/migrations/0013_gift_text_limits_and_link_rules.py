@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0011_push_run_without_kind'),
+        ('catalog', '0012_telegram_gift_marketplace_name_help'),
     ]
 
     operations = [

@@ -1,0 +1,190 @@
+"""Exchange rates: the rate valid at a moment, conversion to Telegram's smallest units, CSV import."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from orders.models import ExchangeRate
+
+__all__ = [
+    "CSV_HEADER",
+    "MINOR_UNITS",
+    "NoRateError",
+    "RateImportError",
+    "import_rates_csv",
+    "rate_at",
+    "to_minor_units",
+    "wake_waiting_reports",
+]
+
+# Telegram's smallest units: cents and nanotons.
+MINOR_UNITS: dict[str, int] = {"USD": 100, "TON": 1_000_000_000}
+CSV_HEADER = ["from_currency", "to_currency", "rate", "valid_from"]
+
+
+class NoRateError(Exception):
+    """No rate of the pair is valid at the moment asked for."""
+
+    def __init__(self, from_currency: str, to_currency: str, at: datetime) -> None:
+        self.reason = f"no {from_currency}->{to_currency} rate at {format_moment(at)}"
+        super().__init__(self.reason)
+
+
+def format_moment(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rate_at(*, from_currency: str, to_currency: str, at: datetime) -> Decimal:
+    """The rate with the latest valid_from at or before `at` (NoRateError if none)."""
+    rate = (
+        ExchangeRate.objects.filter(from_currency=from_currency, to_currency=to_currency, valid_from__lte=at)
+        .order_by("-valid_from")
+        .values_list("rate", flat=True)
+        .first()
+    )
+    if rate is None:
+        raise NoRateError(from_currency, to_currency, at)
+    return rate
+
+
+def to_minor_units(*, amount: Decimal, currency: str, report_currency: str, at: datetime) -> int:
+    """`amount` of `currency` as an integer count of `report_currency`'s smallest unit.
+
+    Converted (if the currencies differ) and scaled in Decimal at full precision, rounded once,
+    ROUND_HALF_UP: 5000 TON -> 5000000000000; 50000 USD -> 5000000.
+    """
+    if not isinstance(amount, Decimal):
+        raise TypeError("amount must be a Decimal")  # a float here would already have lost cents
+    currency, report_currency = currency.strip().upper(), report_currency.strip().upper()
+    if report_currency not in MINOR_UNITS:
+        raise ValueError(f"cannot report in {report_currency!r}")
+    with localcontext() as ctx:
+        ctx.prec = 60
+        value = amount
+        if currency != report_currency:
+            value = amount * rate_at(from_currency=currency, to_currency=report_currency, at=at)
+        minor = (value * MINOR_UNITS[report_currency]).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return int(minor)
+
+
+# --- CSV import ---------------------------------------------------------------------------------------
+
+
+class RateImportError(Exception):
+    """The file is refused as a whole; `errors` name the lines (1 = the header)."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(errors))
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+    def summary(self) -> str:
+        return f"rates: {self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+
+
+MAX_ERRORS = 20  # a wholly wrong file names its first few bad lines, not thousands
+
+
+def _parse_row(row: list[str]) -> tuple[str, str, Decimal, datetime]:
+    if len(row) != len(CSV_HEADER):
+        raise ValueError(f"expected {len(CSV_HEADER)} columns, got {len(row)}")
+    from_currency, to_currency, raw_rate, raw_valid_from = (cell.strip() for cell in row)
+    for name, code in (("from_currency", from_currency), ("to_currency", to_currency)):
+        if not (3 <= len(code) <= 8 and code.isalpha()):
+            raise ValueError(f"{name} {code!r} is not a currency code")
+    from_currency, to_currency = from_currency.upper(), to_currency.upper()
+    if from_currency == to_currency:
+        raise ValueError("from_currency and to_currency are the same")
+    try:
+        rate = Decimal(raw_rate)
+    except InvalidOperation:
+        raise ValueError(f"rate {raw_rate!r} is not a decimal number") from None
+    if not rate.is_finite() or rate <= 0:
+        raise ValueError(f"rate {raw_rate!r} must be a positive number")
+    if rate.as_tuple().exponent < -12 or rate.adjusted() >= 18:  # type: ignore[operator]
+        raise ValueError(f"rate {raw_rate!r} has more than 18 integer or 12 decimal digits")
+    valid_from = parse_datetime(raw_valid_from)
+    if valid_from is None:
+        raise ValueError(f"valid_from {raw_valid_from!r} is not an ISO 8601 date and time")
+    if timezone.is_naive(valid_from):
+        # Without an offset it means UTC (TIME_ZONE is a display choice, not the file's).
+        valid_from = valid_from.replace(tzinfo=UTC)
+    return from_currency, to_currency, rate, valid_from
+
+
+def import_rates_csv(*, text: str) -> ImportResult:
+    """Load every row of a rates file, or nothing: any bad row refuses the file, naming its line.
+
+    A row for a (pair, valid_from) already stored replaces its rate (a correction).
+    """
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    rows = list(reader)
+    if not rows or [cell.strip() for cell in rows[0]] != CSV_HEADER:
+        raise RateImportError([f"line 1: the header must be exactly {','.join(CSV_HEADER)}"])
+    errors: list[str] = []
+    parsed: dict[tuple[str, str, datetime], tuple[Decimal, int]] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line (often the last one)
+        try:
+            from_currency, to_currency, rate, valid_from = _parse_row(row)
+        except ValueError as exc:
+            errors.append(f"line {number}: {exc}")
+            continue
+        key = (from_currency, to_currency, valid_from)
+        if key in parsed and parsed[key][0] != rate:
+            errors.append(
+                f"line {number}: another rate for the same pair and valid_from on line {parsed[key][1]}"
+            )
+            continue
+        parsed[key] = (rate, number)
+    if errors:
+        extra = len(errors) - MAX_ERRORS
+        raise RateImportError(errors[:MAX_ERRORS] + ([f"... and {extra} more"] if extra > 0 else []))
+    if not parsed:
+        raise RateImportError(["the file has no rates"])
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        for (from_currency, to_currency, valid_from), (rate, _number) in parsed.items():
+            existing = (
+                ExchangeRate.objects.select_for_update()
+                .filter(from_currency=from_currency, to_currency=to_currency, valid_from=valid_from)
+                .first()
+            )
+            if existing is None:
+                ExchangeRate.objects.create(
+                    from_currency=from_currency, to_currency=to_currency, rate=rate, valid_from=valid_from
+                )
+                created += 1
+            elif existing.rate != rate:
+                existing.rate = rate
+                existing.save(update_fields=["rate"])
+                updated += 1
+            else:
+                unchanged += 1
+        if created or updated:
+            wake_waiting_reports()
+    return ImportResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def wake_waiting_reports() -> None:
+    """After a rate is added: send the reports that waited for it soon, not at the next schedule."""
+    from orders.models import PurchaseReport, ReportStatus
+    from orders.tasks_reports import enqueue_send_reports
+
+    if PurchaseReport.objects.filter(status=ReportStatus.WAITING).exists():
+        transaction.on_commit(enqueue_send_reports)
