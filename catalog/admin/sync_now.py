@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from catalog.services.sync_runs import enqueue_sync
+from catalog.services.sync_queue import enqueue_sync
 
 
 class SyncNowAdminMixin:

@@ -2,40 +2,21 @@
 
 Each sync service takes an optional queued `run` and wraps its work in `tracked_run`, so a run
 queued from the admin, one from a schedule and one from a command all end up recorded the same way.
+The services import this module; queueing them (which needs the services) is in `sync_queue`.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.module_loading import import_string
-from django_q.tasks import async_task
 
-from catalog.models import SyncRun, SyncSource
-from giftoffice.integrations.base import IntegrationError
+from catalog.models import SyncRun
 from giftoffice.runs.models import RunStatus, RunTrigger
-from giftoffice.runs.services import (
-    RunKind,
-    claim,
-    fail_dead_runs,
-    running,
-    task_claim,
-    this_process,
-)
-
-logger = logging.getLogger(__name__)
-
-# source -> dotted path of the service `fn(*, run: SyncRun, **params) -> SyncRun`
-SYNC_SERVICES: dict[str, str] = {
-    SyncSource.TRIBUTE_PRODUCTS: "catalog.services.products.sync_products",
-    SyncSource.GAMESDROP_OFFERS: "catalog.services.offers.sync_offers",
-}
+from giftoffice.runs.services import fail_dead_runs, running, this_process
 
 
 @contextmanager
@@ -57,70 +38,9 @@ def tracked_run(
     elif dry_run and not run.dry_run:
         run.dry_run = True
         run.save(update_fields=["dry_run"])
-    # A run claimed by run_queued_sync is already running: `running` leaves its claim as it is.
+    # A run claimed by sync_queue.run_queued_sync is already running: `running` leaves its claim as it is.
     with running(run, claimed_by=this_process()):
         yield run
-
-
-def enqueue_sync(
-    *,
-    source: str,
-    user: Any = None,
-    params: dict[str, Any] | None = None,
-    trigger: str | None = None,
-    task: str | Callable[[int], Any] = "catalog.tasks.run_queued_sync",
-) -> SyncRun:
-    """Queue a sync in django-q2 once the current transaction commits; returns the queued run.
-
-    `task` is the task (or its dotted path) taking the run id; it must end in `run_queued_sync(run_id=...)`.
-    """
-    if source not in SYNC_SERVICES:
-        raise ValueError(f"unknown sync source {source!r}")
-    run = SyncRun.objects.create(
-        source=source,
-        trigger=trigger or (RunTrigger.ADMIN if user is not None else RunTrigger.QUEUE),
-        triggered_by=user if getattr(user, "pk", None) else None,
-        params=params or {},
-    )
-    transaction.on_commit(lambda: async_task(task, run.pk, task_name=f"sync-{run.pk}"))
-    return run
-
-
-def _sync_work(run: SyncRun) -> None:
-    """The source's service on the run, with the parameters it was queued with."""
-    import_string(SYNC_SERVICES[run.source])(run=run, **run.params)
-
-
-SYNC = RunKind(model=SyncRun, work=_sync_work)
-
-
-def run_queued_sync(*, run_id: int) -> str:
-    """Execute a queued run. Idempotent: a run another worker holds (a retried task) is left alone."""
-    run = claim(SYNC, run_id=run_id, claimed_by=task_claim())
-    if run is None:
-        current = SyncRun.objects.filter(pk=run_id).first()
-        return f"run {run_id} skipped ({current.status if current else 'missing'})"
-    return _carry_out(run)
-
-
-def run_scheduled_sync(*, source: str) -> str:
-    run = SyncRun.objects.create(source=source, trigger=RunTrigger.SCHEDULE)
-    run = claim(SYNC, run_id=run.pk, claimed_by=task_claim())
-    return _carry_out(run) if run is not None else "skipped"
-
-
-def _carry_out(run: SyncRun) -> str:
-    """Run the source's service on a claimed run. A supplier failure is recorded on the run as one line
-    and the task ends normally (it is not a bug: no traceback, no "Failed task"); anything else, a
-    failure before the service's own tracking included (bad params, a task timeout), fails the run and
-    propagates."""
-    try:
-        with running(run, claimed_by=run.claimed_by):
-            SYNC.work(run)
-    except IntegrationError:
-        logger.warning("sync run #%s failed: %s", run.pk, run.message)
-        return f"sync run #{run.pk} failed: {run.message}"
-    return run.summary()
 
 
 # --- shared by the sync services -----------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from catalog.models import TelegramGift
+
 # (gift_id, price RUB, emoji, {language: name}) exactly as the Giftly table lists them.
 GIFTLY_GIFTS: list[tuple[str, int, str, dict[str, str]]] = [
     ("5170233102089322756", 15, "🧸", {"ro": "Ursuleț", "ru": "Мишка", "en": "Teddy bear", "uk": "Ведмедик"}),
@@ -32,8 +34,7 @@ def seed_telegram_gifts(*, model: Any = None) -> int:
     Idempotent, and existing rows are left alone so staff edits (names, marketplace name, active)
     survive. Writes the per-language columns explicitly so a migration can pass its historical model.
     """
-    if model is None:
-        from catalog.models import TelegramGift as model
+    model = TelegramGift if model is None else model
     created = 0
     for gift_id, price, emoji, names in GIFTLY_GIFTS:
         defaults: dict[str, Any] = {"emoji": emoji, "price_rub": Decimal(price)}

@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 
 from catalog.models import Offer, Product, SyncSource, TelegramGift
-from catalog.services.sync_runs import enqueue_sync, pending_run, run_queued_sync
+from catalog.services.sync_queue import enqueue_sync, run_queued_sync
+from catalog.services.sync_runs import pending_run
 from catalog.services.telegram_gifts import seed_telegram_gifts
 from giftoffice.integrations import gamesdrop
 from giftoffice.integrations.base import IntegrationError

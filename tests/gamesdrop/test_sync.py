@@ -10,7 +10,7 @@ from django.db import connection
 from catalog.models import Offer, OfferFeedState, OfferPriceChange, SyncRun
 from catalog.services import offers as offer_service
 from catalog.services.offers import CatalogChangedError, refresh_offer_prices, sync_offers
-from catalog.services.sync_runs import enqueue_sync, run_queued_sync
+from catalog.services.sync_queue import enqueue_sync, run_queued_sync
 from giftoffice.demo import suppliers as demo_suppliers
 from giftoffice.integrations.base import AuthError, UnavailableError
 from giftoffice.integrations.gamesdrop import GamesDropClient, SyncPage

@@ -13,23 +13,21 @@ from catalog.publishing.runs import pull_gifts, push_gifts
 from giftoffice.runs import models as run_models
 from giftoffice.sandbox import faults
 from giftoffice.sandbox.models import Fault, PartnerRemoteGift
+from tests.gift_spec_examples import example_gift, example_texts
 from tests.push.factories import GiftFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+SITE_GIFT = example_gift("partner.example")
+
+
 def _remote(**fields) -> PartnerRemoteGift:
+    """The spec's example gift as the partner site holds it (its naive times read as UTC), with `fields`."""
     values = {
-        "name_ro": "Cadou test",
-        "name_ru": "Test gift",
-        "name_en": "Test gift",
-        "name_uk": "Test gift",
-        "link_ro": "https://www.google.com/",
-        "description_ro": "Descriere test",
-        "icon_ro": "http://partner.example/media/gift_images/b88e0864.png",
-        "start_time": datetime(2025, 8, 25, 9, 50, tzinfo=UTC),
-        "removal_time": datetime(2025, 8, 30, 10, 50, tzinfo=UTC),
-        "active": True,
+        **{key: value for key, value in SITE_GIFT.items() if key != "id"},
+        "start_time": datetime.fromisoformat(SITE_GIFT["start_time"]).replace(tzinfo=UTC),
+        "removal_time": datetime.fromisoformat(SITE_GIFT["removal_time"]).replace(tzinfo=UTC),
         **fields,
     }
     return PartnerRemoteGift.objects.create(**values)
@@ -50,13 +48,8 @@ def test_pull_imports_the_sites_gifts_and_links_them_by_remote_id(partner_site):
         0,
     )
     imported = GiftPublication.objects.get(site=partner_site, remote_id=first.pk).gift
-    assert (imported.name_ro, imported.name_ru, imported.link_ro, imported.description_ro) == (
-        "Cadou test",
-        "Test gift",
-        "https://www.google.com/",
-        "Descriere test",
-    )
-    assert imported.icon_ro.name == "http://partner.example/media/gift_images/b88e0864.png"
+    assert {field: getattr(imported, field) for field in example_texts()} == example_texts()
+    assert imported.icon_ro.name == SITE_GIFT["icon_ro"]
     assert (imported.start_time, imported.removal_time, imported.active) == (
         first.start_time,
         first.removal_time,
@@ -142,7 +135,7 @@ def test_remote_gifts_our_api_would_refuse_are_reported_per_item_and_not_importe
         {"gift": None, "remote_id": ftp.pk, "error": "link_en: Expected an absolute http(s) URL or null."},
     ]
     assert list(GiftPublication.objects.values_list("remote_id", flat=True)) == [good.pk]
-    assert list(Gift.objects.values_list("name_ro", flat=True)) == ["Cadou test"]
+    assert list(Gift.objects.values_list("name_ro", flat=True)) == [SITE_GIFT["name_ro"]]
 
 
 def test_a_remote_rename_to_a_blank_name_is_refused_and_our_gift_kept(partner_site):
@@ -155,7 +148,7 @@ def test_a_remote_rename_to_a_blank_name_is_refused_and_our_gift_kept(partner_si
     # then
     assert (run.status, run.updated, run.failed) == ("partly_failed", 0, 1)
     assert run.errors[0]["error"] == "name_ro: This field may not be null or blank."
-    assert GiftPublication.objects.get(remote_id=remote.pk).gift.name_ro == "Cadou test"
+    assert GiftPublication.objects.get(remote_id=remote.pk).gift.name_ro == SITE_GIFT["name_ro"]
 
 
 def test_pull_from_a_site_that_refuses_the_credentials_fails_with_one_message(partner_site):

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from catalog.models import Product, SyncRun, SyncSource
-from catalog.services import sync_runs
+from catalog.services import sync_queue
 from catalog.services.products import sync_products
 from giftoffice.integrations.base import UnavailableError
 from giftoffice.runs.models import RunStatus
@@ -214,9 +214,9 @@ def test_a_dry_run_lists_updates_and_removals_without_applying_them(sandbox):
 
 
 def test_a_run_queued_from_the_admin_is_executed_by_the_task(sandbox, admin_user):
-    run = sync_runs.enqueue_sync(source=SyncSource.TRIBUTE_PRODUCTS, user=admin_user)
+    run = sync_queue.enqueue_sync(source=SyncSource.TRIBUTE_PRODUCTS, user=admin_user)
 
-    summary = sync_runs.run_queued_sync(run_id=run.pk)
+    summary = sync_queue.run_queued_sync(run_id=run.pk)
 
     run.refresh_from_db()
     assert summary == "fetched 123, created 123, updated 0, unchanged 0, removed 0"
@@ -224,7 +224,7 @@ def test_a_run_queued_from_the_admin_is_executed_by_the_task(sandbox, admin_user
 
 
 def test_the_scheduled_sync_runs_the_products_service(sandbox):
-    summary = sync_runs.run_scheduled_sync(source=SyncSource.TRIBUTE_PRODUCTS)
+    summary = sync_queue.run_scheduled_sync(source=SyncSource.TRIBUTE_PRODUCTS)
 
     assert summary == "fetched 123, created 123, updated 0, unchanged 0, removed 0"
     assert SyncRun.objects.get().trigger == "schedule"

@@ -43,12 +43,6 @@ def test_finished_run_cannot_be_restarted():
         run.set_status(RunStatus.RUNNING)
 
 
-def test_queued_run_already_started_is_skipped_by_a_second_delivery():
-    run = SyncRun.objects.create(source=SyncSource.GAMESDROP_OFFERS, status=RunStatus.RUNNING)
-
-    assert sync_runs.run_queued_sync(run_id=run.pk) == f"run {run.pk} skipped (running)"
-
-
 def test_ensure_schedules_twice_leaves_one_schedule_each(settings):
     settings.SYNC_OFFERS_EVERY_MINUTES = 15
     settings.SYNC_PRODUCTS_EVERY_MINUTES = 60
@@ -110,38 +104,6 @@ def test_tracked_run_records_a_task_timeout_as_failed_and_reraises():
         RunStatus.FAILED,
         "Task exceeded maximum timeout value (300 seconds)",
     )
-
-
-def timed_out_before_tracking(*, run: SyncRun) -> SyncRun:
-    raise TimeoutException("Task exceeded maximum timeout value (300 seconds)")
-
-
-def test_a_queued_sync_killed_before_its_service_tracks_it_is_failed(monkeypatch):
-    monkeypatch.setitem(
-        sync_runs.SYNC_SERVICES, SyncSource.GAMESDROP_OFFERS, f"{__name__}.timed_out_before_tracking"
-    )
-    run = SyncRun.objects.create(source=SyncSource.GAMESDROP_OFFERS)
-
-    with pytest.raises(TimeoutException):
-        sync_runs.run_queued_sync(run_id=run.pk)
-
-    run.refresh_from_db()
-    assert (run.status, run.message) == (
-        RunStatus.FAILED,
-        "Task exceeded maximum timeout value (300 seconds)",
-    )
-    assert run.finished_at is not None
-
-
-def test_a_queued_sync_with_parameters_its_service_refuses_is_failed():
-    run = SyncRun.objects.create(source=SyncSource.GAMESDROP_OFFERS, params={"colour": "red"})
-
-    with pytest.raises(TypeError):
-        sync_runs.run_queued_sync(run_id=run.pk)
-
-    run.refresh_from_db()
-    assert run.status == RunStatus.FAILED
-    assert "colour" in run.message
 
 
 def running_with_heartbeat(seconds_ago: float) -> SyncRun:
