@@ -251,7 +251,7 @@ Q_CLUSTER = {
     "ack_failures": True,
     "save_limit": 1000,
     "catch_up": False,
-    "label": "Task queue",
+    "label": _("Task queue"),  # the app's name in the admin
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

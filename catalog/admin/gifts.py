@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from catalog.admin.partner_sites import GiftPublicationInline, can_push_gifts, push_to_partner_site
 from catalog.models import Gift, Partner, PartnerApiKey
-from catalog.selectors import live_gifts_q, missing_translation_q, missing_translations
+from catalog.selectors import breaks_gift_rules_q, live_gifts_q, missing_translation_q, missing_translations
 from catalog.services.api_keys import issue_api_key, masked_key, revoke_api_keys
+from catalog.services.gift_input import AFTER_START, BEFORE_REMOVAL, gift_errors, stored_gift_errors
 from catalog.services.gifts import set_gifts_active
 
 
@@ -48,17 +51,55 @@ class MissingTranslationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ThumbnailFileWidget(AdminFileWidget):
+    """The stored image shown, not only its UUID file name; the "Clear" label survives the tabs (JS)."""
+
+    template_name = "admin/catalog/widgets/thumbnail_file_input.html"
+
+
+class BreaksRuleFilter(admin.SimpleListFilter):
+    """Rows stored before the rules (or by a path that skipped them): listed here, never rewritten."""
+
+    title = _("catalog rules")
+    parameter_name = "rules"
+
+    def lookups(self, request, model_admin):
+        return [("broken", _("breaks a rule"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "broken":
+            return queryset.filter(breaks_gift_rules_q())
+        return queryset
+
+
+class GiftAdminForm(forms.ModelForm):
+    """Runs the API's rules (gift_input.stored_gift_errors) on what staff typed: one set of gift rules."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, problems in stored_gift_errors(cleaned).items():
+            # The time window is reported by the model's own clean() in admin words; no second message.
+            problems = [p for p in problems if p not in (AFTER_START, BEFORE_REMOVAL)]
+            if problems and field in self.fields and field not in self.errors:
+                self.add_error(field, [gettext(problem) for problem in problems])
+        return cleaned
+
+
 @admin.register(Gift)
 class GiftAdmin(TabbedTranslationAdmin):
+    form = GiftAdminForm
     list_display = ("display_name", "active", "time_window", "completeness", "owner")
     list_display_links = ("display_name",)
-    list_filter = ("active", LiveNowFilter, "owner", MissingTranslationFilter)
+    list_filter = ("active", LiveNowFilter, "owner", MissingTranslationFilter, BreaksRuleFilter)
     search_fields = [f"name_{code}" for code in settings.LANGUAGE_CODES]
     list_select_related = ("owner",)
     readonly_fields = ("owner", "created_at", "updated_at")
     actions = ["activate", "deactivate", push_to_partner_site]
     inlines = [GiftPublicationInline]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ImageField: {"widget": ThumbnailFileWidget},
+    }
     fieldsets = [
         (None, {"fields": ("name", "description", "link", "icon", "image")}),
         (_("Schedule"), {"fields": ("start_time", "removal_time", "active")}),
@@ -73,9 +114,18 @@ class GiftAdmin(TabbedTranslationAdmin):
         """Backs the push action's allowed_permissions: only holders of catalog.push_gifts see it."""
         return can_push_gifts(request)
 
+    class Media:
+        # After modeltranslation's script: ours reads the tabs it builds (Media keeps this order).
+        js = ("modeltranslation/js/tabbed_translation_fields.js", "catalog/gift_admin.js")
+        css = {"all": ("catalog/gift_admin.css",)}
+
     @admin.display(description=_("name"), ordering=f"name_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}")
     def display_name(self, gift: Gift) -> str:
-        return str(gift)
+        """The name with a thumbnail of the gift's icon (or image), so staff recognize it at a glance."""
+        picture = next((f for f in (gift.icon_ro, gift.image_ro, gift.icon, gift.image) if f), None)
+        if not picture:
+            return str(gift)
+        return format_html('<img src="{}" class="gift-list-thumbnail" alt=""> {}', picture.url, str(gift))
 
     @admin.display(description=_("time window"), ordering="start_time")
     def time_window(self, gift: Gift) -> str:
@@ -83,8 +133,26 @@ class GiftAdmin(TabbedTranslationAdmin):
         end = timezone.localtime(gift.removal_time)
         return f"{start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M}"
 
+    def changelist_view(self, request, extra_context=None):
+        broken = Gift.objects.filter(breaks_gift_rules_q()).count()
+        if broken and request.method == "GET" and request.GET.get(BreaksRuleFilter.parameter_name) is None:
+            message = ngettext(
+                "%(count)d gift breaks a catalog rule: it is neither served by the API nor pushed.",
+                "%(count)d gifts break a catalog rule: they are neither served by the API nor pushed.",
+                broken,
+            ) % {"count": broken}
+            url = f"?{BreaksRuleFilter.parameter_name}=broken"
+            messages.warning(request, format_html('{} <a href="{}">{}</a>', message, url, _("Show them")))
+        return super().changelist_view(request, extra_context)
+
     @admin.display(description=_("translations"))
     def completeness(self, gift: Gift) -> str:
+        if problems := gift_errors(gift):
+            return format_html(
+                '<span style="color:#b0322a;font-weight:bold" title="{}">⚠ {}</span>',
+                "; ".join(f"{field}: {gettext(p)}" for field, texts in problems.items() for p in texts),
+                _("breaks a rule"),
+            )
         missing = missing_translations(gift)
         if not missing:
             return format_html('<span style="color:#2a7d2a">✓ {}</span>', _("complete"))

@@ -15,8 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from catalog.models import GiftPublication, PartnerSite, PullRun, PushRun
 from catalog.publishing import plan as push_plan
@@ -24,6 +24,7 @@ from catalog.publishing import requests as push_requests
 from catalog.publishing.errors import PushError
 from catalog.publishing.runs import runs_in_background
 from catalog.services import partner_sites as site_service
+from catalog.services.gift_rules import split_by_rules
 from giftoffice.integrations.base import IntegrationError
 from giftoffice.runs.admin import RunAdminMixin
 
@@ -308,6 +309,11 @@ class GiftPublicationInline(admin.TabularInline):
 
 
 # --- the Gift admin action ----------------------------------------------------------------------------
+def localized_problems(problems: dict[str, list[str]]) -> str:
+    """gift_input's rule messages (English, as the API words them) in the admin's language."""
+    return "; ".join(f"{field}: {gettext(text)}" for field, texts in problems.items() for text in texts)
+
+
 class PushForm(forms.Form):
     site = forms.ModelChoiceField(
         label=_("Partner site"), queryset=PartnerSite.objects.filter(enabled=True), empty_label=None
@@ -322,11 +328,16 @@ def push_to_partner_site(
     if not can_push_gifts(request):  # the action list already hides it; refuse a forged POST all the same
         raise PermissionDenied
     form = PushForm(request.POST if "site" in request.POST else None)
-    gifts = list(queryset.order_by("pk"))
+    # A gift breaking a rule would be refused by the site: flagged on the plan, never sent.
+    gifts, broken_gifts = split_by_rules(queryset.order_by("pk"))
+    broken = [
+        {"gift": b.gift_id, "label": b.label, "problems": localized_problems(b.problems)}
+        for b in broken_gifts
+    ]
     plan = None
     if form.is_bound and form.is_valid():
         site = form.cleaned_data["site"]
-        if request.POST.get("confirm") == "yes":
+        if request.POST.get("confirm") == "yes" and gifts:
             try:
                 run, queued = push_requests.request_push(
                     site=site, gift_ids=[gift.pk for gift in gifts], user=request.user
@@ -354,7 +365,8 @@ def push_to_partner_site(
         "form": form,
         "plan": plan,
         **(plan_context(plan.as_report()) if plan else {}),
-        "gift_count": len(gifts),
+        "gift_count": len(gifts) + len(broken),
+        "broken": broken,
         "queued": runs_in_background(gift_count=len(gifts)),
         "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
         "select_across": request.POST.get("select_across", "0"),

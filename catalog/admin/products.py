@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from catalog.admin.filters import MarketplaceNameFilter, RemovedFilter
+from catalog.admin.labels import TRIBUTE_STATUS_LABELS, label, labelled_filter
 from catalog.admin.sync_now import SyncNowAdminMixin
 from catalog.models import Product, SyncSource, TelegramGift
 from catalog.services.products import DESCRIPTION_FIELD, MIRRORED_FIELDS, NAME_FIELD
@@ -29,19 +30,27 @@ class ProductAdmin(SyncNowAdminMixin, TabbedTranslationAdmin):
         "type",
         "price",
         "stars",
-        "status",
+        "status_label",
         "present",
         "pending_orders",
         "remote_updated",
         "updated_at",
     ]
     list_display_links = ["remote_id", "name"]
-    list_filter = [RemovedFilter, "type", "currency", "status", "stars_amount_enabled", "is_custom"]
+    list_filter = [
+        RemovedFilter,
+        "type",
+        "currency",
+        labelled_filter("status", TRIBUTE_STATUS_LABELS),
+        "stars_amount_enabled",
+        "is_custom",
+    ]
     search_fields = ["=remote_id", "name_ro", "name_ru", "name_en", "name_uk", "description_ru"]
     date_hierarchy = "remote_updated"
     readonly_fields = [
         "remote_id",
         *MIRRORED_FIELDS,
+        "status_label",
         "removed_at",
         "created_at",
         "updated_at",
@@ -52,7 +61,7 @@ class ProductAdmin(SyncNowAdminMixin, TabbedTranslationAdmin):
             _("From Tribute"),
             {
                 "fields": [
-                    ("remote_id", "type", "status"),
+                    ("remote_id", "type", "status_label"),
                     ("amount", "currency"),
                     ("stars_amount", "stars_amount_enabled"),
                     ("is_custom", "accept_cards", "accept_wallet_pay", "protect_content"),
@@ -74,6 +83,10 @@ class ProductAdmin(SyncNowAdminMixin, TabbedTranslationAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("Tribute status"), ordering="status")
+    def status_label(self, obj: Product) -> str:
+        return label(TRIBUTE_STATUS_LABELS, obj.status)
 
     @admin.display(description=_("price"), ordering="amount")
     def price(self, obj: Product) -> str:

@@ -124,7 +124,7 @@ _NO_LIST_PARAMS: dict[str, Any] = {
     "offset": 0,
     "after": None,
 }
-_EVERY_GIFT = GiftListFilter()
+_EVERY_GIFT = GiftListFilter(servable_only=True)
 
 
 def _parse_list_params(request: Any) -> tuple[GiftListFilter, dict[str, list[str]]]:
@@ -154,7 +154,7 @@ def _parse_list_params(request: Any) -> tuple[GiftListFilter, dict[str, list[str
                 params[name] = int(raw)
             else:
                 errors[name] = ["Expected a whole number >= 0."]
-    return GiftListFilter(**params), errors
+    return GiftListFilter(**params, servable_only=True), errors
 
 
 class GiftListView(PartnerApiView):
@@ -228,7 +228,7 @@ class GiftDetailView(PartnerApiView):
         },
     )
     def get(self, request, pk: int):
-        payload = gift_wire.gift_payload(pk, media_prefix=self.media_prefix())
+        payload = gift_wire.gift_payload(pk, media_prefix=self.media_prefix(), servable_only=True)
         if payload is None:
             return json_response({"detail": "Not found."}, status=404)
         return json_response(payload)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.utils.encoding import iri_to_uri
 
 from catalog.fastpaths import sqlite as fast_sqlite
 from catalog.gift_fields import (
+    DEFAULT_NAME_KEY,
     ID_CHUNK,
     LANGUAGES,
     MAX_ID,
@@ -44,6 +46,13 @@ from catalog.selectors import (
 )
 
 
+def demo_origin() -> str:
+    """Where a demo without PUBLIC_BASE_URL serves itself: the sandbox's own origin (`make run` points
+    GIFTOFFICE_SANDBOX_URL at its host and port), so a push from a second shell does not name port 8000."""
+    parts = urlsplit(settings.SANDBOX_BASE_URL)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "http://127.0.0.1:8000"
+
+
 def media_url_prefix(*, request: HttpRequest | None = None) -> str:
     """Absolute URL that stored media names are appended to, e.g. "https://office.example.com/media/".
 
@@ -61,7 +70,7 @@ def media_url_prefix(*, request: HttpRequest | None = None) -> str:
             return f"{request.scheme}://{request.get_host()}{iri_to_uri(media_url)}"
         return request.build_absolute_uri(media_url)
     if settings.DEBUG or settings.TESTING:
-        return "http://127.0.0.1:8000" + media_url
+        return demo_origin() + media_url
     raise ImproperlyConfigured("Set PUBLIC_BASE_URL: absolute icon/image URLs are needed outside a request")
 
 
@@ -547,9 +556,12 @@ def gift_payloads(
     return payloads
 
 
-def gift_payload(gift_id: int, *, media_prefix: str) -> dict[str, Any] | None:
-    """One gift's wire dict, or None if it does not exist."""
+def gift_payload(gift_id: int, *, media_prefix: str, servable_only: bool = False) -> dict[str, Any] | None:
+    """One gift's wire dict, or None if it does not exist (or, `servable_only`, has no default-language
+    name: see GiftListFilter.servable_only)."""
     if gift_id > MAX_ID:
         return None
     found = gift_payloads([gift_id], media_prefix=media_prefix)
+    if servable_only and found and found[0][DEFAULT_NAME_KEY] is None:  # empty texts are null on the wire
+        return None
     return found[0] if found else None

@@ -4,13 +4,14 @@ written, with the API's messages; errors are collected per field and per item.""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from catalog.gift_fields import (
     DEFAULT_NAME_KEY,
@@ -80,7 +81,8 @@ _PLAIN_DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\Z", re.ASC
 # Years a gift can sensibly have. Without a bound, year 1 or 9999 is stored and then overflows when it is
 # shown in another time zone (a 500 on every later list, and in the admin).
 MIN_YEAR, MAX_YEAR = 1900, 9000
-YEAR_HELP = f"The year must be between {MIN_YEAR} and {MAX_YEAR}."
+YEAR_HELP = gettext_noop("The year must be between 1900 and 9000.")  # MIN_YEAR, MAX_YEAR
+assert f"The year must be between {MIN_YEAR} and {MAX_YEAR}." == YEAR_HELP
 
 
 def parse_wire_datetime(value: object) -> datetime:
@@ -110,7 +112,7 @@ def parse_wire_datetime(value: object) -> datetime:
     return parsed
 
 
-def _clean_text(value: object, max_length: int, *, multiline: bool = False) -> str | None:
+def _clean_text(value: object, max_length: int | None, *, multiline: bool = False) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
@@ -118,7 +120,7 @@ def _clean_text(value: object, max_length: int, *, multiline: bool = False) -> s
     value = value.strip()
     if problem := control_character_problem(value, multiline=multiline):
         raise ValueError(problem)
-    if len(value) > max_length:
+    if max_length is not None and len(value) > max_length:
         raise ValueError(f"Ensure this field has no more than {max_length} characters.")
     return value or None
 
@@ -127,7 +129,7 @@ def _clean_link(value: object) -> str | None:
     text = _clean_text(value, LINK_MAX_LENGTH)
     if text is not None:
         if not _URL_RE.match(text):
-            raise ValueError("Expected an absolute http(s) URL or null.")
+            raise ValueError(gettext_noop("Expected an absolute http(s) URL or null."))
         if problem := link_problem(text):
             raise ValueError(problem)
     return text
@@ -180,7 +182,7 @@ def _clean_name(value: object) -> str | None:
 def _clean_default_name(value: object) -> str:
     text = _clean_text(value, NAME_MAX_LENGTH)
     if text is None:
-        raise ValueError("This field may not be null or blank.")
+        raise ValueError(gettext_noop("This field may not be null or blank."))
     return text
 
 
@@ -273,13 +275,17 @@ def clean_fields(
     return values, errors
 
 
+AFTER_START = gettext_noop("Must be after start_time.")
+BEFORE_REMOVAL = gettext_noop("Must be before removal_time.")
+
+
 def time_window_errors(values: dict[str, Any], start: datetime | None, removal: datetime | None) -> dict:
     """removal_time must be after start_time (merged state); the error goes on a field the caller sent."""
     if start is None or removal is None or removal > start:
         return {}
     if "removal_time" in values or "start_time" not in values:
-        return {"removal_time": ["Must be after start_time."]}
-    return {"start_time": ["Must be before removal_time."]}
+        return {"removal_time": [AFTER_START]}
+    return {"start_time": [BEFORE_REMOVAL]}
 
 
 def clean_wire_item(
@@ -311,3 +317,30 @@ def check_items(items: object) -> list[Any]:
 
 def is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def stored_gift_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The API's rules applied to a gift as stored (`name_ro`, `link_en`, ... as text, the times as
+    datetimes): {field: [messages]}, {} for a valid gift. One set of rules for every writer and reader:
+    the admin form runs it before saving, the push plan before sending, the admin lists rows breaking it.
+    Icon and image are files here, not wire URLs: only their names' length is the column's business."""
+    errors: dict[str, list[str]] = {}
+    for key, cleaner in _CLEANERS.items():
+        if key in values and key != "active":
+            try:
+                cleaner(values[key] if values[key] != "" else None)
+            except ValueError as exc:
+                errors[key] = [str(exc)]
+    start, removal = values.get("start_time"), values.get("removal_time")
+    for key, value in (("start_time", start), ("removal_time", removal)):
+        if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+            errors[key] = [YEAR_HELP]
+    if not errors:
+        errors = time_window_errors({"removal_time": removal}, start, removal)
+    return errors
+
+
+def gift_errors(gift: Any) -> dict[str, list[str]]:
+    """stored_gift_errors() of a Gift instance."""
+    keys = [*_CLEANERS, "start_time", "removal_time"]
+    return stored_gift_errors({key: getattr(gift, key) for key in keys if key != "active"})

@@ -358,6 +358,24 @@ def _lock_catalog() -> None:
 # --- the service ----------------------------------------------------------------------------------
 
 
+class UnknownCategoryError(ValueError):
+    """`--category` names no GamesDrop category: the feed would answer 0 offers and the sync "succeed"."""
+
+    def __init__(self, category: str, known: Sequence[str]) -> None:
+        aliases = ", ".join(gamesdrop.CATEGORY_ALIASES)
+        super().__init__(f"unknown category {category!r}; known: {', '.join(known)} (aliases: {aliases})")
+        self.category = category
+
+
+def check_category(category: str) -> str:
+    """`category` as given when it names a GamesDrop category (documented or seen in a feed); else
+    UnknownCategoryError. Case and aliases are the supplier's business: the value is sent as typed."""
+    seen = list(Offer.objects.exclude(category="").values_list("category", flat=True).distinct())
+    if gamesdrop.canonical_category(category, also_known=seen) is None:
+        raise UnknownCategoryError(category, sorted({*gamesdrop.CATEGORIES, *seen}))
+    return category
+
+
 def sync_offers(
     *,
     run: SyncRun | None = None,
@@ -374,6 +392,8 @@ def sync_offers(
     `category`/`search` narrow the feed (no removals then: a filtered feed says nothing about the rest).
     `dry_run` plans without writing; `on_plan` receives the plan either way.
     """
+    if category:
+        check_category(category)
     params = {k: v for k, v in (("category", category), ("search", search)) if v}
     with tracked_run(
         source=SyncSource.GAMESDROP_OFFERS, run=run, trigger=trigger, params=params, dry_run=dry_run

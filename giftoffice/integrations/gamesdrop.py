@@ -51,6 +51,22 @@ ERROR_CODES: dict[str, str] = {
     "BALANCE_UNAVAILABLE": "Balance temporarily unavailable",
     "OUT_OF_STOCK": "Offer is out of stock",
 }
+# The sync feed's categories as the guide names them, with its legacy aliases. The API has no list of
+# categories, and an unknown one is not an error there: it just matches nothing.
+CATEGORIES: tuple[str, ...] = ("Top Up", "Gift Cards")
+CATEGORY_ALIASES: dict[str, str] = {"TOP_UP": "Top Up", "GIFT_CARD": "Gift Cards"}
+
+
+def canonical_category(value: str, *, also_known: Iterable[str] = ()) -> str | None:
+    """The category `value` names (case-insensitive; aliases too), or None when it names none.
+
+    `also_known`: categories seen in earlier feeds, for ones the guide does not list."""
+    text = value.strip().casefold()
+    names = {name.casefold(): name for name in (*also_known, *CATEGORIES) if name}
+    names.update({alias.casefold(): name for alias, name in CATEGORY_ALIASES.items()})
+    return names.get(text)
+
+
 AUTH_CODES = frozenset({"INVALID_TOKEN"})
 UNAVAILABLE_CODES = frozenset({"SERVICE_UNAVAILABLE", "BALANCE_UNAVAILABLE"})
 

@@ -199,3 +199,27 @@ def test_a_failure_outside_the_supplier_is_one_readable_line(gd, monkeypatch):
     run = SyncRun.objects.get()
     assert (run.status, run.message) == (RunStatus.FAILED, "database is locked")
     assert not Offer.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unknown_category_is_one_readable_error_and_no_sync(gd):
+    with pytest.raises(CommandError) as failure:
+        run_command("--category", "nope")
+
+    assert str(failure.value) == (
+        "sync_offers failed: unknown category 'nope'; known: Gift Cards, Top Up (aliases: TOP_UP, GIFT_CARD)"
+    )
+    assert not SyncRun.objects.exists()
+    assert not Offer.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_category_seen_in_an_earlier_feed_is_known_in_any_case(gd):
+    run_command()
+    Offer.objects.filter(pk=Offer.objects.first().pk).update(
+        category="Vouchers"
+    )  # one the guide does not name
+
+    output = run_command("--category", "vouchers")
+
+    assert "fetched 0" in output

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from catalog.publishing.render import fingerprint, render_gift
+from catalog.selectors.gift_wire import gift_payload, media_url_prefix
 from tests.push.factories import GiftFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,17 @@ def test_the_client_reads_a_remote_datetime_leniently(settings, value, expected)
     settings.TIME_ZONE = "UTC"
 
     assert read_remote_datetime(value) == expected
+
+
+@pytest.mark.parametrize("public_base_url", ["https://office.example", ""])
+def test_pushed_image_urls_are_the_ones_our_api_serves(client, settings, public_base_url):
+    # given: the demo on another port; without PUBLIC_BASE_URL the sandbox's origin is the demo's own
+    settings.PUBLIC_BASE_URL = public_base_url
+    settings.SANDBOX_BASE_URL = "http://127.0.0.1:8201/sandbox"
+    gift = GiftFactory(icon_ro="gift_images/0b0e.png")
+    # when
+    pushed = render_gift(gift, languages=["ro"])["icon_ro"]
+    served = gift_payload(gift.pk, media_prefix=media_url_prefix())["icon_ro"]
+    # then
+    origin = public_base_url or "http://127.0.0.1:8201"
+    assert pushed == served == f"{origin}/media/gift_images/0b0e.png"

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from catalog.management.failures import command_error
 from catalog.management.progress import progress_bar
-from catalog.services.offers import OfferSyncPlan, sync_offers
+from catalog.services.offers import OfferSyncPlan, UnknownCategoryError, sync_offers
 
 
 class Command(BaseCommand):
@@ -31,6 +31,8 @@ class Command(BaseCommand):
                     progress=progress,
                     on_plan=show_plan if dry_run else None,
                 )
+        except UnknownCategoryError as exc:
+            raise CommandError(f"sync_offers failed: {exc}") from exc
         except Exception as exc:
             raise command_error(exc, command="sync_offers") from exc
         seconds = run.duration_seconds or 0.0
