@@ -11,7 +11,7 @@ BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/giftoffice_bench
 # Written by `make run`, read by giftoffice/settings.py when GIFTOFFICE_SANDBOX_URL is unset.
 SANDBOX_URL_FILE := .demo-sandbox-url
 
-.PHONY: install run manage test test-browser screenshots lint format test-postgres bench bench-postgres load clean
+.PHONY: install run manage serve-prod test test-browser screenshots lint format test-postgres fuzz-schema bench bench-postgres load clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ run: $(STAMP)
 	@trap 'rm -f $(SANDBOX_URL_FILE); kill 0' EXIT INT TERM; \
 	$(PY) manage.py qcluster & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production profile: gunicorn with threaded workers and bounded body reads (giftoffice/gunicorn.conf.py).
+# Needs the production environment (SECRET_KEY, FIELD_ENCRYPTION_KEYS, DATABASE_URL, ...); static files
+# are collected first so whitenoise serves them.
+serve-prod: $(STAMP)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input -v 0
+	GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} $(VENV)/bin/gunicorn -c giftoffice/gunicorn.conf.py
 
 # A management command beside `make run`, in the demo's environment: the sandbox on, and its URL read
 # from the file `make run` wrote (so the demo's port, whatever it is).
@@ -81,6 +89,11 @@ test-postgres: $(STAMP)
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(VENV)/bin/pytest -q -m "not browser"
+
+# schemathesis against /external/schema/ on a live local gunicorn with a demo key (a few minutes at most;
+# FUZZ_MAX_TIME seconds of fuzzing). Finds nothing, or CI fails. What it checks: docs/api.md.
+fuzz-schema: $(STAMP)
+	$(PY) tests/fuzz_schema.py
 
 # On the database DATABASE_URL names (SQLite by default); each bench works in a throwaway database.
 bench: $(STAMP)

@@ -27,6 +27,7 @@ DEFAULT_NAME_KEY = f"name_{DEFAULT_LANGUAGE}"
 NAME_MAX_LENGTH: int = Gift._meta.get_field("name").max_length
 LINK_MAX_LENGTH: int = Gift._meta.get_field("link").max_length
 MEDIA_MAX_LENGTH: int = Gift._meta.get_field("icon").max_length
+DESCRIPTION_MAX_LENGTH: int = Gift._meta.get_field("description").max_length
 REQUIRED_ON_CREATE: tuple[str, ...] = (DEFAULT_NAME_KEY, "start_time", "removal_time")
 # orjson writes a naive datetime as 2025-08-25T09:50:00, exactly the spec's form.
 ORJSON_OPTIONS = orjson.OPT_OMIT_MICROSECONDS

@@ -78,6 +78,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: turns every non-JSON error under /external/ (404s of unroutable paths, 500 pages) to JSON.
+    "giftoffice.middleware.ExternalJsonErrorsMiddleware",
+    # Chunked bodies read or refused (411), oversized API bodies refused (413) before anything reads them.
+    "giftoffice.middleware.RequestBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -188,6 +192,9 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 # A bulk request of GIFT_BULK_MAX_ITEMS full items (4 languages x 5 text fields) is ~3 MB; allow 10 MB.
 GIFT_BULK_MAX_ITEMS = env_int("GIFT_BULK_MAX_ITEMS", 1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+# Under gunicorn an API request body must arrive within this many seconds (408 otherwise): a client that
+# declares a body and stalls holds a worker thread this long at most. 0: no deadline.
+REQUEST_BODY_TIMEOUT = float(os.environ.get("REQUEST_BODY_TIMEOUT", "30"))
 
 # --- REST framework and OpenAPI ---------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -210,10 +217,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Patterns, bounds and "no unknown keys" that the serializer mapping cannot express.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "catalog.api.schema.postprocess_schema",
+    ],
 }
 
-# --- Cache (throttling state) -----------------------------------------------------------------------
-# Without Redis each process keeps its own throttle counters: with N workers a key gets N times its rate.
+# --- Cache and rate limits ---------------------------------------------------------------------------
+# Rate-limit counters are shared by every process (catalog.services.rate_counters): in Redis when set,
+# else in the database (PostgreSQL) or a side SQLite file next to the database (SQLite).
+RATE_LIMIT_SQLITE_PATH = os.environ.get("RATE_LIMIT_SQLITE_PATH", "")
+# Failed authentications (bad or revoked keys) per client address; over it every request from that
+# address is answered 429 until the window ends, right key or not. Empty: no limit.
+AUTH_FAILURE_RATE = os.environ.get("AUTH_FAILURE_RATE", "20/min")
+# Addresses (or networks) of the reverse proxies in front of us. Only a request whose direct peer is one
+# of them has its X-Forwarded-For believed for the client address; empty: the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -370,6 +390,9 @@ GAMESDROP_USER_INFO_BASE_URL = os.environ.get(
 # Absolute base of this site as partners reach it, e.g. https://office.example.com. Icon/image URLs in the
 # API and in payloads pushed to partner sites are built from it; unset, the API uses the request's host.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+# Gift links and partner-sent image URLs pointing at loopback or private addresses (127.0.0.1, localhost,
+# 10/8, 192.168/16, ...) are refused unless this is on; it is on with DEBUG so the demo keeps working.
+GIFT_LINKS_ALLOW_PRIVATE_HOSTS = env_bool("GIFT_LINKS_ALLOW_PRIVATE_HOSTS", default=DEBUG)
 # Lists longer than this are streamed in chunks of this many rows (bounded memory for 100,000 gifts).
 GIFT_LIST_CHUNK_SIZE = env_int("GIFT_LIST_CHUNK_SIZE", 2000)
 # Off: the plain paths that each fast path (catalog/fastpaths/) replaces, for the bench and tests.

@@ -50,6 +50,7 @@ class PartnerSiteForm(forms.ModelForm):
         label=capfirst(_("auth header value")),
         required=False,
         strip=False,
+        max_length=500,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("Never shown. Leave empty to keep the current value."),
     )

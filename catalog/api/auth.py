@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
+
+from django.conf import settings
 from rest_framework import authentication, exceptions, permissions
 
+from catalog.api.throttling import auth_failures_exceeded, record_auth_failure
 from catalog.models import PartnerApiKey
 from catalog.services.api_keys import authenticate_api_key
 
@@ -20,14 +25,20 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         header = header.strip()
         if not header:
             return None
+        # Checked before the key is: over the limit, a right guess must look exactly like a wrong one.
+        address = client_address(request._request.META)
+        if (wait := auth_failures_exceeded(address)) is not None:
+            raise exceptions.Throttled(wait, "Too many failed authentications from your address.")
         keyword, _, plain_key = header.partition(" ")
         if keyword.lower() != KEYWORD.lower() or not plain_key.strip():
+            record_auth_failure(address)
             raise exceptions.AuthenticationFailed(f"Use the header 'Authorization: {KEYWORD} <key>'.")
         # Reads record the key's use after the answer is sent (PartnerApiView.finalize_response).
         api_key = authenticate_api_key(
             plain_key=plain_key.strip(), defer_touch=request.method in permissions.SAFE_METHODS
         )
         if api_key is None:
+            record_auth_failure(address)
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
         return api_key.partner, api_key
 
@@ -45,3 +56,30 @@ class HasPartnerKey(permissions.BasePermission):
         if not isinstance(request.auth, PartnerApiKey):
             raise exceptions.NotAuthenticated(f"Send your key as 'Authorization: {KEYWORD} <key>'.")
         return request.method in permissions.SAFE_METHODS or request.auth.can_write
+
+
+@functools.cache
+def _trusted_networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _is_trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _trusted_networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+def client_address(meta: dict) -> str:
+    """The address a request came from. X-Forwarded-For is believed only when the direct peer is one of
+    TRUSTED_PROXIES (anyone else can write that header): then the right-most address in it that is not
+    itself a trusted proxy is the client."""
+    remote = meta.get("REMOTE_ADDR", "") or "unknown"
+    if not settings.TRUSTED_PROXIES or not _is_trusted(remote):
+        return remote
+    hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop):
+            return hop
+    return hops[0] if hops else remote

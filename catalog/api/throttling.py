@@ -1,23 +1,25 @@
-"""Per-key rate limits: DEFAULT_THROTTLE_RATES["partner_key_read"] for GET, ["partner_key_write"] else."""
+"""Per-key rate limits: DEFAULT_THROTTLE_RATES["partner_key_read"] for GET, ["partner_key_write"] else;
+and failed authentications per client address (AUTH_FAILURE_RATE). Counters are shared by every process
+(catalog.services.rate_counters)."""
 
 from __future__ import annotations
 
 import functools
-import math
 import time
 
-from django.core.cache import cache
+from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from catalog.models import PartnerApiKey
+from catalog.services import rate_counters
 
 
 class PartnerKeyRateThrottle(BaseThrottle):
-    """Fixed-window counter per key and scope: O(1) per request (one cache call, atomic on Redis),
-    unlike DRF's timestamp history. Over the limit -> 429 with Retry-After = seconds to the next window.
-    Rates are read per request, so settings changes apply immediately."""
+    """Fixed-window counter per key and scope: one shared counter hit per request, unlike DRF's timestamp
+    history. Over the limit -> 429 with Retry-After = seconds to the next window. Rates are read per
+    request, so settings changes apply immediately."""
 
     timer = time.time
 
@@ -28,30 +30,30 @@ class PartnerKeyRateThrottle(BaseThrottle):
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
         if not rate:
             return True
-        limit, duration = _parse_rate(rate)
-        now = self.timer()
-        window = int(now // duration)
-        key = f"throttle:{scope}:{request.auth.pk}:{request.auth.prefix}:{window}"
-        try:  # the window's counter usually exists: one cache call
-            count = cache.incr(key)
-        except ValueError:  # first request of the window (or the counter just expired)
-            count = 1 if cache.add(key, 1, timeout=duration + 1) else _incr_or_start(key, duration + 1)
-        self._wait = (window + 1) * duration - now
-        return count <= limit
+        limit, duration = parse_rate(rate)
+        counted = rate_counters.hit(f"{scope}:{request.auth.pk}", duration=duration, now=self.timer())
+        self._wait = counted.wait
+        return counted.count <= limit
 
     def wait(self) -> float:
-        return max(1, math.ceil(self._wait))
+        return rate_counters.wait_seconds(self._wait)
 
 
 @functools.lru_cache(maxsize=32)
-def _parse_rate(rate: str) -> tuple[int, int]:
+def parse_rate(rate: str) -> tuple[int, int]:
     return SimpleRateThrottle.parse_rate(None, rate)
 
 
-def _incr_or_start(key: str, timeout: int) -> int:
-    """A concurrent request created the counter between our incr and add: count on it."""
-    try:
-        return cache.incr(key)
-    except ValueError:  # and it expired already
-        cache.set(key, 1, timeout=timeout)
-        return 1
+def auth_failures_exceeded(address: str) -> int | None:
+    """Seconds to wait when `address` has used up its failed authentications this window, else None."""
+    if not settings.AUTH_FAILURE_RATE:
+        return None
+    limit, duration = parse_rate(settings.AUTH_FAILURE_RATE)
+    seen = rate_counters.peek(f"auth_failure:{address}", duration=duration)
+    return rate_counters.wait_seconds(seen.wait) if seen.count >= limit else None
+
+
+def record_auth_failure(address: str) -> None:
+    if settings.AUTH_FAILURE_RATE:
+        _limit, duration = parse_rate(settings.AUTH_FAILURE_RATE)
+        rate_counters.hit(f"auth_failure:{address}", duration=duration)

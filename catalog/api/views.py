@@ -46,6 +46,8 @@ def _validation_response(exc: Exception) -> HttpResponse:
         return json_response({"detail": exc.detail}, status=400)
     if isinstance(exc, gift_input.GiftNotFoundError):
         return json_response({"detail": "Not found."}, status=404)
+    if isinstance(exc, gift_input.GiftForbiddenError):
+        return json_response({"detail": exc.detail}, status=403)
     assert isinstance(exc, gift_input.GiftValidationError)
     return json_response(exc.errors, status=400)
 
@@ -236,12 +238,12 @@ class GiftDetailView(PartnerApiView):
         summary="One gift update",
         description="Partial: send only the fields to change. Validation runs on the merged state "
         "(removal_time after start_time). Answers with the full gift. Only gifts created with your "
-        "partner's keys can be changed; others answer 404.",
+        "partner's keys can be changed; others answer 403 with the reason.",
         request=schema.GiftUpdate,
         responses={
             200: schema.Gift,
-            403: OpenApiResponse(schema.Detail, description="Read-only key."),
-            404: OpenApiResponse(schema.Detail, description="No such gift, or not one of yours."),
+            403: OpenApiResponse(schema.Detail, description="Read-only key, or a gift not created by you."),
+            404: OpenApiResponse(schema.Detail, description="No such gift."),
             413: OpenApiResponse(schema.Detail, description="Body too large."),
             **_ERRORS,
         },
@@ -265,7 +267,11 @@ class GiftDetailView(PartnerApiView):
             gift_services.update_gift(
                 gift_id=pk, data=request.data, acting_partner=request.user, media_prefix=media_prefix
             )
-        except (gift_input.GiftValidationError, gift_input.GiftNotFoundError) as exc:
+        except (
+            gift_input.GiftValidationError,
+            gift_input.GiftNotFoundError,
+            gift_input.GiftForbiddenError,
+        ) as exc:
             return _validation_response(exc)
         return json_response(gift_wire.gift_payload(pk, media_prefix=media_prefix))
 

@@ -5,9 +5,12 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from catalog.validators import DESCRIPTION_MAX_LENGTH, validate_link, validate_multiline, validate_single_line
 
 
 def gift_image_path(instance: "Gift", filename: str) -> str:
@@ -71,9 +74,16 @@ class PartnerApiKey(models.Model):
 class Gift(models.Model):
     """A "gift with product": translated texts and images, shown between start_time and removal_time."""
 
-    name = models.CharField(_("name"), max_length=255, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    link = models.URLField(_("partner link"), max_length=1000, blank=True)
+    # The same limits and rules as the API's (catalog.services.gift_input), so the admin cannot save what
+    # the API would refuse: one line of visible text for names, bounded descriptions, public links.
+    name = models.CharField(_("name"), max_length=255, blank=True, validators=[validate_single_line])
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH), validate_multiline],
+    )
+    link = models.URLField(_("partner link"), max_length=1000, blank=True, validators=[validate_link])
     # Uploaded files live under media/gift_images/<uuid>.<ext>. A value that is already an absolute
     # http(s) URL (sent by a partner through the API) is stored and served as is.
     icon = models.ImageField(_("icon"), upload_to=gift_image_path, max_length=1000, blank=True)

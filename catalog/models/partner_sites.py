@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models.gifts import Gift
+from giftoffice.crypto import EncryptedTextField
 from giftoffice.runs.models import Run, RunStatus
 
 __all__ = [
@@ -75,10 +76,11 @@ class PartnerSite(models.Model):
         help_text=_("The site's {domain}: requests go to this URL followed by /external/gift/."),
     )
     auth_header = models.CharField(_("auth header name"), max_length=100, default="Authorization")
-    auth_secret = models.CharField(
+    # Encrypted at rest (Fernet, FIELD_ENCRYPTION_KEYS): the column holds a token, Python the plain value.
+    auth_secret = EncryptedTextField(
         _("auth header value"),
-        max_length=500,
         blank=True,
+        validators=[MaxLengthValidator(500)],
         help_text=_("Sent as the value of the auth header, e.g. 'Api-Key …'. Never shown again once saved."),
     )
     timeout_seconds = models.FloatField(

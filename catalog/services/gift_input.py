@@ -4,7 +4,6 @@ written, with the API's messages; errors are collected per field and per item.""
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_noop
 
 from catalog.gift_fields import (
     DEFAULT_NAME_KEY,
+    DESCRIPTION_MAX_LENGTH,
     LANGUAGES,
     LINK_MAX_LENGTH,
     MEDIA_FIELDS,
@@ -23,6 +23,12 @@ from catalog.gift_fields import (
     NAME_MAX_LENGTH,
     REQUIRED_ON_CREATE,
     tz_is_utc,
+)
+from catalog.validators import (
+    MULTILINE_CONTROL_RE,
+    SINGLE_LINE_CONTROL_RE,
+    control_character_problem,
+    link_problem,
 )
 
 
@@ -44,7 +50,15 @@ class GiftValidationError(Exception):
 
 
 class GiftNotFoundError(Exception):
-    """No such gift, or not one the caller may change (the API answers 404 for both)."""
+    """No such gift (the API answers 404)."""
+
+
+class GiftForbiddenError(Exception):
+    """The gift exists (every key may read it) but the caller may not change it; `detail` says why."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
 
 
 _DATETIME_RE = re.compile(
@@ -98,14 +112,14 @@ def parse_wire_datetime(value: object) -> datetime:
     return parsed
 
 
-def _clean_text(value: object, max_length: int | None) -> str | None:
+def _clean_text(value: object, max_length: int | None, *, multiline: bool = False) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
         raise ValueError("Expected a string or null.")
     value = value.strip()
-    if "\x00" in value:
-        raise ValueError(gettext_noop("Null characters are not allowed."))
+    if problem := control_character_problem(value, multiline=multiline):
+        raise ValueError(problem)
     if max_length is not None and len(value) > max_length:
         raise ValueError(f"Ensure this field has no more than {max_length} characters.")
     return value or None
@@ -113,8 +127,11 @@ def _clean_text(value: object, max_length: int | None) -> str | None:
 
 def _clean_link(value: object) -> str | None:
     text = _clean_text(value, LINK_MAX_LENGTH)
-    if text is not None and not _URL_RE.match(text):
-        raise ValueError(gettext_noop("Expected an absolute http(s) URL or null."))
+    if text is not None:
+        if not _URL_RE.match(text):
+            raise ValueError(gettext_noop("Expected an absolute http(s) URL or null."))
+        if problem := link_problem(text):
+            raise ValueError(problem)
     return text
 
 
@@ -145,7 +162,10 @@ class OwnMedia:
                 if not _SAFE_MEDIA_NAME_RE.match(name) or ".." in name.split("/"):
                     raise ValueError("Not a valid media file URL.")
                 return name
-        # Someone else's image: stored and served as is (scheme lower-cased so it is recognized as absolute).
+        # Someone else's image: stored and served as is (scheme lower-cased so it is recognized as absolute),
+        # under the same rules as links since partners' users load it too.
+        if problem := link_problem(text):
+            raise ValueError(problem)
         return parts.scheme.lower() + text[len(parts.scheme) :]
 
 
@@ -167,7 +187,7 @@ def _clean_default_name(value: object) -> str:
 
 
 def _clean_description(value: object) -> str | None:
-    return _clean_text(value, None)
+    return _clean_text(value, DESCRIPTION_MAX_LENGTH, multiline=True)
 
 
 def _field_cleaners() -> dict[str, Callable[[object], Any]]:
@@ -196,15 +216,26 @@ def request_cleaners(own_media: OwnMedia) -> dict[str, Callable[[object], Any]]:
     }
 
 
-def _text_specs() -> dict[str, tuple[int, bool, bool]]:
-    """key -> (max length, must not be blank, is a link) of the plain text fields, for the fast path of
-    clean_fields: a str it accepts is exactly one the field's cleaner returns unchanged (or as None)."""
-    specs: dict[str, tuple[int, bool, bool]] = {}
+# A link whose host is a name ending in a letter label (so not an IP address nor a number) other than
+# localhost, with no user info: what link_problem() always accepts (control characters aside).
+_PLAIN_PUBLIC_LINK_RE = re.compile(
+    r"(?i:https?)://(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+(?!localhost\.?(?:[:/?#]|\Z))"
+    r"[A-Za-z](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.?(?::\d{1,5})?(?:[/?#]\S*)?\Z",
+    re.ASCII,
+)
+
+
+def _text_specs() -> dict[str, tuple[int, bool, Any, Any]]:
+    """key -> (max length, must not be blank, link matcher or None, control character search) of the
+    plain text fields, for the fast path of clean_fields: a str it accepts is exactly one the field's
+    cleaner returns unchanged (or as None)."""
+    specs: dict[str, tuple[int, bool, Any, Any]] = {}
+    single, multi = SINGLE_LINE_CONTROL_RE.search, MULTILINE_CONTROL_RE.search
     for lang in LANGUAGES:
-        specs[f"name_{lang}"] = (NAME_MAX_LENGTH, False, False)
-        specs[f"link_{lang}"] = (LINK_MAX_LENGTH, False, True)
-        specs[f"description_{lang}"] = (sys.maxsize, False, False)
-    specs[DEFAULT_NAME_KEY] = (NAME_MAX_LENGTH, True, False)
+        specs[f"name_{lang}"] = (NAME_MAX_LENGTH, False, None, single)
+        specs[f"link_{lang}"] = (LINK_MAX_LENGTH, False, _PLAIN_PUBLIC_LINK_RE.match, single)
+        specs[f"description_{lang}"] = (DESCRIPTION_MAX_LENGTH, False, None, multi)
+    specs[DEFAULT_NAME_KEY] = (NAME_MAX_LENGTH, True, None, single)
     return specs
 
 
@@ -217,18 +248,18 @@ def clean_fields(
     """Per-field parsing of one item (no cross-field rules). Unknown keys are errors; "id" is left out."""
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    get, text_spec, url_match = cleaners.get, _TEXT_SPECS.get, _URL_RE.match
+    get, text_spec = cleaners.get, _TEXT_SPECS.get
     for key, value in raw.items():
         if type(value) is str and (spec := text_spec(key)) is not None:
             # Inline the common case (no call per field); anything else goes to the cleaner, which
             # returns the same value or raises the error.
             text = value.strip()
-            max_length, required, link = spec
+            max_length, required, link_match, control = spec
             if (
                 len(text) <= max_length
-                and "\x00" not in text
+                and control(text) is None
                 and (text or not required)
-                and (not link or not text or url_match(text))
+                and (link_match is None or not text or link_match(text))
             ):
                 values[key] = text or None
                 continue

@@ -24,6 +24,7 @@ from catalog.gift_fields import (
 )
 from catalog.models import Gift, Partner
 from catalog.services.gift_input import (
+    GiftForbiddenError,
     GiftNotFoundError,
     GiftValidationError,
     OwnMedia,
@@ -33,6 +34,7 @@ from catalog.services.gift_input import (
     request_cleaners,
     time_window_errors,
 )
+from giftoffice.db import retry_on_conflict
 
 
 def _sqlite_datetime(value: datetime) -> str:
@@ -111,6 +113,7 @@ def _insert_rows_plain(rows: list[dict[str, Any]], *, owner_id: int | None) -> l
     return [gift.pk for gift in Gift.objects.bulk_create(gifts)]
 
 
+@retry_on_conflict()
 def bulk_create_gifts(*, items: object, owner: Partner | None, media_prefix: str) -> list[int]:
     """Create gifts from wire items, all or nothing; returns their ids in input order.
 
@@ -179,7 +182,9 @@ def _fetch_current(ids: list[int], keys: Iterable[str]) -> dict[int, dict[str, A
             chunk = ids[i : i + ID_CHUNK]
             cursor.execute(
                 f"SELECT {', '.join(columns)} FROM {qn(Gift._meta.db_table)} "  # noqa: S608  identifiers only
-                f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(chunk))}){lock}",
+                # ORDER BY id: every writer locks rows in the same order, so two bulk updates of the
+                # same gifts queue instead of deadlocking (without it, rows are locked in scan order).
+                f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(chunk))}) ORDER BY {qn('id')}{lock}",
                 chunk,
             )
             for row in cursor.fetchall():
@@ -224,6 +229,7 @@ def _update_rows(updates: list[tuple[int, dict[str, Any]]], current: dict[int, d
         cursor.executemany(sql, params_rows)
 
 
+@retry_on_conflict()
 def bulk_update_gifts(*, items: object, acting_partner: Partner | None, media_prefix: str) -> list[int]:
     """Update gifts from wire items with "id", all or nothing; returns the ids in input order.
 
@@ -285,8 +291,9 @@ def bulk_update_gifts(*, items: object, acting_partner: Partner | None, media_pr
 
 
 def update_gift(*, gift_id: int, data: object, acting_partner: Partner | None, media_prefix: str) -> int:
-    """Partial update of one gift (the spec's PUT; PATCH is the same). Unknown or not the caller's ->
-    GiftNotFoundError; invalid -> GiftValidationError with {field: [messages]}."""
+    """Partial update of one gift (the spec's PUT; PATCH is the same). Unknown -> GiftNotFoundError; not
+    the caller's -> GiftForbiddenError (the gift is readable by every key, so its existence is no secret);
+    invalid -> GiftValidationError with {field: [messages]}."""
     if isinstance(data, dict) and "id" in data and data["id"] != gift_id:
         raise GiftValidationError({"id": ["Does not match the id in the URL."]})
     item = {**data, "id": gift_id} if isinstance(data, dict) else data
@@ -294,12 +301,21 @@ def update_gift(*, gift_id: int, data: object, acting_partner: Partner | None, m
         bulk_update_gifts(items=[item], acting_partner=acting_partner, media_prefix=media_prefix)
     except GiftValidationError as exc:
         (item_errors,) = exc.errors
-        if "id" in item_errors:  # unknown, or not the caller's: the URL names no gift of theirs
+        if "id" in item_errors:  # unknown, or not the caller's
+            if gift_id <= MAX_ID and Gift.objects.filter(pk=gift_id).exists():
+                raise GiftForbiddenError(item_errors["id"][0]) from None
             raise GiftNotFoundError(gift_id) from None
         raise GiftValidationError(item_errors) from None
     return gift_id
 
 
+@retry_on_conflict()
 def set_gifts_active(*, gift_ids: Iterable[int], active: bool) -> int:
-    """Activate/deactivate gifts (admin actions). Bumps updated_at so list ETags and pushes see it."""
-    return Gift.objects.filter(pk__in=list(gift_ids)).update(active=active, updated_at=timezone.now())
+    """Activate/deactivate gifts (admin actions). Bumps updated_at so list ETags and pushes see it.
+    Rows are locked in id order first, like the API's bulk update, so the two never deadlock."""
+    ids = list(gift_ids)
+    with transaction.atomic():
+        locked = list(
+            Gift.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk", flat=True)
+        )
+        return Gift.objects.filter(pk__in=locked).update(active=active, updated_at=timezone.now())

@@ -8,13 +8,22 @@ import pytest
 import requests
 from django.core.cache import cache
 
+from catalog.services import rate_counters
+
 
 @pytest.fixture(autouse=True)
-def _isolated_media_and_throttles(settings, tmp_path):
+def _isolated_media_and_throttles(request, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()  # throttle counters must not leak between tests
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db"} & set(request.fixturenames)
+    )
+    cache.clear()
+    if uses_db:
+        rate_counters.reset()  # throttle counters must not leak between tests
     yield
     cache.clear()
+    if uses_db:
+        rate_counters.reset()
 
 
 class ApiClient:

@@ -90,13 +90,15 @@ def test_gifts_created_with_one_key_can_be_changed_with_another_key_of_the_same_
 
 @pytest.mark.parametrize("owner", ["other partner", "staff"])
 @pytest.mark.parametrize("method", ["PUT", "PATCH"])
-def test_changing_a_gift_not_created_by_the_partner_is_404_and_changes_nothing(api_client, owner, method):
+def test_changing_a_gift_not_created_by_the_partner_is_403_with_the_reason_and_changes_nothing(
+    api_client, owner, method
+):
     gift = GiftFactory(owner=PartnerFactory() if owner == "other partner" else None, active=True)
 
     response = api_client(issue_key()).request(method, f"gift/{gift.pk}/", json={"active": False})
 
-    assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response.status_code == 403
+    assert response.json() == {"detail": f"Gift {gift.pk} was not created by your partner account."}
     gift.refresh_from_db()
     assert gift.active is True
 

@@ -1,0 +1,188 @@
+"""Fixed-window rate counters that every process of the deployment shares, with nothing to install.
+
+- `REDIS_URL` set: the cache (Redis `INCR` is atomic and shared).
+- PostgreSQL: the `catalog_ratecounter` table, one atomic `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`
+  per hit (a row lock on one key, nothing wider), on a connection of its own in autocommit: a counter
+  is never part of, nor rolled back with, the request's transaction.
+- SQLite: the same table and statement in a side file next to the database (`<db>-ratelimits`), so
+  counting a read never waits for, or takes, the catalog database's write lock.
+
+A process-local cache (the old default) let each gunicorn worker count alone: N workers, N times the rate.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+
+from catalog.models import RateCounter
+
+_TABLE = RateCounter._meta.db_table
+_HIT_SQL = (
+    f"INSERT INTO {_TABLE} (counter_key, window_no, count, expires_at) VALUES (%s, %s, 1, %s) "  # noqa: S608
+    f"ON CONFLICT (counter_key) DO UPDATE SET "
+    f"count = CASE WHEN {_TABLE}.window_no = excluded.window_no THEN {_TABLE}.count + 1 ELSE 1 END, "
+    f"window_no = excluded.window_no, expires_at = excluded.expires_at RETURNING count"
+)
+_PEEK_SQL = f"SELECT count FROM {_TABLE} WHERE counter_key = %s AND window_no = %s"  # noqa: S608
+_PURGE_SQL = f"DELETE FROM {_TABLE} WHERE expires_at < %s"  # noqa: S608
+_SIDE_SCHEMA = (
+    f"CREATE TABLE IF NOT EXISTS {_TABLE} (counter_key varchar(200) PRIMARY KEY, "
+    "window_no bigint NOT NULL, count integer NOT NULL, expires_at real NOT NULL); "
+    f"CREATE INDEX IF NOT EXISTS {_TABLE}_expires ON {_TABLE} (expires_at);"
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    count: int
+    wait: float  # seconds until the window ends
+
+
+def _window(duration: int, now: float) -> tuple[int, float]:
+    number = int(now // duration)
+    return number, (number + 1) * duration - now
+
+
+class _OwnConnection:
+    """One counter connection per process (a forked worker opens its own), shared by its threads under
+    a lock: a statement takes a fraction of a millisecond, and a connection per thread would double the
+    database connections of a threaded server."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pid: int | None = None
+        self.target: str | None = None
+        self.connection: Any = None
+
+
+_own = _OwnConnection()
+
+
+def side_file_path() -> str:
+    name = str(connections["default"].settings_dict["NAME"])
+    return settings.RATE_LIMIT_SQLITE_PATH or f"{name}-ratelimits"
+
+
+def _open_sqlite(path: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.executescript(_SIDE_SCHEMA)
+    return connection
+
+
+def _open_postgres(db: dict) -> Any:
+    import psycopg  # the PostgreSQL driver is only needed (and only imported) with PostgreSQL
+
+    options = {k: v for k, v in (db.get("OPTIONS") or {}).items() if k in ("sslmode", "sslrootcert")}
+    return psycopg.connect(
+        dbname=db["NAME"],
+        user=db["USER"] or None,
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+        autocommit=True,
+        connect_timeout=5,
+        **options,
+    )
+
+
+def _own_connection() -> Any:
+    backend = _backend()
+    db = connections["default"].settings_dict
+    target = side_file_path() if backend == "sqlite" else f"{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    if _own.connection is None or _own.pid != os.getpid() or _own.target != target:
+        opener: Callable[[], Any] = (
+            (lambda: _open_sqlite(target)) if backend == "sqlite" else (lambda: _open_postgres(db))
+        )
+        _own.connection, _own.pid, _own.target = opener(), os.getpid(), target
+    return _own.connection
+
+
+def _backend() -> str:
+    if settings.REDIS_URL:
+        return "cache"
+    return "sqlite" if connections["default"].vendor == "sqlite" else "database"
+
+
+def _execute(sql: str, params: list, *, fetch: bool) -> int | None:
+    if _backend() == "sqlite":
+        sql = sql.replace("%s", "?")
+    with _own.lock:
+        for attempt in (1, 2):
+            connection = _own_connection()
+            try:
+                cursor = connection.execute(sql, params)
+                row = cursor.fetchone() if fetch else None
+                return row[0] if row else None
+            except Exception:
+                # A dropped connection (database restart): open a new one and try once more.
+                _own.connection = None
+                with contextlib.suppress(Exception):
+                    connection.close()
+                if attempt == 2:
+                    raise
+    raise AssertionError("unreachable")
+
+
+def close() -> None:
+    """Close this process's counter connection (tests, before their database is dropped)."""
+    with _own.lock:
+        if _own.connection is not None:
+            with contextlib.suppress(Exception):
+                _own.connection.close()
+        _own.connection = None
+
+
+def hit(key: str, *, duration: int, now: float | None = None) -> Hit:
+    """Count one event for `key` in the current window of `duration` seconds; the count so far."""
+    now = time.time() if now is None else now
+    number, wait = _window(duration, now)
+    if _backend() == "cache":
+        cache_key = f"rate:{key}:{number}"
+        if cache.add(cache_key, 1, timeout=duration + 1):
+            return Hit(1, wait)
+        try:
+            return Hit(cache.incr(cache_key), wait)
+        except ValueError:  # expired between add and incr
+            cache.set(cache_key, 1, timeout=duration + 1)
+            return Hit(1, wait)
+    count = _execute(_HIT_SQL, [key, number, (number + 1) * duration], fetch=True) or 1
+    if count == 1:
+        # A new window for this key: drop counters whose window ended (bounded table; once per key and
+        # window, so a few statements a minute).
+        _execute(_PURGE_SQL, [now - 1], fetch=False)
+    return Hit(count, wait)
+
+
+def peek(key: str, *, duration: int, now: float | None = None) -> Hit:
+    """The count of `key` in the current window, without counting."""
+    now = time.time() if now is None else now
+    number, wait = _window(duration, now)
+    if _backend() == "cache":
+        return Hit(cache.get(f"rate:{key}:{number}", 0), wait)
+    return Hit(_execute(_PEEK_SQL, [key, number], fetch=True) or 0, wait)
+
+
+def reset() -> None:
+    """Forget every counter (tests)."""
+    if _backend() == "cache":
+        cache.clear()
+    else:
+        _execute(f"DELETE FROM {_TABLE}", [], fetch=False)  # noqa: S608
+
+
+def wait_seconds(wait: float) -> int:
+    return max(1, math.ceil(wait))

@@ -1,0 +1,110 @@
+"""Rate limits hold across processes without Redis, and failed authentications are limited per address."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from catalog.api.auth import client_address
+from catalog.services import rate_counters
+from tests.api.factories import issue_key
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_two_connections_share_one_counter_and_never_lose_a_hit():
+    # given: two threads, each with its own database (or side-file) connection
+    seen: list[int] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(2)
+
+    def count() -> None:
+        barrier.wait()
+        for _ in range(25):
+            result = rate_counters.hit("test:shared", duration=3600)
+            with lock:
+                seen.append(result.count)
+        connection.close()
+
+    # when
+    threads = [threading.Thread(target=count) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # then: every hit got its own number
+    assert sorted(seen) == list(range(1, 51))
+    assert rate_counters.peek("test:shared", duration=3600).count == 50
+
+
+def test_a_new_window_starts_from_one_and_old_counters_are_purged():
+    rate_counters.hit("test:old", duration=60, now=1_000_000.0)
+    rate_counters.hit("test:old", duration=60, now=1_000_001.0)
+
+    later = rate_counters.hit("test:old", duration=60, now=1_000_100.0)
+    fresh = rate_counters.hit("test:other", duration=60, now=1_000_200.0)
+
+    assert (later.count, fresh.count) == (1, 1)
+    assert rate_counters.peek("test:old", duration=60, now=1_000_200.0).count == 0
+
+
+@pytest.fixture
+def five_failures_a_minute(settings):
+    settings.AUTH_FAILURE_RATE = "5/min"
+
+
+def test_failed_authentications_are_limited_per_address_even_for_a_right_key(
+    api_client, five_failures_a_minute
+):
+    good = api_client(issue_key())
+    bad = api_client("gk_nope_wrong")
+
+    refused = [bad.get("gift/").status_code for _ in range(5)]
+    blocked_bad = bad.get("gift/")
+    blocked_good = good.get("gift/")
+
+    assert refused == [401] * 5
+    assert blocked_bad.status_code == 429
+    assert blocked_bad.json()["detail"].startswith("Too many failed authentications from your address.")
+    assert int(blocked_bad.headers["Retry-After"]) >= 1
+    assert blocked_good.status_code == 429  # a right guess looks exactly like a wrong one
+
+
+def test_x_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(api_client, five_failures_a_minute):
+    bad = api_client("gk_nope_wrong")
+
+    statuses = [bad.get("gift/", headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code for n in range(6)]
+
+    assert statuses == [401] * 5 + [429]
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget(
+    api_client, settings, five_failures_a_minute
+):
+    settings.TRUSTED_PROXIES = ["127.0.0.0/8", "::1"]
+    bad = api_client("gk_nope_wrong")
+
+    first = [bad.get("gift/", headers={"X-Forwarded-For": "203.0.113.1"}).status_code for _ in range(6)]
+    other = bad.get("gift/", headers={"X-Forwarded-For": "203.0.113.2"}).status_code
+
+    assert first == [401] * 5 + [429]
+    assert other == 401
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "trusted", "expected"),
+    [
+        ("198.51.100.7", "203.0.113.1", [], "198.51.100.7"),
+        ("198.51.100.7", "203.0.113.1", ["10.0.0.0/8"], "198.51.100.7"),
+        ("10.0.0.2", "203.0.113.1", ["10.0.0.0/8"], "203.0.113.1"),
+        ("10.0.0.2", "6.6.6.6, 203.0.113.1, 10.0.0.3", ["10.0.0.0/8"], "203.0.113.1"),
+        ("10.0.0.2", "", ["10.0.0.0/8"], "10.0.0.2"),
+    ],
+)
+def test_client_address(settings, remote, forwarded, trusted, expected):
+    settings.TRUSTED_PROXIES = trusted
+
+    assert client_address({"REMOTE_ADDR": remote, "HTTP_X_FORWARDED_FOR": forwarded}) == expected
