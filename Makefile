@@ -33,12 +33,9 @@ run: $(STAMP)
 	@echo "$$GIFTOFFICE_SANDBOX_URL" > $(SANDBOX_URL_FILE)
 	@echo "Serving http://$(HOST):$(PORT)/admin/ (Ctrl-C stops the web server and the qcluster)"
 	@echo "Commands beside it, in another shell: make manage CMD='sync_offers --dry-run'"
-	@# Both servers run in the background so `wait` returns at once on Ctrl-C or a TERM sent to make; the
-	@# trap clears itself before `kill 0` so the group's TERM does not run it again.
-	@trap 'trap - EXIT INT TERM; rm -f $(SANDBOX_URL_FILE); kill 0 2>/dev/null; exit 0' EXIT INT TERM; \
+	@trap 'rm -f $(SANDBOX_URL_FILE); kill 0' EXIT INT TERM; \
 	$(PY) manage.py qcluster & \
-	$(PY) manage.py runserver $(HOST):$(PORT) & \
-	wait
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The production profile: gunicorn with threaded workers and bounded body reads (giftoffice/gunicorn.conf.py).
 # Needs the production environment (SECRET_KEY, FIELD_ENCRYPTION_KEYS, DATABASE_URL, ...); static files
