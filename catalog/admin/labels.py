@@ -1,5 +1,5 @@
-"""Readable names for raw values stored as the supplier or the code wrote them (a sync run's trigger,
-Tribute's product status): the column keeps the raw value, the admin shows it in the staff's language."""
+"""Readable names for raw values stored as the supplier wrote them (Tribute's product status): the column
+keeps the raw value, the admin shows it in the staff's language."""
 
 from __future__ import annotations
 
@@ -9,13 +9,6 @@ from django.contrib import admin
 from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
-TRIGGER_LABELS: Mapping[str, Promise] = {
-    "admin": pgettext_lazy("sync run trigger", "admin"),
-    "command": pgettext_lazy("sync run trigger", "command"),
-    "schedule": pgettext_lazy("sync run trigger", "schedule"),
-    "queue": pgettext_lazy("sync run trigger", "queue"),
-    "demo": pgettext_lazy("sync run trigger", "demo"),
-}
 # The Tribute spec names only "approved"; any other value is shown as Tribute sent it.
 TRIBUTE_STATUS_LABELS: Mapping[str, Promise] = {
     "approved": pgettext_lazy("Tribute product status", "approved")

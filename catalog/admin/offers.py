@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from catalog.admin.filters import RemovedFilter
-from catalog.admin.labels import TRIGGER_LABELS, label, labelled_filter
 from catalog.admin.sync_now import SyncNowAdminMixin
 from catalog.models import Offer, OfferPriceChange, SyncRun, SyncSource
 from catalog.models.offers import supplier_above_retail_q
@@ -197,28 +196,23 @@ class SyncRunAdmin(RunAdminMixin, admin.ModelAdmin):
         "id",
         "source",
         "status_display",
-        "trigger_label",
+        "trigger",
         "dry_run",
         "created_at",
         "duration",
         "result",  # one line for the five counts: five number columns did not fit 1366 px
         "short_message",
     ]
-    list_filter = ["source", "status", labelled_filter("trigger", TRIGGER_LABELS), "dry_run"]
+    list_filter = ["source", "status", "trigger", "dry_run"]
     search_fields = ["message"]
-    # The trigger in words, not the raw column.
     fields = [
         "result",
         "source",
         "params",
-        *("trigger_label" if f == "trigger" else f for f in RunAdminMixin.lifecycle_fields),
+        *RunAdminMixin.lifecycle_fields,
         "duration",
     ]
     readonly_fields = fields
-
-    @admin.display(description=_("trigger"), ordering="trigger")
-    def trigger_label(self, obj: SyncRun) -> str:
-        return label(TRIGGER_LABELS, obj.trigger)
 
     @admin.display(description=_("error"))
     def short_message(self, obj: SyncRun) -> str:
