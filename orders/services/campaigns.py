@@ -226,7 +226,8 @@ def send_campaign(
     for position, recipient in enumerate(campaign.recipients):
         sale_id = made.get(position)
         if sale_id is None:
-            sale = _new_sale(campaign, position, recipient, actor)
+            order = _new_order(campaign, position, recipient, actor)
+            sale = order.sale
         else:
             order = SupplierOrder.objects.get(sale_id=sale_id, supplier=Supplier.GIFTLY)
             if order.status == OrderStatus.SUBMITTING:
@@ -239,7 +240,7 @@ def send_campaign(
                     return
                 continue
             sale = order.sale
-        result = giftly.send_gift(sale=sale, actor=actor, client=client)
+        result = giftly.send_gift(sale=sale, actor=actor, client=client, order=order)
         order = result.order
         _count(run, order.status, recipient, order)
         if on_sent is not None:
@@ -259,8 +260,12 @@ def send_campaign(
 
 
 def _new_sale(campaign: Campaign, position: int, recipient: int, actor: Any) -> Sale:
+    return _new_order(campaign, position, recipient, actor).sale
+
+
+def _new_order(campaign: Campaign, position: int, recipient: int, actor: Any) -> SupplierOrder:
     with transaction.atomic():
-        sale = giftly.create_gift_sale(
+        order = giftly.create_gift_order(
             telegram_gift=campaign.telegram_gift,
             recipient_id=recipient,
             text=campaign.text,
@@ -269,8 +274,8 @@ def _new_sale(campaign: Campaign, position: int, recipient: int, actor: Any) -> 
             currency=campaign.currency,
             user=actor,
         )
-        CampaignSale.objects.create(campaign=campaign, position=position, sale=sale)
-    return sale
+        CampaignSale.objects.create(campaign=campaign, position=position, sale=order.sale)
+    return order
 
 
 def _count(run: CampaignRun, status: str, recipient: int, order: SupplierOrder) -> None:

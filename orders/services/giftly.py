@@ -34,7 +34,7 @@ from orders.models import OrderStatus, Sale, Supplier, SupplierOrder
 from orders.services.sales import SaleInputError
 from orders.services.status import ConcurrentMove, claim_for_submission, set_status
 
-__all__ = ["SendResult", "create_gift_sale", "recover_stale_submission", "send_gift"]
+__all__ = ["SendResult", "create_gift_order", "create_gift_sale", "recover_stale_submission", "send_gift"]
 
 NOT_SENT_ATTEMPTS = 3  # tries of a request that never reached Giftly, in one send_gift call
 
@@ -61,11 +61,38 @@ def create_gift_sale(
     """A sale of one Telegram gift to one recipient, with its NEW Giftly order; nothing is sent yet.
 
     `gift`: the gift of our catalog sold ("Sell…" on a gift), recorded on the sale."""
+    return create_gift_order(
+        telegram_gift=telegram_gift,
+        recipient_id=recipient_id,
+        text=text,
+        buyer_id=buyer_id,
+        amount_paid=amount_paid,
+        currency=currency,
+        user=user,
+        gift=gift,
+    ).sale
+
+
+def create_gift_order(
+    *,
+    telegram_gift: TelegramGift,
+    recipient_id: int,
+    text: str | None = None,
+    buyer_id: int | None = None,
+    amount_paid: Decimal | None = None,
+    currency: str = "",
+    user: Any = None,
+    gift: Any = None,
+) -> SupplierOrder:
+    """As create_gift_sale, returning the NEW order (its sale and Telegram gift in hand), for a caller
+    that sends it at once: `send_gift(sale=order.sale, order=order)` reads nothing back."""
     if not telegram_gift.active:
         raise SaleInputError(_("Telegram gift %(gift)s is not on sale"), gift=telegram_gift.gift_id)
     if recipient_id <= 0:
         raise SaleInputError(_("recipient %(id)s is not a Telegram user id"), id=recipient_id)
-    with transaction.atomic():
+    # No savepoint when nested (a campaign adds its position row in the same transaction): nothing here
+    # catches an error to go on, so the outer transaction rolls back whole anyway.
+    with transaction.atomic(savepoint=False):
         sale = Sale.objects.create(
             buyer_id=buyer_id,
             recipient_id=recipient_id,
@@ -77,7 +104,7 @@ def create_gift_sale(
         request: dict[str, Any] = {"recipient": str(recipient_id)}
         if text is not None:
             request["text"] = text
-        SupplierOrder.objects.create(
+        order = SupplierOrder.objects.create(
             sale=sale,
             supplier=Supplier.GIFTLY,
             telegram_gift=telegram_gift,
@@ -85,16 +112,25 @@ def create_gift_sale(
             currency="RUB",
             request=request,
         )
-    return sale
+    return order
 
 
-def send_gift(*, sale: Sale, actor: Any = None, client: GiftlyClient | None = None) -> SendResult:
+def send_gift(
+    *,
+    sale: Sale,
+    actor: Any = None,
+    client: GiftlyClient | None = None,
+    order: SupplierOrder | None = None,
+) -> SendResult:
     """Send the sale's gift if it was never sent; returns the order with its outcome.
 
     The NEW -> SUBMITTING compare-and-set is committed before the request leaves, and no transaction
     is open during it: two callers at once make one buyGift call, the other gets the order untouched.
+    `order`: the sale's Giftly order when the caller has it in hand (a campaign just created it); a
+    stale copy is harmless, the claim compares the status in the database.
     """
-    order = SupplierOrder.objects.select_related("telegram_gift").get(sale=sale, supplier=Supplier.GIFTLY)
+    if order is None or order.sale_id != sale.pk:
+        order = SupplierOrder.objects.select_related("telegram_gift").get(sale=sale, supplier=Supplier.GIFTLY)
     order.sale = sale  # completing the sale reads it: no second query
     client = client or GiftlyClient()
     for attempt in range(1, NOT_SENT_ATTEMPTS + 1):

@@ -84,29 +84,33 @@ class NotReportable(WaitingForData):
     """The sale itself lacks what Telegram requires (a buyer id, a positive amount)."""
 
 
-def _gift_orders(sale: Sale) -> list[Any]:
-    return list(
-        sale.orders.filter(telegram_gift__isnull=False).select_related("telegram_gift").order_by("pk")
-    )
+def _orders(sale: Sale) -> list[Any]:
+    # Every order of the sale with its Telegram gift, in one query: the report needs both the gifts and
+    # whether every item completed (a campaign completes thousands of sales, each writes its row).
+    return list(sale.orders.select_related("telegram_gift").order_by("pk"))
 
 
-def build_report(*, sale: Sale, report_currency: str | None = None) -> GiftPurchaseReport:
+def build_report(
+    *, sale: Sale, report_currency: str | None = None, orders: list[Any] | None = None
+) -> GiftPurchaseReport:
     """The report of a completed sale of Telegram gifts, checked field by field, or the reasons why not.
 
     Every reason is collected (staff fix them all in one go); a missing buyer id or a non-positive
-    amount makes it NotReportable, anything else WaitingForData.
+    amount makes it NotReportable, anything else WaitingForData. `orders`: the sale's orders with their
+    Telegram gifts, if the caller has read them already.
     """
     currency = (report_currency or settings.TELEGRAM_REPORT_CURRENCY).upper()
     blocks: list[str] = []
     waits: list[str] = []
     if sale.completed_at is None:
         raise ValueError(f"sale {sale.transaction_id} is not completed")
-    orders = _gift_orders(sale)
+    every = _orders(sale) if orders is None else orders
+    orders = [o for o in every if o.telegram_gift_id is not None]
     if not orders:
         raise ValueError(f"sale {sale.transaction_id} has no Telegram gifts")
-    unfinished = [o for o in sale.orders.all() if o.status != OrderStatus.COMPLETED]
+    unfinished = [o for o in every if o.status != OrderStatus.COMPLETED]
     if unfinished:
-        waits.append(f"{len(unfinished)} of {sale.orders.count()} items not completed")
+        waits.append(f"{len(unfinished)} of {len(every)} items not completed")
     names: list[str] = []
     for order in orders:
         name = order.telegram_gift.report_gift_name
@@ -158,10 +162,10 @@ def build_report(*, sale: Sale, report_currency: str | None = None) -> GiftPurch
         raise NotReportable([str(exc)]) from exc
 
 
-def _evaluate(sale: Sale) -> tuple[str, str, dict[str, Any] | None]:
+def _evaluate(sale: Sale, orders: list[Any] | None = None) -> tuple[str, str, dict[str, Any] | None]:
     """(status, reason, payload) for a report not yet frozen."""
     try:
-        report = build_report(sale=sale)
+        report = build_report(sale=sale, orders=orders)
     except NotReportable as exc:
         return S.NOT_REPORTABLE, str(exc), None
     except WaitingForData as exc:
@@ -178,12 +182,13 @@ def record_sale_report(*, sale: Sale) -> PurchaseReport | None:
     Idempotent: a second call returns the row the first wrote. Sales without Telegram gifts are not
     reported (None).
     """
-    if not sale.orders.filter(telegram_gift__isnull=False).exists():
+    orders = _orders(sale)
+    if not any(order.telegram_gift_id is not None for order in orders):
         return None
     existing = PurchaseReport.objects.filter(sale=sale).first()
     if existing is not None:
         return existing
-    status, reason, payload = _evaluate(sale)
+    status, reason, payload = _evaluate(sale, orders)
     report = PurchaseReport.objects.create(
         sale=sale, transaction_id=sale.transaction_id, status=status, reason=reason, payload=payload
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,8 +65,26 @@ def complete_sale_if_done(*, sale: Sale) -> bool:
     Call it inside the transaction that moves a supplier order to COMPLETED (set_status does). The
     sale row is locked, so two orders completing at once still complete the sale (and call the hook)
     exactly once.
+
+    A sale of one order (every Giftly send, every GamesDrop purchase) completes with one conditional
+    UPDATE: the row it updates is locked, so a second caller finds completed_at set. Only when it
+    updates nothing (already completed, or another order open as far as this transaction sees) does
+    the locking path below decide, with a fresh read after the lock, as before.
     """
-    with transaction.atomic():
+    now = timezone.now()
+    # No savepoint: set_status calls this inside its move and lets any error roll the move back.
+    with transaction.atomic(savepoint=False):
+        open_orders = SupplierOrder.objects.filter(sale_id=OuterRef("pk")).exclude(
+            status=OrderStatus.COMPLETED
+        )
+        if (
+            Sale.objects.filter(pk=sale.pk, completed_at__isnull=True)
+            .exclude(Exists(open_orders))
+            .update(completed_at=now)
+        ):
+            sale.completed_at = now
+            on_sale_completed(sale=sale)
+            return True
         locked = Sale.objects.select_for_update().get(pk=sale.pk)
         if locked.completed_at is not None:
             sale.completed_at = locked.completed_at

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from giftoffice.transitions import check_transition
@@ -97,14 +96,10 @@ def claim_for_submission(*, order: SupplierOrder, actor: Any = None) -> bool:
     Runs in its own short transaction and commits before any network call, so no row lock is held
     while the supplier is asked.
     """
+    now = timezone.now()
     with transaction.atomic():
-        won = SupplierOrder.objects.filter(pk=order.pk, status=OrderStatus.NEW).update(
-            status=OrderStatus.SUBMITTING,
-            attempts=F("attempts") + 1,
-            submitted_at=timezone.now(),
-            updated_at=timezone.now(),
-        )
-        if not won:
+        attempts = _claim_row(pk=order.pk, now=now)
+        if attempts is None:
             return False
         OrderEvent.objects.create(
             order_id=order.pk,
@@ -112,7 +107,33 @@ def claim_for_submission(*, order: SupplierOrder, actor: Any = None) -> bool:
             to_status=OrderStatus.SUBMITTING,
             actor=actor if getattr(actor, "pk", None) else None,
         )
-    # Only the columns the claim wrote: a full refresh would drop the cached sale and item, and the send
-    # would read them again (two queries per order; bench/purchases.py).
-    order.refresh_from_db(fields=["status", "attempts", "submitted_at", "updated_at"])
+    # The claim wrote these; RETURNING gave the one it computed, so no refresh (bench/purchases.py).
+    order.status, order.attempts = OrderStatus.SUBMITTING, attempts
+    order.submitted_at = order.updated_at = now
     return True
+
+
+def _claim_row(*, pk: int, now: Any) -> int | None:
+    """The compare-and-set itself, returning the new attempt count (None: not NEW any more).
+
+    UPDATE ... RETURNING (PostgreSQL, SQLite >= 3.35): the count another worker may have raised is
+    read in the same statement instead of a second SELECT.
+    """
+    meta = SupplierOrder._meta
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    column = {
+        name: quote(meta.get_field(name).column)
+        for name in ("status", "attempts", "submitted_at", "updated_at")
+    }
+    stamp = meta.get_field("submitted_at").get_db_prep_value(now, connection)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {column['status']} = %s, "  # noqa: S608 (names from the model, values bound)
+        f"{column['attempts']} = {column['attempts']} + 1, {column['submitted_at']} = %s, "
+        f"{column['updated_at']} = %s WHERE {quote(meta.pk.column)} = %s AND {column['status']} = %s "
+        f"RETURNING {column['attempts']}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [OrderStatus.SUBMITTING, stamp, stamp, pk, OrderStatus.NEW])
+        row = cursor.fetchone()
+    return None if row is None else row[0]

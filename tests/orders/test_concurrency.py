@@ -60,3 +60,46 @@ def test_concurrent_triggers_of_one_giftly_send_make_one_buygift_call(sandbox, t
     assert calls[("giftly", "buyGift")] == 1
     assert GiftlySentGift.objects.count() == 1
     assert SupplierOrder.objects.get(pk=order.pk).status == OrderStatus.COMPLETED
+
+
+def test_two_orders_of_one_sale_completing_at_once_complete_it_and_report_it_exactly_once(
+    teddy, postgres_only
+):
+    # The one-statement completion sees only what its transaction sees; the locking path must still
+    # complete a sale whose last two orders complete in two transactions at once.
+    from orders.models import PurchaseReport, Sale, Supplier
+    from orders.services.status import claim_for_submission, set_status
+
+    sales = []
+    for n in range(8):
+        sale = Sale.objects.create(buyer_id=1, recipient_id=100 + n)
+        for _ in range(2):
+            order = SupplierOrder.objects.create(sale=sale, supplier=Supplier.GIFTLY, telegram_gift=teddy)
+            claim_for_submission(order=order)
+        sales.append(sale)
+    errors: list[BaseException] = []
+
+    def complete(order_pk: int, barrier: threading.Barrier) -> None:
+        try:
+            order = SupplierOrder.objects.get(pk=order_pk)
+            barrier.wait()
+            set_status(order=order, to=OrderStatus.COMPLETED, message="done")
+        except BaseException as exc:  # pragma: no cover - surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    for sale in sales:
+        barrier = threading.Barrier(2)
+        threads = [
+            threading.Thread(target=complete, args=(pk, barrier))
+            for pk in SupplierOrder.objects.filter(sale=sale).values_list("pk", flat=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert errors == []
+    assert Sale.objects.filter(pk__in=[s.pk for s in sales], completed_at__isnull=True).count() == 0
+    assert PurchaseReport.objects.filter(sale__in=sales).count() == len(sales)
