@@ -23,6 +23,9 @@ _DATETIME = (
     "with an offset, e.g. 2025-08-25T09:50:00+03:00; years 1900-9000."
 )
 
+# The largest limit / offset / after the list accepts: the view takes at most 18 digits, larger is a 400.
+QUERY_NUMBER_MAX = 10**18 - 1
+
 
 def _gift_fields(*, with_id: str | None, create: bool) -> dict[str, serializers.Field]:
     fields: dict[str, serializers.Field] = {}
@@ -180,8 +183,8 @@ def postprocess_schema(result: dict, generator, request, public) -> dict:
                     parameter["schema"] = {"type": "string", "pattern": BOOLEAN_QUERY_PATTERN}
                 elif parameter["name"] == "updated_since":
                     parameter["schema"] = {"type": "string", "pattern": QUERY_DATETIME_PATTERN}
-                elif parameter["name"] in ("limit", "offset"):
-                    schema.update({"minimum": 0, "maximum": 10**11 - 1})
+                elif parameter["name"] in ("limit", "offset", "after"):
+                    schema.update({"minimum": 0, "maximum": QUERY_NUMBER_MAX})
             content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
             if content.get("schema", {}).get("type") == "array":
                 content["schema"]["maxItems"] = settings.GIFT_BULK_MAX_ITEMS

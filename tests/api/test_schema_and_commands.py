@@ -19,7 +19,7 @@ from catalog.services.api_keys import authenticate_api_key, hash_key
 from catalog.services.gift_input import parse_wire_datetime
 from giftoffice.demo.gifts import load_demo_gifts
 
-from .factories import GiftFactory
+from .factories import GiftFactory, issue_key
 
 LANGS = ("ro", "ru", "en", "uk")
 
@@ -171,3 +171,17 @@ def test_payloads_for_partner_sites_can_drop_id_and_languages():
 def test_wire_datetimes_parse_naive_as_time_zone_and_keep_offsets(value, expected):
     assert django_settings.TIME_ZONE == "UTC"
     assert parse_wire_datetime(value) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_schema_declares_the_largest_paging_number_the_list_accepts(live_server, api_client):
+    schema = requests.get(f"{live_server.url}/external/schema/?format=json", timeout=30).json()
+    params = {p["name"]: p["schema"] for p in schema["paths"]["/external/gift/"]["get"]["parameters"]}
+    largest = params["offset"]["maximum"]
+    assert params["limit"]["maximum"] == params["after"]["maximum"] == largest == 10**18 - 1
+
+    client = api_client(issue_key(can_write=False))
+    assert client.get(f"gift/?offset={largest}").status_code == 200
+    too_big = client.get(f"gift/?offset={largest + 1}")
+    assert too_big.status_code == 400
+    assert too_big.json() == {"offset": ["Expected a whole number >= 0."]}
