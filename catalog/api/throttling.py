@@ -49,11 +49,20 @@ def auth_failures_exceeded(address: str) -> int | None:
     if not settings.AUTH_FAILURE_RATE:
         return None
     limit, duration = parse_rate(settings.AUTH_FAILURE_RATE)
-    seen = rate_counters.peek(f"auth_failure:{address}", duration=duration)
+    seen = rate_counters.peek(auth_failure_key(address), duration=duration)
     return rate_counters.wait_seconds(seen.wait) if seen.count >= limit else None
+
+
+def auth_failure_limit() -> tuple[int, int] | None:
+    """(failures allowed, window seconds) per client address, or None without a limit."""
+    return parse_rate(settings.AUTH_FAILURE_RATE) if settings.AUTH_FAILURE_RATE else None
+
+
+def auth_failure_key(address: str) -> str:
+    return f"auth_failure:{address}"
 
 
 def record_auth_failure(address: str) -> None:
     if settings.AUTH_FAILURE_RATE:
         _limit, duration = parse_rate(settings.AUTH_FAILURE_RATE)
-        rate_counters.hit(f"auth_failure:{address}", duration=duration)
+        rate_counters.hit(auth_failure_key(address), duration=duration)

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from catalog.api.auth import client_address
+from catalog.models import PartnerApiKey
 from catalog.services import rate_counters
 from tests.api.factories import issue_key
 
@@ -108,3 +109,25 @@ def test_client_address(settings, remote, forwarded, trusted, expected):
     settings.TRUSTED_PROXIES = trusted
 
     assert client_address({"REMOTE_ADDR": remote, "HTTP_X_FORWARDED_FOR": forwarded}) == expected
+
+
+def test_a_write_key_over_the_failure_limit_is_refused_without_its_use_being_recorded(
+    api_client, five_failures_a_minute
+):
+    plain = issue_key(can_write=True)
+    bad = api_client("gk_nope_wrong")
+    for _ in range(5):
+        bad.get("gift/")
+
+    blocked = api_client(plain).post("gift/bulk-create/", json=[])
+
+    assert blocked.status_code == 429
+    assert PartnerApiKey.objects.get().last_used_at is None
+
+
+def test_the_failure_count_rides_in_the_key_lookup_only_when_counters_live_in_the_database(settings):
+    settings.REDIS_URL = ""
+
+    folded = rate_counters.folded_peek("auth_failure:192.0.2.1", duration=60)
+
+    assert (folded is not None) == (connection.vendor == "postgresql")
