@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
-from catalog.fastpaths import postgres, sqlite
+from catalog.fastpaths import common, postgres, sqlite
 from catalog.gift_fields import (
     DEFAULT_LANGUAGE,
     ID_CHUNK,
@@ -193,40 +193,9 @@ def _fetch_current(ids: list[int], keys: Iterable[str]) -> dict[int, dict[str, A
 
 
 def _update_rows(updates: list[tuple[int, dict[str, Any]]], current: dict[int, dict[str, Any]]) -> None:
-    """One UPDATE statement run for every row (executemany), setting the union of the sent columns; a row
-    that did not send a column keeps its current value (read under lock in the same transaction)."""
+    """Write the validated updates; runs inside the caller's transaction (the rows read under lock)."""
     connection = connections[Gift.objects.db]
-    adapt = _datetime_adapter(connection)
-    qn = connection.ops.quote_name
-    sent_anywhere = set().union(*(values.keys() for _id, values in updates))
-    sent = [key for key in WRITABLE_KEYS if key in sent_anywhere]
-    base = [field for field in TRANSLATED_FIELDS if f"{field}_{DEFAULT_LANGUAGE}" in sent_anywhere]
-    now = adapt(timezone.now())
-    assignments = [*(db_column(k) for k in sent), *(db_column(f) for f in base), db_column("updated_at")]
-    sql = (
-        f"UPDATE {qn(Gift._meta.db_table)} SET "  # noqa: S608  identifiers only
-        + ", ".join(f"{qn(c)} = %s" for c in assignments)
-        + f" WHERE {qn(db_column('id'))} = %s"
-    )
-    datetimes = {"start_time", "removal_time"}
-    sent_plan = [(key, key in datetimes) for key in sent]
-    base_keys = [f"{field}_{DEFAULT_LANGUAGE}" for field in base]
-    params_rows = []
-    for gift_id, values in updates:
-        state = current[gift_id]
-        params = []
-        for key, is_datetime in sent_plan:
-            if key in values:
-                value = values[key]
-                params.append(adapt(value) if is_datetime else value)
-            else:
-                params.append(state[key])  # as read: written back unchanged
-        for key in base_keys:
-            params.append((values[key] if key in values else state[key]) or "")
-        params += [now, gift_id]
-        params_rows.append(params)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params_rows)
+    common.executemany_update(connection, updates, current, adapt=_datetime_adapter(connection))
 
 
 @retry_on_conflict()
