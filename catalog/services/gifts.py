@@ -193,9 +193,35 @@ def _fetch_current(ids: list[int], keys: Iterable[str]) -> dict[int, dict[str, A
 
 
 def _update_rows(updates: list[tuple[int, dict[str, Any]]], current: dict[int, dict[str, Any]]) -> None:
-    """Write the validated updates; runs inside the caller's transaction (the rows read under lock)."""
+    """Write the validated updates; runs inside the caller's transaction (the rows read under lock).
+
+    The fast path (catalog/fastpaths/common.py: one executemany UPDATE), else the plain ORM
+    (_update_rows_plain), which the fast path is measured and tested against.
+    """
     connection = connections[Gift.objects.db]
+    if not settings.GIFT_FAST_PATHS:
+        _update_rows_plain(updates)
+        return
     common.executemany_update(connection, updates, current, adapt=_datetime_adapter(connection))
+
+
+def _update_rows_plain(updates: list[tuple[int, dict[str, Any]]]) -> None:
+    """The plain ORM update the fast path replaces: bulk_update over the sent columns, the base fields
+    (the default language's values) and updated_at."""
+    sent_anywhere = set().union(*(values.keys() for _id, values in updates))
+    sent = [key for key in WRITABLE_KEYS if key in sent_anywhere]
+    base = [field for field in TRANSLATED_FIELDS if f"{field}_{DEFAULT_LANGUAGE}" in sent_anywhere]
+    gifts = Gift.objects.in_bulk([gift_id for gift_id, _values in updates])
+    now = timezone.now()
+    for gift_id, values in updates:
+        gift = gifts[gift_id]
+        for key in sent:
+            if key in values:
+                setattr(gift, key, values[key])
+        for field in base:  # the base column, past modeltranslation's descriptor
+            gift.__dict__[field] = getattr(gift, f"{field}_{DEFAULT_LANGUAGE}") or ""
+        gift.updated_at = now
+    Gift.objects.bulk_update(gifts.values(), [*sent, *base, "updated_at"])
 
 
 @retry_on_conflict()
