@@ -629,7 +629,7 @@ def _fastpaths(conn: Any, vendor: str, partner: Any, key: str, items: list[dict[
     from catalog.selectors import GiftListFilter, gift_wire
     from catalog.services import gift_input
     from catalog.services.api_keys import authenticate_api_key, hash_key
-    from catalog.services.gifts import _insert_rows
+    from catalog.services.gifts import _insert_rows, _update_rows
 
     def plain(fn: Callable[[], Any]) -> Callable[[], Any]:
         def run_plain() -> Any:
@@ -671,6 +671,19 @@ def _fastpaths(conn: Any, vendor: str, partner: Any, key: str, items: list[dict[
     figure = paired(plain(insert), insert, rounds=ROUNDS, setup=cleanup)
     cleanup()
     lines.append(_fast_line("insert_1000", figure, f"{how} / Gift.objects.bulk_create"))
+
+    ids = insert()
+    # Every row sends the same columns, so no row falls back to its current (locked) values.
+    updates = [(gift_id, {"name_ro": f"Bench {n}", "active": n % 2 == 0}) for n, gift_id in enumerate(ids)]
+    current: dict[int, dict[str, Any]] = {gift_id: {} for gift_id in ids}
+
+    def update() -> None:
+        with transaction.atomic():
+            _update_rows(updates, current)
+
+    figure = paired(plain(update), update, rounds=ROUNDS)
+    cleanup()
+    lines.append(_fast_line("update_1000", figure, "executemany UPDATE / Gift.objects.bulk_update"))
 
     def lookup() -> Any:
         return authenticate_api_key(plain_key=key, defer_touch=True)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
-from catalog.fastpaths import postgres, sqlite
+from catalog.fastpaths import common, postgres, sqlite
 from catalog.gift_fields import (
     DEFAULT_LANGUAGE,
     ID_CHUNK,
@@ -193,40 +193,35 @@ def _fetch_current(ids: list[int], keys: Iterable[str]) -> dict[int, dict[str, A
 
 
 def _update_rows(updates: list[tuple[int, dict[str, Any]]], current: dict[int, dict[str, Any]]) -> None:
-    """One UPDATE statement run for every row (executemany), setting the union of the sent columns; a row
-    that did not send a column keeps its current value (read under lock in the same transaction)."""
+    """Write the validated updates; runs inside the caller's transaction (the rows read under lock).
+
+    The fast path (catalog/fastpaths/common.py: one executemany UPDATE), else the plain ORM
+    (_update_rows_plain), which the fast path is measured and tested against.
+    """
     connection = connections[Gift.objects.db]
-    adapt = _datetime_adapter(connection)
-    qn = connection.ops.quote_name
+    if not settings.GIFT_FAST_PATHS:
+        _update_rows_plain(updates)
+        return
+    common.executemany_update(connection, updates, current, adapt=_datetime_adapter(connection))
+
+
+def _update_rows_plain(updates: list[tuple[int, dict[str, Any]]]) -> None:
+    """The plain ORM update the fast path replaces: bulk_update over the sent columns, the base fields
+    (the default language's values) and updated_at."""
     sent_anywhere = set().union(*(values.keys() for _id, values in updates))
     sent = [key for key in WRITABLE_KEYS if key in sent_anywhere]
     base = [field for field in TRANSLATED_FIELDS if f"{field}_{DEFAULT_LANGUAGE}" in sent_anywhere]
-    now = adapt(timezone.now())
-    assignments = [*(db_column(k) for k in sent), *(db_column(f) for f in base), db_column("updated_at")]
-    sql = (
-        f"UPDATE {qn(Gift._meta.db_table)} SET "  # noqa: S608  identifiers only
-        + ", ".join(f"{qn(c)} = %s" for c in assignments)
-        + f" WHERE {qn(db_column('id'))} = %s"
-    )
-    datetimes = {"start_time", "removal_time"}
-    sent_plan = [(key, key in datetimes) for key in sent]
-    base_keys = [f"{field}_{DEFAULT_LANGUAGE}" for field in base]
-    params_rows = []
+    gifts = Gift.objects.in_bulk([gift_id for gift_id, _values in updates])
+    now = timezone.now()
     for gift_id, values in updates:
-        state = current[gift_id]
-        params = []
-        for key, is_datetime in sent_plan:
+        gift = gifts[gift_id]
+        for key in sent:
             if key in values:
-                value = values[key]
-                params.append(adapt(value) if is_datetime else value)
-            else:
-                params.append(state[key])  # as read: written back unchanged
-        for key in base_keys:
-            params.append((values[key] if key in values else state[key]) or "")
-        params += [now, gift_id]
-        params_rows.append(params)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params_rows)
+                setattr(gift, key, values[key])
+        for field in base:  # the base column, past modeltranslation's descriptor
+            gift.__dict__[field] = getattr(gift, f"{field}_{DEFAULT_LANGUAGE}") or ""
+        gift.updated_at = now
+    Gift.objects.bulk_update(gifts.values(), [*sent, *base, "updated_at"])
 
 
 @retry_on_conflict()

@@ -241,3 +241,44 @@ def test_the_fast_insert_stores_what_the_plain_orm_insert_stores(settings):
     assert [stored(pk) for pk in fast_ids] == [stored(pk) for pk in plain_ids]
     wire = gift_wire.gift_payloads(fast_ids + plain_ids, media_prefix=PREFIX)
     assert [{**g, "id": 0} for g in wire[: len(items)]] == [{**g, "id": 0} for g in wire[len(items) :]]
+
+
+@pytest.mark.django_db
+def test_the_fast_update_stores_what_the_plain_orm_update_stores(settings):
+    # given two identical sets of gifts, and updates sending different columns per row
+    from catalog.services.gifts import bulk_create_gifts, bulk_update_gifts
+
+    owner = PartnerFactory()
+    created = [
+        {"name_ro": f"Cadou {n}", "start_time": "2025-08-25T09:50:00", "removal_time": "2026-01-01T00:00:00"}
+        for n in range(len(TRICKY_TEXTS))
+    ]
+    fast_ids = bulk_create_gifts(items=created, owner=owner, media_prefix=PREFIX)
+    plain_ids = bulk_create_gifts(items=created, owner=owner, media_prefix=PREFIX)
+
+    def changes(ids):
+        return [
+            {"id": gift_id, "name_ro": f"Nou {n}", "description_en": MULTILINE_CONTROL_RE.sub("?", text)}
+            if n % 2
+            else {
+                "id": gift_id,
+                "name_ru": SINGLE_LINE_CONTROL_RE.sub("?", text) or None,
+                "active": False,
+                "start_time": "2025-09-01T10:00:00.123456",
+            }
+            for n, (gift_id, text) in enumerate(zip(ids, TRICKY_TEXTS, strict=True))
+        ]
+
+    # when one set is updated by the fast path, the other by the plain ORM
+    bulk_update_gifts(items=changes(fast_ids), acting_partner=owner, media_prefix=PREFIX)
+    settings.GIFT_FAST_PATHS = False
+    bulk_update_gifts(items=changes(plain_ids), acting_partner=owner, media_prefix=PREFIX)
+
+    # then every stored column but the ids and timestamps is the same
+    columns = [
+        f.attname for f in Gift._meta.concrete_fields if f.attname not in ("id", "created_at", "updated_at")
+    ]
+    fast = list(Gift.objects.filter(pk__in=fast_ids).order_by("pk").values_list(*columns))
+    plain = list(Gift.objects.filter(pk__in=plain_ids).order_by("pk").values_list(*columns))
+    assert len(fast) == len(TRICKY_TEXTS)
+    assert fast == plain
