@@ -34,7 +34,14 @@ from orders.models import OrderStatus, Sale, Supplier, SupplierOrder
 from orders.services.sales import SaleInputError
 from orders.services.status import ConcurrentMove, claim_for_submission, set_status
 
-__all__ = ["SendResult", "create_gift_order", "create_gift_sale", "recover_stale_submission", "send_gift"]
+__all__ = [
+    "SendResult",
+    "create_gift_order",
+    "create_gift_orders",
+    "create_gift_sale",
+    "recover_stale_submission",
+    "send_gift",
+]
 
 NOT_SENT_ATTEMPTS = 3  # tries of a request that never reached Giftly, in one send_gift call
 
@@ -86,33 +93,63 @@ def create_gift_order(
 ) -> SupplierOrder:
     """As create_gift_sale, returning the NEW order (its sale and Telegram gift in hand), for a caller
     that sends it at once: `send_gift(sale=order.sale, order=order)` reads nothing back."""
+    return create_gift_orders(
+        telegram_gift=telegram_gift,
+        recipient_ids=[recipient_id],
+        text=text,
+        buyer_id=buyer_id,
+        amount_paid=amount_paid,
+        currency=currency,
+        user=user,
+        gift=gift,
+    )[0]
+
+
+def create_gift_orders(
+    *,
+    telegram_gift: TelegramGift,
+    recipient_ids: list[int],
+    text: str | None = None,
+    buyer_id: int | None = None,
+    amount_paid: Decimal | None = None,
+    currency: str = "",
+    user: Any = None,
+    gift: Any = None,
+) -> list[SupplierOrder]:
+    """One sale with its NEW Giftly order per recipient, in the order given, written together (three
+    statements however many: a campaign creates its sales a chunk ahead of their sends)."""
     if not telegram_gift.active:
         raise SaleInputError(_("Telegram gift %(gift)s is not on sale"), gift=telegram_gift.gift_id)
-    if recipient_id <= 0:
-        raise SaleInputError(_("recipient %(id)s is not a Telegram user id"), id=recipient_id)
-    # No savepoint when nested (a campaign adds its position row in the same transaction): nothing here
+    for recipient_id in recipient_ids:
+        if recipient_id <= 0:
+            raise SaleInputError(_("recipient %(id)s is not a Telegram user id"), id=recipient_id)
+    created_by = user if getattr(user, "pk", None) else None
+    # No savepoint when nested (a campaign adds its position rows in the same transaction): nothing here
     # catches an error to go on, so the outer transaction rolls back whole anyway.
     with transaction.atomic(savepoint=False):
-        sale = Sale.objects.create(
-            buyer_id=buyer_id,
-            recipient_id=recipient_id,
-            amount_paid=amount_paid,
-            currency=currency,
-            gift=gift,
-            created_by=user if getattr(user, "pk", None) else None,
+        sales = Sale.objects.bulk_create(
+            Sale(
+                buyer_id=buyer_id,
+                recipient_id=recipient_id,
+                amount_paid=amount_paid,
+                currency=currency,
+                gift=gift,
+                created_by=created_by,
+            )
+            for recipient_id in recipient_ids
         )
-        request: dict[str, Any] = {"recipient": str(recipient_id)}
-        if text is not None:
-            request["text"] = text
-        order = SupplierOrder.objects.create(
-            sale=sale,
-            supplier=Supplier.GIFTLY,
-            telegram_gift=telegram_gift,
-            price=telegram_gift.price_rub,
-            currency="RUB",
-            request=request,
+        orders = SupplierOrder.objects.bulk_create(
+            SupplierOrder(
+                sale=sale,
+                supplier=Supplier.GIFTLY,
+                telegram_gift=telegram_gift,
+                price=telegram_gift.price_rub,
+                currency="RUB",
+                request={"recipient": str(sale.recipient_id)} | ({} if text is None else {"text": text}),
+            )
+            for sale in sales
         )
-    return order
+    return orders
 
 
 def send_gift(

@@ -35,6 +35,7 @@ from giftoffice.integrations.base import (
     UnavailableError,
 )
 from giftoffice.integrations.telegram import GiftPurchaseReport, ReportOutcome, TelegramClient
+from giftoffice.rows import insert
 from giftoffice.transitions import check_transition
 from orders.models import (
     REPORT_TRANSITIONS,
@@ -176,21 +177,28 @@ def _evaluate(sale: Sale, orders: list[Any] | None = None) -> tuple[str, str, di
 # --- writing the outbox row ---------------------------------------------------------------------------
 
 
-def record_sale_report(*, sale: Sale) -> PurchaseReport | None:
+def record_sale_report(
+    *, sale: Sale, orders: list[Any] | None = None, first_completion: bool = False
+) -> PurchaseReport | None:
     """Write the sale's report row (in the caller's transaction: the one completing the sale).
 
     Idempotent: a second call returns the row the first wrote. Sales without Telegram gifts are not
-    reported (None).
+    reported (None). `orders`: every order of the sale with its Telegram gift, if the caller has them;
+    `first_completion`: the caller has just completed the sale (completed_at was empty until this
+    transaction), so no report can exist yet (one is written only here) and none is looked for.
     """
-    orders = _orders(sale)
+    orders = _orders(sale) if orders is None else orders
     if not any(order.telegram_gift_id is not None for order in orders):
         return None
-    existing = PurchaseReport.objects.filter(sale=sale).first()
-    if existing is not None:
-        return existing
+    if not first_completion:
+        existing = PurchaseReport.objects.filter(sale=sale).first()
+        if existing is not None:
+            return existing
     status, reason, payload = _evaluate(sale, orders)
-    report = PurchaseReport.objects.create(
-        sale=sale, transaction_id=sale.transaction_id, status=status, reason=reason, payload=payload
+    report = insert(
+        PurchaseReport(
+            sale=sale, transaction_id=sale.transaction_id, status=status, reason=reason, payload=payload
+        )
     )
     if status == S.PENDING:
         _enqueue_on_commit()

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -50,40 +49,38 @@ def parse_paid(*, amount: Any, currency: str | None) -> tuple[Decimal | None, st
     return value, code
 
 
-def on_sale_completed(*, sale: Sale) -> None:
+def on_sale_completed(
+    *, sale: Sale, orders: list[SupplierOrder] | None = None, first_completion: bool = False
+) -> None:
     """Hook: the sale has just completed, inside the transaction that completed it.
 
     The Telegram report row commits (or rolls back) with the completion itself: no sale is lost to a
     crash between the two, and none is reported that did not complete. Keep it free of network calls.
+    Idempotent, unless `first_completion` says the caller has just set completed_at (then no report
+    can exist yet and none is looked for). `orders`: every order of the sale, if the caller has them.
     """
-    reports.record_sale_report(sale=sale)
+    reports.record_sale_report(sale=sale, orders=orders, first_completion=first_completion)
 
 
-def complete_sale_if_done(*, sale: Sale) -> bool:
+def complete_sale_if_done(*, sale: Sale, completed: SupplierOrder | None = None) -> bool:
     """Mark the sale completed once every one of its supplier orders is COMPLETED; True if it did now.
 
-    Call it inside the transaction that moves a supplier order to COMPLETED (set_status does). The
-    sale row is locked, so two orders completing at once still complete the sale (and call the hook)
-    exactly once.
+    Call it inside the transaction that moves a supplier order to COMPLETED (set_status does, passing
+    that order as `completed`). The sale row is locked, so two orders completing at once still complete
+    the sale (and call the hook) exactly once.
 
     A sale of one order (every Giftly send, every GamesDrop purchase) completes with one conditional
-    UPDATE: the row it updates is locked, so a second caller finds completed_at set. Only when it
-    updates nothing (already completed, or another order open as far as this transaction sees) does
-    the locking path below decide, with a fresh read after the lock, as before.
+    UPDATE: "no order of the sale but `completed`" (which the caller just completed). The row it
+    updates is locked, so a second caller finds completed_at set, and the hook is given `[completed]`:
+    it reads no orders back. When that UPDATE changes nothing (already completed, or a sale of several
+    orders) the locking path below decides, with a fresh read after the lock.
     """
     now = timezone.now()
     # No savepoint: set_status calls this inside its move and lets any error roll the move back.
     with transaction.atomic(savepoint=False):
-        open_orders = SupplierOrder.objects.filter(sale_id=OuterRef("pk")).exclude(
-            status=OrderStatus.COMPLETED
-        )
-        if (
-            Sale.objects.filter(pk=sale.pk, completed_at__isnull=True)
-            .exclude(Exists(open_orders))
-            .update(completed_at=now)
-        ):
+        if completed is not None and _complete_single(sale_id=sale.pk, order_id=completed.pk, now=now):
             sale.completed_at = now
-            on_sale_completed(sale=sale)
+            on_sale_completed(sale=sale, orders=[completed], first_completion=True)
             return True
         locked = Sale.objects.select_for_update().get(pk=sale.pk)
         if locked.completed_at is not None:
@@ -95,5 +92,29 @@ def complete_sale_if_done(*, sale: Sale) -> bool:
         now = timezone.now()
         Sale.objects.filter(pk=sale.pk).update(completed_at=now)
         sale.completed_at = now
-        on_sale_completed(sale=sale)
+        on_sale_completed(sale=sale, first_completion=True)
     return True
+
+
+def _complete_single(*, sale_id: int, order_id: int, now: Any) -> bool:
+    """completed_at set iff it was empty and `order_id` is the sale's only order, in one statement.
+
+    The ORM's form, `Sale.objects.filter(pk=sale_id, completed_at__isnull=True).exclude(Exists(
+    SupplierOrder.objects.filter(sale_id=OuterRef("pk")).exclude(pk=order_id))).update(completed_at=now)`,
+    costs more to compile than to run (bench/purchases.py: one per send); this is its SQL, names taken
+    from the models, values bound.
+    """
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    sale, order = Sale._meta, SupplierOrder._meta
+    sale_fk = quote(order.get_field("sale").column)
+    sql = (
+        f"UPDATE {quote(sale.db_table)} SET {quote(sale.get_field('completed_at').column)} = %s "  # noqa: S608 (names from the models, values bound)
+        f"WHERE {quote(sale.pk.column)} = %s AND {quote(sale.get_field('completed_at').column)} IS NULL "
+        f"AND NOT EXISTS (SELECT 1 FROM {quote(order.db_table)} WHERE {sale_fk} = %s "
+        f"AND {quote(order.pk.column)} <> %s)"
+    )
+    stamp = sale.get_field("completed_at").get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [stamp, sale_id, sale_id, order_id])
+        return cursor.rowcount == 1

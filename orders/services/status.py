@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from giftoffice.rows import insert, update_where
 from giftoffice.transitions import check_transition
 from orders.models import ORDER_TRANSITIONS, OrderEvent, OrderStatus, SupplierOrder
 from orders.models.orders import FINAL_STATUSES
@@ -60,7 +61,9 @@ def set_status(
     """Move `order` to `to` (InvalidTransition if the table forbids it), save `fields`, write the event.
 
     The move is a compare-and-set on the status the caller saw, so two workers cannot both make it;
-    the loser gets InvalidTransition from the status it finds.
+    the loser gets InvalidTransition from the status it finds. Its UPDATE and event are written with
+    giftoffice.rows (the ORM's `filter().update()` and `create()` without their per-call compilation:
+    a campaign makes thousands of these moves).
     """
     check_transition(machine="SupplierOrder", table=ORDER_TRANSITIONS, current=order.status, target=to)
     now = timezone.now()
@@ -68,7 +71,7 @@ def set_status(
     if to in FINAL_STATUSES and "finished_at" not in fields:
         updates["finished_at"] = now
     with transaction.atomic():
-        moved = SupplierOrder.objects.filter(pk=order.pk, status=order.status).update(**updates)
+        moved = update_where(SupplierOrder, where={"pk": order.pk, "status": order.status}, values=updates)
         if not moved:
             current = SupplierOrder.objects.values_list("status", flat=True).get(pk=order.pk)
             check_transition(machine="SupplierOrder", table=ORDER_TRANSITIONS, current=current, target=to)
@@ -76,17 +79,19 @@ def set_status(
         from_status = order.status
         for name, value in updates.items():
             setattr(order, name, value)
-        OrderEvent.objects.create(
-            order=order,
-            from_status=from_status,
-            to_status=to,
-            actor=actor if getattr(actor, "pk", None) else None,
-            message=message,
-            supplier_answer=scrub(supplier_answer) if supplier_answer is not None else None,
+        insert(
+            OrderEvent(
+                order=order,
+                from_status=from_status,
+                to_status=to,
+                actor=actor if getattr(actor, "pk", None) else None,
+                message=message,
+                supplier_answer=scrub(supplier_answer) if supplier_answer is not None else None,
+            )
         )
         if to == OrderStatus.COMPLETED:
             # Same transaction as the move: a sale is completed (and reported) iff its last order is.
-            complete_sale_if_done(sale=order.sale)
+            complete_sale_if_done(sale=order.sale, completed=order)
     return order
 
 
@@ -101,11 +106,13 @@ def claim_for_submission(*, order: SupplierOrder, actor: Any = None) -> bool:
         attempts = _claim_row(pk=order.pk, now=now)
         if attempts is None:
             return False
-        OrderEvent.objects.create(
-            order_id=order.pk,
-            from_status=OrderStatus.NEW,
-            to_status=OrderStatus.SUBMITTING,
-            actor=actor if getattr(actor, "pk", None) else None,
+        insert(
+            OrderEvent(
+                order_id=order.pk,
+                from_status=OrderStatus.NEW,
+                to_status=OrderStatus.SUBMITTING,
+                actor=actor if getattr(actor, "pk", None) else None,
+            )
         )
     # The claim wrote these; RETURNING gave the one it computed, so no refresh (bench/purchases.py).
     order.status, order.attempts = OrderStatus.SUBMITTING, attempts

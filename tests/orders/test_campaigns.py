@@ -242,9 +242,11 @@ def test_a_run_whose_worker_died_mid_send_is_resumed_without_sending_that_recipi
     sandbox, teddy, calls
 ):
     run = campaigns.create_campaign(preview=preview(teddy, [101, 102]), enqueue=False)
-    # The dead worker's state: it created the first sale, claimed its order, and died before the answer.
-    sale = campaigns._new_sale(run.campaign, 0, 101, None)
-    claim_for_submission(order=sale.orders.get())
+    # The dead worker's state: it created both sales ahead, claimed the first order, and died before
+    # the answer.
+    ahead = campaigns._new_orders(run.campaign, 0, {}, None)
+    sale = ahead[0].sale
+    claim_for_submission(order=ahead[0])
     long_ago = timezone.now() - timedelta(minutes=5)
     CampaignRun.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING, claimed_by="task 1@gone", started_at=long_ago, heartbeat_at=long_ago
