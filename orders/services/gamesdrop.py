@@ -35,6 +35,7 @@ from giftoffice.integrations.base import (
     RejectedError,
     UnavailableError,
 )
+from giftoffice.rows import insert
 from giftoffice.transitions import InvalidTransition
 from orders.models import OrderStatus, Sale, Supplier, SupplierOrder
 from orders.services.errors import Refusal
@@ -304,26 +305,33 @@ def place_order(
         }.items()
         if value
     }
+    # giftoffice.rows.insert: `objects.create` without its per-call compilation (bench/purchases.py).
     with transaction.atomic():
-        sale = Sale.objects.create(
-            buyer_id=buyer_id,
-            recipient_id=int(check.game_user_id) if is_stars(check.offer) and check.game_user_id else None,
-            amount_paid=amount_paid,
-            currency=currency,
-            gift=gift,  # the gift of our catalog sold ("Sell…"), if any
-            created_by=user if getattr(user, "pk", None) else None,
+        sale = insert(
+            Sale(
+                buyer_id=buyer_id,
+                recipient_id=int(check.game_user_id)
+                if is_stars(check.offer) and check.game_user_id
+                else None,
+                amount_paid=amount_paid,
+                currency=currency,
+                gift=gift,  # the gift of our catalog sold ("Sell…"), if any
+                created_by=user if getattr(user, "pk", None) else None,
+            )
         )
-        order = SupplierOrder.objects.create(
-            sale=sale,
-            supplier=Supplier.GAMESDROP,
-            offer=check.offer,
-            price=check.price,
-            currency=check.currency,
-            request=request,
-            # If the queued send is lost, the poller sends it after this (the claim keeps it to one).
-            next_poll_at=timezone.now() + timedelta(seconds=settings.ORDERS_SUBMITTING_STALE_SECONDS)
-            if enqueue
-            else None,
+        order = insert(
+            SupplierOrder(
+                sale=sale,
+                supplier=Supplier.GAMESDROP,
+                offer=check.offer,
+                price=check.price,
+                currency=check.currency,
+                request=request,
+                # If the queued send is lost, the poller sends it after this (the claim keeps it to one).
+                next_poll_at=timezone.now() + timedelta(seconds=settings.ORDERS_SUBMITTING_STALE_SECONDS)
+                if enqueue
+                else None,
+            )
         )
         if enqueue:
             enqueue_submit(order=order)
