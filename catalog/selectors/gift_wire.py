@@ -106,6 +106,8 @@ class _WireSelect:
 
 
 _EVERYTHING = GiftListFilter()
+# Rows turned into Python objects and JSON at a time when a long list streams (_keyset_stream).
+STREAM_BATCH = 500
 _wire_select_cache: dict[tuple[str, str, str, bool], _WireSelect] = {}
 _NAMED_PLACEHOLDER_RE = re.compile(r"%\((\w+)\)s")
 
@@ -422,27 +424,56 @@ def _keyset_stream(
     """The JSON array of the filter's gifts, `chunk_size` at a time, each chunk one short query after
     the previous chunk's last id (`first`: the first chunk, already read). No server-side cursor: on
     PostgreSQL one outside a transaction is WITH HOLD, which materializes the whole result first. Each
-    chunk is read at or after the caller's stats, so the body is never older than its ETag."""
+    chunk is read at or after the caller's stats, so the body is never older than its ETag.
+
+    Within a chunk, rows become Python objects and JSON STREAM_BATCH at a time (fetchmany on the
+    chunk's cursor; `first` is consumed as it is written): a 2,000-row chunk of tuples is what set the
+    peak memory of a long list (`make bench`, memory_100000)."""
     remaining = gift_filter.limit
-    current, rows, separator = gift_filter, first, b""
+    current, separator = gift_filter, b""
     yield b"["
     while True:
         want = chunk_size if remaining is None else min(chunk_size, remaining)
-        if rows is None:
-            if want <= 0:
-                break
-            rows, select = _read(replace(current, limit=want), media_prefix)
+        if first is not None:
+            batches, select = _consume(first, STREAM_BATCH), _wire_select(connections[Gift.objects.db])
+            first = None
+        elif want <= 0:
+            break
         else:
-            select = _wire_select(connections[Gift.objects.db])
-        if rows:
+            batches, select = _read_batches(replace(current, limit=want), media_prefix)
+        got, last_id = 0, None
+        for rows in batches:
             yield separator + _elements(rows, select)
             separator = b","
+            got += len(rows)
+            last_id = _id_of(rows[-1], select)
         if remaining is not None:
-            remaining -= len(rows)
-        if len(rows) < want:
+            remaining -= got
+        if got < want:
             break
-        current, rows = replace(current, after=_id_of(rows[-1], select), offset=0), None
+        current = replace(current, after=last_id, offset=0)
     yield b"]"
+
+
+def _consume(rows: list[Any], size: int) -> Iterator[list[Any]]:
+    """`rows` in slices of `size`, each dropped from the list once handed out."""
+    while rows:
+        batch = rows[:size]
+        del rows[:size]
+        yield batch
+
+
+def _read_batches(gift_filter: GiftListFilter, media_prefix: str) -> tuple[Iterator[list[Any]], _WireSelect]:
+    """As `_read` (no stats), the rows handed out STREAM_BATCH at a time from one ordinary cursor."""
+    connection, select, sql, params = _json_query(gift_filter, media_prefix, extras=True)
+
+    def batches() -> Iterator[list[Any]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(STREAM_BATCH):
+                yield rows
+
+    return batches(), select
 
 
 def gift_list_page(
