@@ -80,14 +80,23 @@ def gift_list_stats_sql(gift_filter: GiftListFilter, connection: Any) -> tuple[s
     qn = connection.ops.quote_name
     table = qn(Gift._meta.db_table)
     where, params = gift_filter.where_sql(connection)
+    newest = updated_at_text(connection, f"MAX({qn('updated_at')})")
     if where:
-        sql = f"SELECT COUNT(*), MAX({qn('updated_at')}), MAX({qn('id')}) FROM {table}{where}"  # noqa: S608
+        sql = f"SELECT COUNT(*), {newest}, MAX({qn('id')}) FROM {table}{where}"  # noqa: S608
     else:
         sql = (
-            f"SELECT (SELECT COUNT(*) FROM {table}), (SELECT MAX({qn('updated_at')}) FROM {table}), "  # noqa: S608
+            f"SELECT (SELECT COUNT(*) FROM {table}), (SELECT {newest} FROM {table}), "  # noqa: S608
             f"(SELECT MAX({qn('id')}) FROM {table})"
         )
     return sql, params
+
+
+def updated_at_text(connection: Any, expression: str) -> str:
+    """SQL of an updated_at value as the ETag's text, never a datetime parsed in Python: on PostgreSQL
+    fixed-width UTC text (so the greatest text is the latest time); SQLite stores text already."""
+    if connection.vendor == "postgresql":
+        return f"to_char({expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+    return expression
 
 
 def gift_list_stats(gift_filter: GiftListFilter) -> GiftListStats:

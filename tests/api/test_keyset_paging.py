@@ -129,3 +129,41 @@ def test_a_read_records_the_key_use_only_after_its_answer(rf):
     assert response.status_code == 200
     assert during is None
     assert PartnerApiKey.objects.get().last_used_at is not None
+
+
+def test_a_plain_list_reads_its_etag_stats_once_not_once_per_row(client, auth):
+    """The count / newest / highest id ride along every row of a plain list; the planner must not
+    compute them again per row (a fresh table without statistics made PostgreSQL nest the aggregate)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plan (SQLite materializes an aggregate subquery by itself)")
+    for _ in range(30):
+        GiftFactory()
+    client.get("/external/gift/", **auth)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/external/gift/", **auth).status_code == 200
+    listing = next(q["sql"] for q in queries if "COUNT(" in q["sql"])
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + listing)
+        plan = cursor.fetchone()[0]
+    plan = orjson.loads(plan) if isinstance(plan, str | bytes) else plan
+
+    def aggregates(node: dict) -> list[dict]:
+        found = [node] if node["Node Type"] == "Aggregate" else []
+        return found + [a for child in node.get("Plans", []) for a in aggregates(child)]
+
+    loops = [node["Actual Loops"] for node in aggregates(plan[0]["Plan"])]
+    assert loops, plan
+    assert loops == [1] * len(loops)
+
+
+def test_a_plain_list_and_a_conditional_request_agree_on_the_etag(client, auth):
+    for _ in range(3):
+        GiftFactory()
+    etag = client.get("/external/gift/", **auth)["ETag"]
+
+    assert client.get("/external/gift/", HTTP_IF_NONE_MATCH=etag, **auth).status_code == 304
+    gift = Gift.objects.order_by("pk").first()
+    gift.name_en = "moved"
+    gift.save()
+    assert client.get("/external/gift/", HTTP_IF_NONE_MATCH=etag, **auth).status_code == 200

@@ -44,7 +44,8 @@ def test_insert_stores_the_row_create_stores_with_defaults_json_decimals_and_enc
     plain = new_order(gift, activation_key="KEY-SECRET")
     plain.save(force_insert=True)
 
-    assert ours.pk is not None and ours.pk != plain.pk
+    assert ours.pk is not None
+    assert ours.pk != plain.pk
     assert not ours._state.adding
     assert comparable(ours) | {"sale_id": None} == comparable(plain) | {"sale_id": None}
     stored = SupplierOrder.objects.get(pk=ours.pk)
@@ -53,7 +54,8 @@ def test_insert_stores_the_row_create_stores_with_defaults_json_decimals_and_enc
         Decimal("15.25"),
         {"recipient": "7", "text": "Привет 🎁"},
     )
-    assert len(stored.transaction_id) == 32 and stored.transaction_id == ours.transaction_id
+    assert len(stored.transaction_id) == 32
+    assert stored.transaction_id == ours.transaction_id
     with connection.cursor() as cursor:  # encrypted at rest, as the ORM stores it
         cursor.execute("SELECT activation_key FROM orders_supplierorder WHERE id = %s", [ours.pk])
         assert "KEY-SECRET" not in cursor.fetchone()[0]
@@ -65,7 +67,8 @@ def test_insert_applies_auto_now_add_and_keeps_an_explicit_primary_key(gift):
 
     stored = OrderEvent.objects.get(pk=424242)
     assert event.pk == 424242
-    assert stored.created_at is not None and stored.created_at == event.created_at
+    assert stored.created_at is not None
+    assert stored.created_at == event.created_at
     assert (
         stored.order_id,
         stored.from_status,
