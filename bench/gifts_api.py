@@ -43,6 +43,7 @@ WIRE_KEYS = (
     "active",
 )
 TABLE = "catalog_gift"
+STREAM_BATCH = 500  # rows per batch of a streamed list; asserted equal to ours in run()
 HOST = "127.0.0.1:8000"
 MEDIA_PREFIX = f"http://{HOST}/media/"  # what our API answers for a request to HOST
 
@@ -107,7 +108,8 @@ def raw_list(conn: Any, vendor: str, how: str, *, prefix: str = MEDIA_PREFIX) ->
 
 
 def raw_list_streamed(conn: Any, vendor: str, how: str, *, prefix: str = MEDIA_PREFIX) -> Iterator[bytes]:
-    """The same bytes in chunks of 2,000 rows from a cursor read in chunks (server-side on PostgreSQL)."""
+    """The same bytes in batches of STREAM_BATCH rows from a cursor read in batches (server-side on
+    PostgreSQL): the same batch size as ours streams (catalog.selectors.gift_wire.STREAM_BATCH)."""
     if vendor == "sqlite":
         cursor = conn.cursor()
     else:
@@ -116,7 +118,7 @@ def raw_list_streamed(conn: Any, vendor: str, how: str, *, prefix: str = MEDIA_P
         cursor.execute(raw_list_sql(vendor, how), {"prefix": prefix})
         yield b"["
         separator = b""
-        while rows := cursor.fetchmany(2000):
+        while rows := cursor.fetchmany(STREAM_BATCH):
             if how == "dicts":
                 body = _dicts_json(vendor, rows)[1:-1]
             else:
@@ -469,7 +471,10 @@ def _without_ids(body: bytes) -> bytes:
 
 
 def _run(connection: Any) -> list[str]:
+    from catalog.selectors.gift_wire import STREAM_BATCH as ours_batch
     from catalog.services.api_keys import create_api_key, get_or_create_partner
+
+    assert ours_batch == STREAM_BATCH, "the streamed baseline must read in the batches ours does"
 
     vendor = connection.vendor
     partner, _ = get_or_create_partner(name="Bench partner")
@@ -611,7 +616,7 @@ def _run(connection: Any) -> list[str]:
     lines.append(
         f"memory_100000 {ratio:5.2f}x (target <= {TARGETS['memory_100000']}x) {verdict}   "
         f"ours {peaks['ours'] / 2**20:8.2f} MiB, raw {peaks[how] / 2**20:8.2f} MiB "
-        f"({how}, streamed in chunks of 2,000; {size / 1e6:.0f} MB body)"
+        f"({how}, both streamed in batches of {STREAM_BATCH:,}; {size / 1e6:.0f} MB body)"
     )
     _same("memory_100000 body", ours_list(), b"".join(raw_list_streamed(conn, vendor, how)))
     lines += _fastpaths(conn, vendor, partner, key, items)
