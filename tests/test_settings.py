@@ -59,7 +59,8 @@ def test_database_url_and_redis_url_switch_to_postgres_and_the_redis_broker():
         "print(settings.DATABASES['default']['ENGINE'], type(get_broker()).__name__, "
         "'orm' in settings.Q_CLUSTER, settings.CACHES['default']['BACKEND'])",
     )
-    assert out == ("django.db.backends.postgresql Redis False django.core.cache.backends.redis.RedisCache")
+    # Django's PostgreSQL backend with the health-check delay (giftoffice/dbbackends/postgresql).
+    assert out == ("giftoffice.dbbackends.postgresql Redis False django.core.cache.backends.redis.RedisCache")
 
 
 def test_the_redis_broker_round_trips_a_task(postgres_only):
