@@ -36,7 +36,6 @@ from orders.services.status import ConcurrentMove, claim_for_submission, set_sta
 
 __all__ = [
     "SendResult",
-    "create_gift_order",
     "create_gift_orders",
     "create_gift_sale",
     "recover_stale_submission",
@@ -68,31 +67,6 @@ def create_gift_sale(
     """A sale of one Telegram gift to one recipient, with its NEW Giftly order; nothing is sent yet.
 
     `gift`: the gift of our catalog sold ("Sell…" on a gift), recorded on the sale."""
-    return create_gift_order(
-        telegram_gift=telegram_gift,
-        recipient_id=recipient_id,
-        text=text,
-        buyer_id=buyer_id,
-        amount_paid=amount_paid,
-        currency=currency,
-        user=user,
-        gift=gift,
-    ).sale
-
-
-def create_gift_order(
-    *,
-    telegram_gift: TelegramGift,
-    recipient_id: int,
-    text: str | None = None,
-    buyer_id: int | None = None,
-    amount_paid: Decimal | None = None,
-    currency: str = "",
-    user: Any = None,
-    gift: Any = None,
-) -> SupplierOrder:
-    """As create_gift_sale, returning the NEW order (its sale and Telegram gift in hand), for a caller
-    that sends it at once: `send_gift(sale=order.sale, order=order)` reads nothing back."""
     return create_gift_orders(
         telegram_gift=telegram_gift,
         recipient_ids=[recipient_id],
@@ -102,7 +76,7 @@ def create_gift_order(
         currency=currency,
         user=user,
         gift=gift,
-    )[0]
+    )[0].sale
 
 
 def create_gift_orders(
@@ -117,7 +91,9 @@ def create_gift_orders(
     gift: Any = None,
 ) -> list[SupplierOrder]:
     """One sale with its NEW Giftly order per recipient, in the order given, written together (three
-    statements however many: a campaign creates its sales a chunk ahead of their sends)."""
+    statements however many: a campaign creates its sales a chunk ahead of their sends). Each order
+    comes with its sale and Telegram gift in hand: `send_gift(sale=order.sale, order=order)` reads
+    nothing back."""
     if not telegram_gift.active:
         raise SaleInputError(_("Telegram gift %(gift)s is not on sale"), gift=telegram_gift.gift_id)
     for recipient_id in recipient_ids:

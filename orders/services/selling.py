@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Gift
 from orders.models import Supplier, SupplierOrder
-from orders.services.giftly import create_gift_sale
+from orders.services.giftly import create_gift_orders
 from orders.services.queue import enqueue_submit
 from orders.services.sales import SaleInputError
 
@@ -49,9 +49,9 @@ def sell_telegram_gift(
             _("gift %(gift)s is fulfilled by a GamesDrop offer, not a Telegram gift"), gift=gift
         )
     with transaction.atomic():
-        sale = create_gift_sale(
+        (order,) = create_gift_orders(
             telegram_gift=gift.telegram_gift,
-            recipient_id=recipient_id,
+            recipient_ids=[recipient_id],
             text=text,
             buyer_id=buyer_id,
             amount_paid=amount_paid,
@@ -59,6 +59,5 @@ def sell_telegram_gift(
             user=user,
             gift=gift,
         )
-        order = sale.orders.get()
         enqueue_submit(order=order)
     return order
