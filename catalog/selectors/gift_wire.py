@@ -7,6 +7,7 @@ little more than fetching the rows. Long lists stream in chunks.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -401,9 +402,18 @@ def _read(gift_filter: GiftListFilter, media_prefix: str, *, stats: bool = False
     """Rows of the filter (its limit included) on an ordinary cursor: the wire JSON (or columns), then the
     id and updated_at, then with `stats` the filter's count, newest updated_at and highest id, read in
     the same statement (one snapshot). Returns (rows, the _WireSelect)."""
+    connection, select, sql, params = _read_query(gift_filter, media_prefix, stats=stats)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall(), select
+
+
+def _read_query(
+    gift_filter: GiftListFilter, media_prefix: str, *, stats: bool
+) -> tuple[Any, _WireSelect, str, Any]:
     connection, select, sql, params = _json_query(gift_filter, media_prefix, extras=True)
     if stats:
-        # The aggregate as a one-row derived table joined to every row: computed once, same snapshot.
+        # The aggregate as a one-row table joined to every row: same statement, same snapshot.
         # MATERIALIZED: computed once. As a plain derived table PostgreSQL's planner may put the
         # aggregate on the inner side of a nested loop and compute it again for every row (a page of
         # 100 read the table 100 times; 2,001 rows of a long list, 2,001 times).
@@ -411,9 +421,7 @@ def _read(gift_filter: GiftListFilter, media_prefix: str, *, stats: bool = False
         table = connection.ops.quote_name(Gift._meta.db_table)
         head, tail = sql.split(f" FROM {table}", 1)
         sql = f"WITH s AS MATERIALIZED ({stats_sql}) {head}, s.* FROM {table} CROSS JOIN s{tail}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall(), select
+    return connection, select, sql, params
 
 
 def _elements(rows: Sequence[Sequence[Any]], select: _WireSelect) -> bytes:
@@ -425,23 +433,28 @@ def _id_of(row: Sequence[Any], select: _WireSelect) -> int:
 
 
 def _keyset_stream(
-    gift_filter: GiftListFilter, media_prefix: str, *, chunk_size: int, first: list[Any] | None = None
+    gift_filter: GiftListFilter,
+    media_prefix: str,
+    *,
+    chunk_size: int,
+    first: Iterator[list[Any]] | None = None,
 ) -> Iterator[bytes]:
     """The JSON array of the filter's gifts, `chunk_size` at a time, each chunk one short query after
-    the previous chunk's last id (`first`: the first chunk, already read). No server-side cursor: on
+    the previous chunk's last id (`first`: the first chunk's batches, its query already sent). No
+    server-side cursor: on
     PostgreSQL one outside a transaction is WITH HOLD, which materializes the whole result first. Each
     chunk is read at or after the caller's stats, so the body is never older than its ETag.
 
     Within a chunk, rows become Python objects and JSON STREAM_BATCH at a time (fetchmany on the
-    chunk's cursor; `first` is consumed as it is written): a 2,000-row chunk of tuples is what set the
-    peak memory of a long list (`make bench`, memory_100000)."""
+    chunk's cursor): a 2,000-row chunk of tuples is what set the peak memory of a long list (`make
+    bench`, memory_100000)."""
     remaining = gift_filter.limit
     current, separator = gift_filter, b""
     yield b"["
     while True:
         want = chunk_size if remaining is None else min(chunk_size, remaining)
         if first is not None:
-            batches, select = _consume(first, STREAM_BATCH), _wire_select(connections[Gift.objects.db])
+            batches, select = first, _wire_select(connections[Gift.objects.db])
             first = None
         elif want <= 0:
             break
@@ -449,10 +462,14 @@ def _keyset_stream(
             batches, select = _read_batches(replace(current, limit=want), media_prefix)
         got, last_id = 0, None
         for rows in batches:
-            yield separator + _elements(rows, select)
-            separator = b","
             got += len(rows)
             last_id = _id_of(rows[-1], select)
+            body = _elements(rows, select)
+            del rows  # not alive beside the next batch's rows while it is fetched
+            if separator:
+                yield separator  # its own chunk: joined to the body it would copy the body
+            yield body
+            separator = b","
         if remaining is not None:
             remaining -= got
         if got < want:
@@ -461,23 +478,25 @@ def _keyset_stream(
     yield b"]"
 
 
-def _consume(rows: list[Any], size: int) -> Iterator[list[Any]]:
-    """`rows` in slices of `size`, each dropped from the list once handed out."""
-    while rows:
-        batch = rows[:size]
-        del rows[:size]
-        yield batch
-
-
-def _read_batches(gift_filter: GiftListFilter, media_prefix: str) -> tuple[Iterator[list[Any]], _WireSelect]:
-    """As `_read` (no stats), the rows handed out STREAM_BATCH at a time from one ordinary cursor."""
-    connection, select, sql, params = _json_query(gift_filter, media_prefix, extras=True)
+def _read_batches(
+    gift_filter: GiftListFilter, media_prefix: str, *, stats: bool = False
+) -> tuple[Iterator[list[Any]], _WireSelect]:
+    """As `_read`, the rows handed out STREAM_BATCH at a time from one ordinary cursor (the statement is
+    sent at once; the cursor closes when the last batch is taken or the iterator is closed)."""
+    connection, select, sql, params = _read_query(gift_filter, media_prefix, stats=stats)
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, params)
+    except BaseException:
+        cursor.close()
+        raise
 
     def batches() -> Iterator[list[Any]]:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+        try:
             while rows := cursor.fetchmany(STREAM_BATCH):
                 yield rows
+        finally:
+            cursor.close()
 
     return batches(), select
 
@@ -517,19 +536,22 @@ def gift_list_page(
         body = _json_array(rows, json_rows=select.json is not None, localize=select.localize)
         return GiftListPage(etag, None, body)
     if if_none_match is None and limit is None and not gift_filter.offset:
-        rows, select = _read(replace(gift_filter, limit=chunk_size + 1), media_prefix, stats=True)
-        count, last_updated, max_id = rows[0][-3:] if rows else (0, None, None)
+        # The first batch carries the count: a list that fits one chunk is read whole and answered with
+        # a length; a longer one streams on from this cursor, STREAM_BATCH rows at a time.
+        batches, select = _read_batches(replace(gift_filter, limit=chunk_size), media_prefix, stats=True)
+        head = next(batches, [])
+        count, last_updated, max_id = head[0][-3:] if head else (0, None, None)
         stats = GiftListStats(count=count, last_updated=last_updated, max_id=max_id)
         etag = gift_list_etag(stats, variant=variant)
-        if len(rows) <= chunk_size:
+        if count <= chunk_size:
+            rows = head + [row for batch in batches for row in batch]
             body: bytes | Iterator[bytes] = (
                 _json_array(rows, json_rows=select.json is not None, localize=select.localize)
                 if rows
                 else b"[]"
             )
             return GiftListPage(etag, count, body)
-        first = rows[:chunk_size]
-        del rows
+        first = itertools.chain([head], batches)
         return GiftListPage(
             etag, count, _keyset_stream(gift_filter, media_prefix, chunk_size=chunk_size, first=first)
         )

@@ -67,19 +67,19 @@ def test_a_streamed_list_is_never_older_than_its_etag(client, settings, monkeypa
     settings.GIFT_LIST_CHUNK_SIZE = 2
     for n in range(3):
         GiftFactory(name_ro=f"G{n}")
-    read = gift_wire._read
+    read = gift_wire._read_batches
 
     def stats_then_a_write(gift_filter, media_prefix, *, stats=False):
-        result = read(gift_filter, media_prefix, stats=stats)
+        result = read(gift_filter, media_prefix, stats=stats)  # the statement is sent here
         if stats:
             GiftFactory(name_ro="late")
         return result
 
-    monkeypatch.setattr(gift_wire, "_read", stats_then_a_write)
+    monkeypatch.setattr(gift_wire, "_read_batches", stats_then_a_write)
 
     # when
     listed = client.get("gift/")
-    monkeypatch.setattr(gift_wire, "_read", read)
+    monkeypatch.setattr(gift_wire, "_read_batches", read)
     again = client.get("gift/", headers={"If-None-Match": listed.headers["ETag"]})
 
     # then: the body has the late gift, or the ETag makes the next poll read it: both, here
