@@ -337,3 +337,20 @@ def test_who_may_send_may_follow_the_progress_page(django_user_model, teddy):
 
     assert sender.get(f"/en/admin/orders/campaignrun/{run.pk}/change/").status_code == 200
     assert sender.get(f"{CAMPAIGNS}{run.campaign_id}/change/").status_code == 200
+
+
+def test_sales_created_ahead_and_not_yet_sent_count_as_not_sent(teddy):
+    run = campaigns.create_campaign(preview=preview(teddy, [101, 102, 103]), enqueue=False)
+
+    ahead = campaigns._new_orders(run.campaign, 0, {}, None)
+
+    assert sorted(ahead) == [0, 1, 2]
+    assert [order.status for order in ahead.values()] == [OrderStatus.NEW] * 3
+    assert [order.sale.recipient_id for order in ahead.values()] == [101, 102, 103]
+    assert campaigns.campaign_counts(run.campaign) == {
+        "sent": 0,
+        "unknown": 0,
+        "failed": 0,
+        "in_progress": 0,
+        "not_sent": 3,
+    }
