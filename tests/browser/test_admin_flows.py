@@ -14,7 +14,7 @@ from catalog.services.sync_queue import run_queued_sync
 from giftoffice.demo.partner_sites import ensure_sandbox_site
 from giftoffice.runs.models import RunStatus
 from giftoffice.sandbox.models.partner import PartnerRemoteGift
-from tests.browser.conftest import log_in, wait_for
+from tests.browser.conftest import log_in, save_artifacts, wait_for
 from tests.push.factories import GiftFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -184,3 +184,30 @@ def _png(path) -> None:
     from PIL import Image
 
     Image.new("RGB", (64, 64), (200, 40, 90)).save(path)
+
+
+def test_a_paused_campaign_page_counts_the_unsent_recipients_in_ro_and_en(logged_in):
+    from catalog.models import TelegramGift
+    from giftoffice.sandbox import faults
+    from orders.services import campaigns
+    from orders.tasks import run_campaign
+
+    browser = logged_in
+    teddy, _ = TelegramGift.objects.get_or_create(
+        gift_id="5170233102089322756", defaults={"emoji": "🧸", "price_rub": 15}
+    )
+    faults.arm(provider="giftly", kind="commit_then_drop", path="buyGift")
+    preview = campaigns.preview_campaign(telegram_gift=teddy, recipients=["101", "102", "103"])
+    run = campaigns.create_campaign(preview=preview, enqueue=False)
+    run_campaign(run.pk)  # pauses at the first send: outcome unknown, two recipients never sent to
+
+    # The two recipients after the unknown send were created ahead and dropped at the pause: not sent.
+    expected = {
+        "ro": "trimise 0, rezultat necunoscut 1, eșuate 0, în curs 0, netrimise încă 2",
+        "en": "sent 0, outcome unknown 1, failed 0, sending 0, not sent yet 2",
+    }
+    for lang, prefix in (("ro", ""), ("en", "/en")):  # ro, the default language, has no prefix
+        browser.get(f"{browser.base_url}{prefix}/admin/orders/campaign/{run.campaign_id}/change/")
+        save_artifacts(browser, f"campaign-paused-{lang}")
+        assert html_lang(browser) == lang
+        assert expected[lang] in browser.find_element(By.ID, "content").text
