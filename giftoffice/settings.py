@@ -132,6 +132,9 @@ DATABASES = {
 # The health check's SELECT 1 is skipped for a connection used less than this many seconds ago
 # (giftoffice/dbbackends/postgresql/base.py).
 CONN_HEALTH_CHECK_DELAY = env_float("CONN_HEALTH_CHECK_DELAY", 1.0)
+# PostgreSQL: the partner API's hot statements are prepared once per connection; 0 for a pooler that
+# cannot keep prepared statements (giftoffice/dbbackends/postgresql/base.py).
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "giftoffice.dbbackends.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -17,9 +17,10 @@ from catalog.services import rate_counters
 
 
 class PartnerKeyRateThrottle(BaseThrottle):
-    """Fixed-window counter per key and scope: one shared counter hit per request, unlike DRF's timestamp
-    history. Over the limit -> 429 with Retry-After = seconds to the next window. Rates are read per
-    request, so settings changes apply immediately."""
+    """Fixed-window counter per key and scope, shared by every process and taken a few slots at a time
+    (rate_counters.Leases), unlike DRF's per-process timestamp history. Over the limit -> 429 with
+    Retry-After = seconds to the next window. Rates are read per request, so settings changes apply
+    immediately."""
 
     timer = time.time
 
@@ -31,7 +32,9 @@ class PartnerKeyRateThrottle(BaseThrottle):
         if not rate:
             return True
         limit, duration = parse_rate(rate)
-        counted = rate_counters.hit(f"{scope}:{request.auth.pk}", duration=duration, now=self.timer())
+        counted = rate_counters.leases.take(
+            f"{scope}:{request.auth.pk}", limit=limit, duration=duration, now=self.timer()
+        )
         self._wait = counted.wait
         return counted.count <= limit
 

@@ -46,6 +46,7 @@ from catalog.selectors import (
     gift_list_stats_sql,
     updated_at_text,
 )
+from giftoffice.db import prepared_cursor
 
 
 def demo_origin() -> str:
@@ -105,6 +106,10 @@ class _WireSelect:
     extras: str  # ", id, updated_at" for a list that takes its ETag from its own rows
     with_id: str  # ", id"
     everything: str  # " FROM <gift table> ORDER BY id": the unfiltered list, the common poll
+    # The common poll reads its count and ETag inputs in the statement of its rows (PostgreSQL: a
+    # statement is a round trip), not first on their own (SQLite, in process: a statement of its own
+    # costs less than the three stats columns on every row of a page of 100, `make bench` list_100).
+    inline_stats: bool
 
 
 _EVERYTHING = GiftListFilter()
@@ -179,6 +184,7 @@ def _wire_select(connection: Any) -> _WireSelect:
         extras=f", {table}.{qn(db_column('id'))}, {updated}",
         with_id=f", {table}.{qn(db_column('id'))}",
         everything=_EVERYTHING.from_sql(connection)[0],
+        inline_stats=json_sql is None and connection.vendor != "sqlite",
     )
     _wire_select_cache[cache_key] = select
     return select
@@ -403,7 +409,7 @@ def _read(gift_filter: GiftListFilter, media_prefix: str, *, stats: bool = False
     id and updated_at, then with `stats` the filter's count, newest updated_at and highest id, read in
     the same statement (one snapshot). Returns (rows, the _WireSelect)."""
     connection, select, sql, params = _read_query(gift_filter, media_prefix, stats=stats)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall(), select
 
@@ -411,8 +417,10 @@ def _read(gift_filter: GiftListFilter, media_prefix: str, *, stats: bool = False
 def _read_query(
     gift_filter: GiftListFilter, media_prefix: str, *, stats: bool
 ) -> tuple[Any, _WireSelect, str, Any]:
-    connection, select, sql, params = _json_query(gift_filter, media_prefix, extras=True)
+    # With the stats (wire columns only): the id is the first wire column, and updated_at is not needed.
+    connection, select, sql, params = _json_query(gift_filter, media_prefix, extras=not stats)
     if stats:
+        assert select.json is None, "inline stats are read beside wire columns only (_WireSelect)"
         # The aggregate as a one-row table joined to every row: same statement, same snapshot.
         # MATERIALIZED: computed once. As a plain derived table PostgreSQL's planner may put the
         # aggregate on the inner side of a nested loop and compute it again for every row (a page of
@@ -429,7 +437,7 @@ def _elements(rows: Sequence[Sequence[Any]], select: _WireSelect) -> bytes:
 
 
 def _id_of(row: Sequence[Any], select: _WireSelect) -> int:
-    return row[1] if select.json is not None else row[len(WIRE_KEYS)]
+    return row[1] if select.json is not None else row[0]
 
 
 def _keyset_stream(
@@ -484,7 +492,7 @@ def _read_batches(
     """As `_read`, the rows handed out STREAM_BATCH at a time from one ordinary cursor (the statement is
     sent at once; the cursor closes when the last batch is taken or the iterator is closed)."""
     connection, select, sql, params = _read_query(gift_filter, media_prefix, stats=stats)
-    cursor = connection.cursor()
+    cursor = prepared_cursor(connection)
     try:
         cursor.execute(sql, params)
     except BaseException:
@@ -509,11 +517,12 @@ def gift_list_page(
     - A keyset page (`after` with a limit up to GIFT_LIST_CHUNK_SIZE) is one query and counts nothing:
       its ETag comes from its own rows (how many, newest updated_at, highest id), so a page and its 304
       cost the same whatever the table's size.
-    - A plain list (the common poll) is one query for up to GIFT_LIST_CHUNK_SIZE gifts: the count,
-      newest updated_at and highest id (the ETag) come in the same statement. Longer lists stream the
-      rest chunk by chunk (keyset), never reading a row twice.
-    - With If-None-Match, or an offset page, the stats come first: a matching ETag answers without
-      reading any gift, and the total counts beyond the page.
+    - A plain list (the common poll) on PostgreSQL is one query for up to GIFT_LIST_CHUNK_SIZE gifts:
+      the count, newest updated_at and highest id (the ETag) come in the same statement. Longer lists
+      stream the rest chunk by chunk (keyset), never reading a row twice.
+    - With If-None-Match, or an offset page, and every plain list on SQLite (`_WireSelect.inline_stats`),
+      the stats come first: a matching ETag answers without reading any gift, the total counts beyond
+      the page, and a list that fits one chunk is then one query for its rows.
     """
     variant = (
         f"{gift_filter.active}|{gift_filter.updated_since}|{gift_filter.limit}|{gift_filter.offset}|"
@@ -535,7 +544,8 @@ def gift_list_page(
             return GiftListPage(etag, None, None)
         body = _json_array(rows, json_rows=select.json is not None, localize=select.localize)
         return GiftListPage(etag, None, body)
-    if if_none_match is None and limit is None and not gift_filter.offset:
+    select = _wire_select(connections[Gift.objects.db])
+    if if_none_match is None and limit is None and not gift_filter.offset and select.inline_stats:
         # The first batch carries the count: a list that fits one chunk is read whole and answered with
         # a length; a longer one streams on from this cursor, STREAM_BATCH rows at a time.
         batches, select = _read_batches(replace(gift_filter, limit=chunk_size), media_prefix, stats=True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from catalog.fastpaths import common as fastpaths
 from catalog.models import Partner, PartnerApiKey
 from catalog.services.rate_counters import FoldedPeek
+from giftoffice.db import prepared_cursor
 
 logger = logging.getLogger(__name__)
 KEY_SCHEME = "gk"  # keys look like gk_<8 hex prefix>_<43 url-safe chars>
@@ -89,7 +90,7 @@ def authenticate_api_key(*, plain_key: str, defer_touch: bool = False) -> Partne
         return None
     alias = PartnerApiKey.objects.db
     connection = connections[alias]
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         key_hash = hash_key(plain_key)
         cursor.execute(fastpaths.key_lookup_sql(connection), [key_hash])
         row = cursor.fetchone()
@@ -105,7 +106,7 @@ def authenticate_api_key_counting(
     alias = PartnerApiKey.objects.db
     connection = connections[alias]
     key_hash = hash_key(plain_key) if plain_key and len(plain_key) <= 200 else ""
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(fastpaths.key_lookup_sql(connection, extra=count.sql), [*count.params, key_hash])
         *row, counted = cursor.fetchone()
     key = _key_of_row(

@@ -153,7 +153,7 @@ def test_a_plain_list_and_a_conditional_one_agree_on_the_etag(client, settings, 
 
 
 @pytest.mark.django_db
-def test_the_list_reads_in_one_query_and_bulk_writes_in_a_constant_number(client):
+def test_the_list_reads_in_a_constant_number_of_queries_and_bulk_writes_too(client):
     auth = {"HTTP_AUTHORIZATION": f"Api-Key {issue_key(partner=PartnerFactory())}"}
     client.get("/external/gift/", **auth)  # the key's first use is recorded once
     counts = {}
@@ -178,7 +178,9 @@ def test_the_list_reads_in_one_query_and_bulk_writes_in_a_constant_number(client
         counts[size] = (len(created), len(updated), len(listed))
 
     assert counts[3] == counts[30]
-    assert counts[3][2] == 2  # the key, then the gifts with what the ETag needs
+    # The key, then the gifts with what the ETag needs in the same statement (PostgreSQL: a statement is
+    # a round trip), or the ETag's stats first, then the gifts (SQLite: _WireSelect.inline_stats).
+    assert counts[3][2] == (2 if connection.vendor == "postgresql" else 3)
 
 
 @pytest.mark.django_db

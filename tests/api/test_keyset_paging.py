@@ -104,8 +104,9 @@ def test_a_long_plain_list_streams_each_row_once_in_keyset_chunks(client, auth, 
 
     assert ids == [gift.pk for gift in gifts]
     assert response["X-Total-Count"] == "5"
-    # the key, the first chunk with the stats (3 rows asked: 2 kept), then chunks after ids 2 and 4
-    assert len(queries) == 4
+    # the key, the first chunk with the stats (PostgreSQL) or the stats then the first chunk (SQLite),
+    # then chunks after ids 2 and 4
+    assert len(queries) == (4 if connection.vendor == "postgresql" else 5)
     assert sum("COUNT(" in q["sql"].upper() for q in queries) == 1
 
 

@@ -131,3 +131,49 @@ def test_the_failure_count_rides_in_the_key_lookup_only_when_counters_live_in_th
     folded = rate_counters.folded_peek("auth_failure:192.0.2.1", duration=60)
 
     assert (folded is not None) == (connection.vendor == "postgresql")
+
+
+def test_processes_taking_slots_in_leases_never_admit_more_than_the_limit_together():
+    # given: three processes' lease tables over one shared counter, a limit of 1,000 a minute
+    processes = [rate_counters.Leases() for _ in range(3)]
+    now = 1_000_000.0
+
+    # when: 1,500 requests arrive round-robin across them
+    slots = [
+        processes[n % 3].take("test:leased", limit=1000, duration=60, now=now).count for n in range(1500)
+    ]
+
+    # then: no slot is handed out twice, at most 1,000 are admitted, and few are lost to unused leases
+    admitted = [slot for slot in slots if slot <= 1000]
+    assert len(set(admitted)) == len(admitted)
+    assert 990 <= len(admitted) <= 1000
+    # far fewer counter hits than requests: the shared count moved in leases of up to 10
+    assert rate_counters.peek("test:leased", duration=60, now=now).count < 1000 + 3 * 10
+
+
+def test_leases_shrink_to_one_slot_as_the_window_runs_out():
+    assert rate_counters.lease_size(600, used=0) == 6
+    assert rate_counters.lease_size(100_000, used=0) == 32
+    assert rate_counters.lease_size(1000, used=960) == 5
+    assert rate_counters.lease_size(1000, used=995) == 1
+    assert rate_counters.lease_size(3, used=0) == 1
+
+
+def test_a_used_up_window_is_refused_locally_and_a_new_window_counts_again():
+    leases = rate_counters.Leases()
+    for _ in range(3):
+        assert leases.take("test:small", limit=3, duration=60, now=1_000_000.0).count <= 3
+
+    refused = [leases.take("test:small", limit=3, duration=60, now=1_000_001.0).count for _ in range(5)]
+
+    assert all(slot > 3 for slot in refused)
+    assert rate_counters.peek("test:small", duration=60, now=1_000_001.0).count == 3  # no hit since
+    assert leases.take("test:small", limit=3, duration=60, now=1_000_060.0).count == 1
+
+
+def test_a_lease_taken_in_a_process_is_forgotten_when_the_counters_are_reset():
+    rate_counters.leases.take("test:reset", limit=10_000, duration=60, now=1_000_000.0)
+
+    rate_counters.reset()
+
+    assert rate_counters.leases.take("test:reset", limit=10_000, duration=60, now=1_000_000.0).count == 1
