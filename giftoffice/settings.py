@@ -88,13 +88,19 @@ MIDDLEWARE = [
     # Chunked bodies read or refused (411), oversized API bodies refused (413) before anything reads them.
     "giftoffice.middleware.RequestBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The partner API (/external/) goes on through PARTNER_API_MIDDLEWARE; the rest is the staff site's.
+    "giftoffice.middleware.PartnerApiLaneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "giftoffice.middleware.SiteLocaleMiddleware",  # LocaleMiddleware, skipped by the partner API
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "giftoffice.middleware.SiteMessageMiddleware",  # MessageMiddleware, skipped by the partner API
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+PARTNER_API_MIDDLEWARE = [
+    "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Gift
+from giftoffice.db import prepared_cursor
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def gift_list_stats(gift_filter: GiftListFilter) -> GiftListStats:
     """
     connection = connections[Gift.objects.db]
     sql, params = gift_list_stats_sql(gift_filter, connection)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params or None)  # no parameters: no placeholder rewriting either
         count, last_updated, max_id = cursor.fetchone()
     return GiftListStats(count=count, last_updated=last_updated, max_id=max_id)

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.db.backends.postgresql import base
 from django.utils.asyncio import async_unsafe
 
+from giftoffice.db import HotCursor
+
 
 class DatabaseOperations(base.DatabaseOperations):
     def last_executed_query(self, cursor, sql, params):
@@ -73,11 +75,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
             connection.prepare_threshold = 0
         return connection
 
-    def prepared_cursor(self):
-        """A cursor (Django's wrapper: errors, query logging) binding on the server, where psycopg prepares
-        each statement on its first run on this connection. Plain `cursor()` when turned off."""
+    def prepared_cursor(self, *, light: bool = False):
+        """A cursor binding on the server, where psycopg prepares each statement on its first run on this
+        connection: Django's wrapper (errors, query log), or with `light` a giftoffice.db.HotCursor.
+        Plain `cursor()` when turned off."""
         if not settings.DB_PREPARED_STATEMENTS:
             return self.cursor()
+        if light:
+            self.close_if_health_check_failed()
+            self.ensure_connection()
+            self._used_at = time.monotonic()
+            with self.wrap_database_errors:
+                return HotCursor(self, self._server_binding_cursor())
         self._binding_on_server = True
         try:
             return self.cursor()
@@ -88,6 +97,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def create_cursor(self, name=None):
         if name or not self._binding_on_server:
             return super().create_cursor(name)
+        return self._server_binding_cursor()
+
+    def _server_binding_cursor(self):
         cursor = base.ServerBindingCursor(self.connection)
         # As Django's create_cursor: the connection's time zone on the cursor where they disagree.
         tzloader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, base.Format.TEXT)

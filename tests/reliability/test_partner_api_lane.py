@@ -1,0 +1,57 @@
+"""Partner API requests skip the staff site's middleware and keep the security headers; the admin keeps all."""
+
+import pytest
+from django.test import override_settings
+
+from tests.api.factories import GiftFactory, issue_key
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_partner_request_gets_no_session_no_csrf_and_no_language_negotiation(client):
+    GiftFactory(name_ro="Ceai")
+    client.cookies["sessionid"] = "not-a-session"
+    client.cookies["csrftoken"] = "x" * 32
+
+    response = client.get(
+        "/external/gift/", HTTP_AUTHORIZATION=f"Api-Key {issue_key()}", HTTP_ACCEPT_LANGUAGE="ru"
+    )
+
+    assert response.status_code == 200
+    assert "Cookie" not in response.get("Vary", "")  # no session was looked at
+    assert "Accept-Language" not in response.get("Vary", "")
+    assert "Content-Language" not in response
+    assert response.cookies == {}
+    assert not hasattr(response.wsgi_request, "session")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_partner_write_needs_no_csrf_token_and_the_admin_still_does(client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    auth = {"HTTP_AUTHORIZATION": f"Api-Key {issue_key(can_write=True)}"}
+    item = {"name_ro": "Ceai", "start_time": "2025-08-27T10:00:00", "removal_time": "2025-09-02T18:00:00"}
+
+    written = strict.post("/external/gift/bulk-create/", [item], content_type="application/json", **auth)
+    admin_login = strict.post("/admin/login/", {"username": "x", "password": "y"})
+
+    assert written.status_code == 201
+    assert admin_login.status_code == 403  # CSRF: the staff site's middleware still runs there
+
+
+def test_the_admin_keeps_its_session_and_language(admin_client):
+    response = admin_client.get("/uk/admin/catalog/gift/")
+
+    assert response.status_code == 200
+    assert response["Content-Language"] == "uk"
+    assert "Cookie" in response["Vary"]
+
+
+@override_settings(APPEND_SLASH=True)
+def test_a_partner_path_without_its_slash_is_redirected_by_the_common_middleware(client):
+    response = client.get("/external/gift", HTTP_AUTHORIZATION=f"Api-Key {issue_key()}")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/external/gift/"
