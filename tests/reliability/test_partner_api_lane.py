@@ -1,4 +1,4 @@
-"""Partner API requests skip the staff site's middleware and keep the security headers; the admin keeps all."""
+"""Partner API requests skip the staff site's middleware, not the security headers; the admin keeps it."""
 
 import pytest
 from django.test import override_settings
