@@ -12,6 +12,7 @@ from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from catalog.api import schema
@@ -73,6 +74,20 @@ class PartnerApiView(APIView):
 
     def get_permissions(self):
         return self._permissions
+
+    def initialize_request(self, request, *args, **kwargs):
+        # APIView's, with its stateless parser, authenticator and negotiator made once per view class
+        # instead of on every request.
+        cls = type(self)
+        parts = cls.__dict__.get("_request_parts")
+        if parts is None:
+            parts = (tuple(self.get_parsers()), tuple(self.get_authenticators()), self.get_content_negotiator())
+            cls._request_parts = parts
+        parsers, authenticators, negotiator = parts
+        context = {"view": self, "args": args, "kwargs": kwargs}
+        return Request(
+            request, parsers=parsers, authenticators=authenticators, negotiator=negotiator, parser_context=context
+        )
 
     def initial(self, request, *args, **kwargs):
         # APIView.initial without format suffixes and versioning (these routes use neither).

@@ -104,8 +104,7 @@ def _open_postgres(db: dict) -> Any:
     )
 
 
-def _own_connection() -> Any:
-    backend = _backend()
+def _own_connection(backend: str) -> Any:
     db = connections["default"].settings_dict
     target = side_file_path() if backend == "sqlite" else f"{db['HOST']}:{db['PORT']}/{db['NAME']}"
     if _own.connection is None or _own.pid != os.getpid() or _own.target != target:
@@ -122,12 +121,15 @@ def _backend() -> str:
     return "sqlite" if connections["default"].vendor == "sqlite" else "database"
 
 
-def _execute(sql: str, params: list, *, fetch: bool) -> int | None:
-    if _backend() == "sqlite":
-        sql = sql.replace("%s", "?")
+_SQLITE_SQL = {sql: sql.replace("%s", "?") for sql in (_HIT_SQL, _PEEK_SQL, _PURGE_SQL)}
+
+
+def _execute(sql: str, params: list, *, fetch: bool, backend: str) -> int | None:
+    if backend == "sqlite":
+        sql = _SQLITE_SQL.get(sql) or sql.replace("%s", "?")
     with _own.lock:
         for attempt in (1, 2):
-            connection = _own_connection()
+            connection = _own_connection(backend)
             try:
                 cursor = connection.execute(sql, params)
                 row = cursor.fetchone() if fetch else None
@@ -155,7 +157,8 @@ def hit(key: str, *, duration: int, now: float | None = None, amount: int = 1) -
     """Count `amount` events for `key` in the current window of `duration` seconds; the count so far."""
     now = time.time() if now is None else now
     number, wait = _window(duration, now)
-    if _backend() == "cache":
+    backend = _backend()
+    if backend == "cache":
         cache_key = f"rate:{key}:{number}"
         if cache.add(cache_key, amount, timeout=duration + 1):
             return Hit(amount, wait)
@@ -164,11 +167,12 @@ def hit(key: str, *, duration: int, now: float | None = None, amount: int = 1) -
         except ValueError:  # expired between add and incr
             cache.set(cache_key, amount, timeout=duration + 1)
             return Hit(amount, wait)
-    count = _execute(_HIT_SQL, [key, number, amount, (number + 1) * duration], fetch=True) or amount
+    params = [key, number, amount, (number + 1) * duration]
+    count = _execute(_HIT_SQL, params, fetch=True, backend=backend) or amount
     if count == amount:
         # A new window for this key: drop counters whose window ended (bounded table; once per key and
         # window, so a few statements a minute).
-        _execute(_PURGE_SQL, [now - 1], fetch=False)
+        _execute(_PURGE_SQL, [now - 1], fetch=False, backend=backend)
     return Hit(count, wait)
 
 
@@ -229,9 +233,10 @@ def peek(key: str, *, duration: int, now: float | None = None) -> Hit:
     """The count of `key` in the current window, without counting."""
     now = time.time() if now is None else now
     number, wait = _window(duration, now)
-    if _backend() == "cache":
+    backend = _backend()
+    if backend == "cache":
         return Hit(cache.get(f"rate:{key}:{number}", 0), wait)
-    return Hit(_execute(_PEEK_SQL, [key, number], fetch=True) or 0, wait)
+    return Hit(_execute(_PEEK_SQL, [key, number], fetch=True, backend=backend) or 0, wait)
 
 
 @dataclass(frozen=True)
@@ -257,10 +262,11 @@ def folded_peek(key: str, *, duration: int, now: float | None = None) -> FoldedP
 def reset() -> None:
     """Forget every counter (tests)."""
     leases.clear()
-    if _backend() == "cache":
+    backend = _backend()
+    if backend == "cache":
         cache.clear()
     else:
-        _execute(f"DELETE FROM {_TABLE}", [], fetch=False)  # noqa: S608
+        _execute(f"DELETE FROM {_TABLE}", [], fetch=False, backend=backend)  # noqa: S608
 
 
 def wait_seconds(wait: float) -> int:
