@@ -123,7 +123,10 @@ def raw_list_streamed(conn: Any, vendor: str, how: str, *, prefix: str = MEDIA_P
                 body = _dicts_json(vendor, rows)[1:-1]
             else:
                 body = ",".join([row[0] for row in rows]).encode()
-            yield separator + body
+            del rows  # not alive beside the next batch while it is fetched (ours does the same)
+            if separator:
+                yield separator  # its own chunk, as ours: joined to the body it would copy the body
+            yield body
             separator = b","
         yield b"]"
     finally:

@@ -81,12 +81,20 @@ class PartnerApiView(APIView):
         cls = type(self)
         parts = cls.__dict__.get("_request_parts")
         if parts is None:
-            parts = (tuple(self.get_parsers()), tuple(self.get_authenticators()), self.get_content_negotiator())
+            parts = (
+                tuple(self.get_parsers()),
+                tuple(self.get_authenticators()),
+                self.get_content_negotiator(),
+            )
             cls._request_parts = parts
         parsers, authenticators, negotiator = parts
         context = {"view": self, "args": args, "kwargs": kwargs}
         return Request(
-            request, parsers=parsers, authenticators=authenticators, negotiator=negotiator, parser_context=context
+            request,
+            parsers=parsers,
+            authenticators=authenticators,
+            negotiator=negotiator,
+            parser_context=context,
         )
 
     def initial(self, request, *args, **kwargs):
