@@ -80,13 +80,17 @@ class GiftListFilter:
         return sql, params
 
 
-def gift_list_stats_sql(gift_filter: GiftListFilter, connection: Any) -> tuple[str, dict[str, Any]]:
-    """SELECT of one row: count, newest updated_at, highest id of the filter's gifts (limit/offset aside)."""
+def gift_list_stats_sql(
+    gift_filter: GiftListFilter, connection: Any, *, beside_rows: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """SELECT of one row: count, newest updated_at, highest id of the filter's gifts (limit/offset aside).
+    `beside_rows`: for the statement that reads the rows too (one aggregate: on a short list three
+    subqueries cost more than the scan, `make bench-postgres` list_100)."""
     qn = connection.ops.quote_name
     table = qn(Gift._meta.db_table)
     where, params = gift_filter.where_sql(connection)
     newest = updated_at_text(connection, f"MAX({qn('updated_at')})")
-    if gift_filter.narrows():
+    if gift_filter.narrows() or beside_rows:
         sql = f"SELECT COUNT(*), {newest}, MAX({qn('id')}) FROM {table}{where}"  # noqa: S608
     else:
         # The whole list (servable or not): each aggregate its own subquery, so the two MAX() are index

@@ -427,7 +427,9 @@ def _read_query(
         # MATERIALIZED: computed once. As a plain derived table PostgreSQL's planner may put the
         # aggregate on the inner side of a nested loop and compute it again for every row (a page of
         # 100 read the table 100 times; 2,001 rows of a long list, 2,001 times).
-        stats_sql, _stats_params = gift_list_stats_sql(replace(gift_filter, limit=None, offset=0), connection)
+        stats_sql, _stats_params = gift_list_stats_sql(
+            replace(gift_filter, limit=None, offset=0), connection, beside_rows=True
+        )
         table = connection.ops.quote_name(Gift._meta.db_table)
         head, tail = sql.split(f" FROM {table}", 1)
         sql = f"WITH s AS MATERIALIZED ({stats_sql}) {head}, s.* FROM {table} CROSS JOIN s{tail}"
