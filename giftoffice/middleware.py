@@ -23,7 +23,7 @@ from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.module_loading import import_string
 
-EXTERNAL_PREFIX = PARTNER_API_PREFIX = "/external/"
+EXTERNAL_PREFIX = "/external/"
 _JSON = "application/json"
 
 

@@ -273,6 +273,16 @@ def _joined_array(objects: list[str]) -> bytes:
     return ",".join(objects).encode()
 
 
+def _executed(cursor: Any, sql: str, params: Any) -> Any:
+    """`cursor` with the statement sent, for a caller that reads it later; closed if sending fails."""
+    try:
+        cursor.execute(sql, params)
+    except BaseException:
+        cursor.close()
+        raise
+    return cursor
+
+
 def _open_cursor(connection: Any) -> Any:
     server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
     return connection.chunked_cursor() if server_side else connection.cursor()
@@ -345,12 +355,7 @@ def iter_wire_json(
     except EmptyResultSet:
         yield b"[]"
         return
-    cursor = _open_cursor(connection)
-    try:
-        cursor.execute(sql, params)
-    except BaseException:
-        cursor.close()
-        raise
+    cursor = _executed(_open_cursor(connection), sql, params)
     yield from _stream(
         cursor,
         [],
@@ -503,12 +508,7 @@ def _read_batches(
     """As `_read`, the rows handed out STREAM_BATCH at a time from one ordinary cursor (the statement is
     sent at once; the cursor closes when the last batch is taken or the iterator is closed)."""
     connection, select, sql, params = _read_query(gift_filter, media_prefix, stats=stats)
-    cursor = prepared_cursor(connection)
-    try:
-        cursor.execute(sql, params)
-    except BaseException:
-        cursor.close()
-        raise
+    cursor = _executed(prepared_cursor(connection), sql, params)
 
     def batches() -> Iterator[list[Any]]:
         try:
