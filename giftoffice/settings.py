@@ -436,6 +436,8 @@ ORDERS_SUBMITTING_STALE_SECONDS = env_int("ORDERS_SUBMITTING_STALE_SECONDS", 120
 ORDERS_MAX_ATTEMPTS = env_int("ORDERS_MAX_ATTEMPTS", 5)
 # The admin index warns when the GamesDrop balance (USD) is below this.
 GAMESDROP_LOW_BALANCE_USD = os.environ.get("GAMESDROP_LOW_BALANCE_USD", "50")
+# Supplier balances are read by a schedule this often and stored; the admin shows the stored reading.
+BALANCE_READ_EVERY_MINUTES = env_int("BALANCE_READ_EVERY_MINUTES", 5)
 # USD per unit of an offer currency, to check the GamesDrop balance (always USD) before buying. GamesDrop
 # publishes no rates; these are estimates (the sandbox's own), so keep them current in production.
 GAMESDROP_USD_RATES = {

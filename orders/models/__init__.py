@@ -1,3 +1,4 @@
+from orders.models.balances import BalanceReading
 from orders.models.campaigns import (
     CAMPAIGN_TRANSITIONS,
     Campaign,
@@ -23,6 +24,7 @@ __all__ = [
     "CAMPAIGN_TRANSITIONS",
     "ORDER_TRANSITIONS",
     "REPORT_TRANSITIONS",
+    "BalanceReading",
     "Campaign",
     "CampaignRun",
     "CampaignSale",

@@ -1,5 +1,5 @@
-"""The orders' django-q2 schedules (polling open supplier orders, sending Telegram purchase reports),
-created idempotently by name."""
+"""The orders' django-q2 schedules (polling open supplier orders, sending Telegram purchase reports,
+reading supplier balances), created idempotently by name."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.db import transaction
 from django_q.models import Schedule
 
 from giftoffice.task_paths import task_path
+from orders.services.balance import refresh_balances
 from orders.tasks import poll_open_orders
 from orders.tasks_reports import send_reports
 
@@ -28,6 +29,13 @@ def desired_schedules() -> dict[str, dict]:
             "args": "",
             "schedule_type": Schedule.MINUTES,
             "minutes": settings.TELEGRAM_REPORTS_EVERY_MINUTES,
+        },
+        # The admin shows the stored balances, so no page waits on a supplier that hangs.
+        "read-supplier-balances": {
+            "func": task_path(refresh_balances),
+            "args": "",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": settings.BALANCE_READ_EVERY_MINUTES,
         },
     }
 

@@ -1,17 +1,14 @@
-"""The GamesDrop balance box of the admin index, read at most once a minute (it is a supplier call)."""
+"""The supplier balance box of the admin index, from the stored readings: no supplier call while a
+page renders (orders.services.balance reads them in the background)."""
 
 from __future__ import annotations
 
 from django import template
-from django.core.cache import cache
 
-from giftoffice.integrations.base import IntegrationError
-from orders.services.balance import gamesdrop_balance
+from orders.selectors.balances import balance_status
+from orders.services.balance import BalanceInfo, low_balance_threshold
 
 register = template.Library()
-
-CACHE_KEY = "orders:gamesdrop-balance"
-CACHE_SECONDS = 60
 
 
 @register.inclusion_tag("admin/orders/balance_box.html", takes_context=True)
@@ -19,13 +16,13 @@ def gamesdrop_balance_box(context) -> dict:
     request = context.get("request")
     if request is None or not request.user.has_perm("orders.view_supplierorder"):
         return {"show": False}
-    info = cache.get(CACHE_KEY)
-    error = ""
-    if info is None:
-        try:
-            info = gamesdrop_balance()
-        except IntegrationError as exc:
-            error = str(exc)
-        else:
-            cache.set(CACHE_KEY, info, CACHE_SECONDS)
-    return {"show": True, "info": info, "error": error}
+    status = balance_status(threshold=low_balance_threshold())
+    reading = status.last_ok
+    return {
+        "show": True,
+        "status": status,
+        "reading": reading,
+        "info": BalanceInfo.from_reading(reading) if reading else None,
+        "can_refresh": request.user.has_perm("orders.view_balancereading"),
+        "next": request.get_full_path(),
+    }

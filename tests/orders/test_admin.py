@@ -8,6 +8,7 @@ from django.test import Client
 
 from giftoffice.sandbox.models import GamesDropOrder
 from orders.models import OrderEvent, OrderStatus, Sale, Supplier, SupplierOrder
+from orders.services.balance import refresh_balances
 from orders.services.status import claim_for_submission, set_status
 
 CHANGELIST = "/en/admin/orders/supplierorder/"
@@ -204,6 +205,7 @@ def test_admin_index_shows_the_gamesdrop_balance_and_warns_when_low(django_user_
 
     cache.clear()
     settings.GAMESDROP_LOW_BALANCE_USD = "1000"
+    refresh_balances()  # what the schedule does
     client = client_for(django_user_model.objects.create_superuser("root", password="pw"))
 
     text = client.get("/en/admin/").content.decode()
