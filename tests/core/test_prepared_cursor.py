@@ -1,4 +1,4 @@
-"""The hot statements' cursor is Django's cursor wrapper on both databases: errors, query log, placeholders."""
+"""The hot statements' cursor is Django's cursor wrapper on both databases: errors, query log, params."""
 
 import pytest
 from django.db import DatabaseError, connection
