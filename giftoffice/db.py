@@ -6,11 +6,10 @@ import functools
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
-from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 
 logger = logging.getLogger(__name__)
 
@@ -70,81 +69,13 @@ def retry_on_conflict(
 
 
 def prepared_cursor(connection: Any) -> Any:
-    """A cursor for a hand-written hot statement of the partner API: prepared once per connection, and
-    without Django's per-statement wrapping while nothing logs or wraps queries.
+    """A cursor for a hand-written hot statement of the partner API.
 
-    - PostgreSQL (giftoffice.dbbackends.postgresql): bound on the server, so psycopg prepares it on its
-      first run on the connection; Django's own cursors bind on the client and never prepare.
-    - SQLite: its driver keeps each statement prepared already (its statement cache).
-    - Django's CursorWrapper costs 0.03 ms a statement (the query log check, execute wrappers, the
-      placeholder rewrite by regular expression on SQLite), six times an SQLite key lookup: HotCursor
-      keeps only its translation of driver errors. Under CaptureQueriesContext, DEBUG or an execute
-      wrapper, Django's cursor is used, so every statement is still logged and counted.
+    On PostgreSQL (giftoffice.dbbackends.postgresql) it binds on the server, so psycopg prepares the
+    statement once per connection; elsewhere, and with `DB_PREPARED_STATEMENTS=0`, Django's own cursor.
+    Either way it is Django's cursor wrapper: errors translated, every statement logged and counted.
 
     The statement's parameters must be ones the server can type (no placeholder standing for an
     identifier or a bare NULL whose type nothing fixes)."""
     hot = getattr(connection, "prepared_cursor", None)
-    if connection.queries_logged or connection.execute_wrappers:
-        return hot() if hot is not None else connection.cursor()
-    if hot is not None:
-        return hot(light=True)
-    if connection.vendor != "sqlite":
-        return connection.cursor()
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        return HotCursor(connection, connection.connection.cursor(), convert=_sqlite_placeholders)
-
-
-class HotCursor:
-    """A driver cursor with Django's translation of driver errors (django.db.utils) and nothing else."""
-
-    __slots__ = ("_connection", "_convert", "_cursor")
-
-    def __init__(self, connection: Any, cursor: Any, *, convert: Callable[[str, Any], str] | None = None):
-        self._connection, self._cursor, self._convert = connection, cursor, convert
-
-    def execute(self, sql: str, params: Any = None) -> HotCursor:
-        self._connection.validate_no_broken_transaction()
-        if self._convert is not None and params is not None:
-            sql = self._convert(sql, params)
-        with self._connection.wrap_database_errors:
-            if params is None:
-                self._cursor.execute(sql)
-            else:
-                self._cursor.execute(sql, params)
-        return self
-
-    def fetchone(self) -> Any:
-        with self._connection.wrap_database_errors:
-            return self._cursor.fetchone()
-
-    def fetchmany(self, size: int) -> list[Any]:
-        with self._connection.wrap_database_errors:
-            return self._cursor.fetchmany(size)
-
-    def fetchall(self) -> list[Any]:
-        with self._connection.wrap_database_errors:
-            return self._cursor.fetchall()
-
-    def close(self) -> None:
-        with self._connection.wrap_database_errors:
-            self._cursor.close()
-
-    def __enter__(self) -> HotCursor:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-
-@functools.lru_cache(maxsize=256)
-def _sqlite_placeholders_of(sql: str, names: tuple[str, ...] | None) -> str:
-    # Django's SQLiteCursorWrapper.convert_query, once per statement text and parameter names.
-    if names is None:
-        return FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
-    return sql % {name: f":{name}" for name in names}
-
-
-def _sqlite_placeholders(sql: str, params: Any) -> str:
-    return _sqlite_placeholders_of(sql, tuple(params) if isinstance(params, Mapping) else None)
+    return hot() if hot is not None else connection.cursor()

@@ -3,8 +3,9 @@
 - Request bodies without a length, and JSON errors for the partner API: both sit near the top of
   MIDDLEWARE, so they see what no view does: URLs that resolve to nothing, uncaught exceptions turned
   into 500 pages by Django, and bodies the WSGI server never hands over.
-- The partner API skips the staff site's middleware (PartnerApiLaneMiddleware): it answers JSON in one
-  language whatever Accept-Language says, keeps no session and shows no flash messages.
+- The partner API passes the staff site's session, locale, user and message middleware by (StaffSiteOnly):
+  it answers JSON in one language whatever Accept-Language says, keeps no session and shows no flash
+  messages.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from http import HTTPStatus
 
 import orjson
 from django.conf import settings
-from django.core.handlers.base import BaseHandler
-from django.core.handlers.exception import convert_exception_to_response
+from django.contrib.auth import middleware as auth
+from django.contrib.messages import middleware as messages
+from django.contrib.sessions import middleware as sessions
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.utils.module_loading import import_string
+from django.middleware import locale
 
 EXTERNAL_PREFIX = "/external/"
 _JSON = "application/json"
@@ -193,41 +195,34 @@ def _as_json(response: HttpResponse) -> HttpResponse:
     return answer
 
 
-class PartnerApiLaneMiddleware:
-    """Partner API requests (/external/) leave MIDDLEWARE here and go on through PARTNER_API_MIDDLEWARE.
+class StaffSiteOnly:
+    """Mixed into a staff-site middleware: partner API requests (/external/) pass it by untouched.
 
-    What follows in MIDDLEWARE serves staff in the admin: static files, sessions, locale, CSRF, the
-    admin's user and flash messages. A partner request carries an API key instead of a cookie, is
-    authenticated by the view and answered JSON in one language; run for it, those middlewares cost a
-    tenth of a page of 100 gifts (make bench, list_100). What sits above this one (JSON errors, bodies,
-    security headers) serves both.
+    A partner request carries an API key instead of a cookie, is authenticated by the view and answered
+    JSON in one language: it needs no session, user, flash messages or language negotiation (which
+    would also vary the answer on Accept-Language and Cookie). What else is in MIDDLEWARE (JSON errors,
+    bodies, security headers, common, CSRF, clickjacking) serves both.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-        self.api_response = _handler_chain(settings.PARTNER_API_MIDDLEWARE)
+    get_response: Callable[[HttpRequest], HttpResponse]
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _is_external(request):
-            return self.api_response(request)
-        return self.get_response(request)
+            return self.get_response(request)
+        return super().__call__(request)  # type: ignore[misc]
 
 
-def _handler_chain(paths: list[str]) -> Callable[[HttpRequest], HttpResponse]:
-    """Django's synchronous request chain (BaseHandler.load_middleware) over the middlewares `paths` only:
-    URL resolution, their view/exception/template-response hooks, the view."""
-    handler = BaseHandler()
-    handler._view_middleware = []
-    handler._template_response_middleware = []
-    handler._exception_middleware = []
-    get_response = convert_exception_to_response(handler._get_response)
-    for path in reversed(paths):
-        middleware = import_string(path)(get_response)
-        if hasattr(middleware, "process_view"):
-            handler._view_middleware.insert(0, middleware.process_view)
-        if hasattr(middleware, "process_template_response"):
-            handler._template_response_middleware.append(middleware.process_template_response)
-        if hasattr(middleware, "process_exception"):
-            handler._exception_middleware.append(middleware.process_exception)
-        get_response = convert_exception_to_response(middleware)
-    return get_response
+class SessionMiddleware(StaffSiteOnly, sessions.SessionMiddleware):
+    pass
+
+
+class LocaleMiddleware(StaffSiteOnly, locale.LocaleMiddleware):
+    pass
+
+
+class AuthenticationMiddleware(StaffSiteOnly, auth.AuthenticationMiddleware):
+    pass
+
+
+class MessageMiddleware(StaffSiteOnly, messages.MessageMiddleware):
+    pass

@@ -88,19 +88,15 @@ MIDDLEWARE = [
     # Chunked bodies read or refused (411), oversized API bodies refused (413) before anything reads them.
     "giftoffice.middleware.RequestBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # The partner API (/external/) goes on through PARTNER_API_MIDDLEWARE; the rest is the staff site's.
-    "giftoffice.middleware.PartnerApiLaneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # giftoffice.middleware's session, locale, auth and message middlewares are Django's, passed by for
+    # the partner API (/external/): it keeps no session and speaks one language.
+    "giftoffice.middleware.SessionMiddleware",
+    "giftoffice.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
-PARTNER_API_MIDDLEWARE = [
-    "django.middleware.common.CommonMiddleware",
+    "giftoffice.middleware.AuthenticationMiddleware",
+    "giftoffice.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -143,6 +139,10 @@ CONN_HEALTH_CHECK_DELAY = env_float("CONN_HEALTH_CHECK_DELAY", 1.0)
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "giftoffice.dbbackends.postgresql"
+    if DB_PREPARED_STATEMENTS:
+        # psycopg's own connection option: a server-bound statement is prepared on its first run. Only
+        # prepared_cursor() binds on the server; Django's client-bound cursors never prepare.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two

@@ -51,7 +51,7 @@ def test_a_connection_used_within_the_delay_is_not_pinged_again(checks):
 
 def test_a_connection_idle_longer_than_the_delay_is_pinged_once_per_request(checks):
     query()
-    connection._used_at -= 5  # idle for five seconds
+    connection.used_at -= 5  # idle for five seconds
     next_request()
 
     assert query() == 42
@@ -72,7 +72,7 @@ def test_an_idle_connection_the_server_dropped_is_replaced_before_the_query(chec
         autocommit=True,
     ) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [old_pid])
-    connection._used_at -= 5
+    connection.used_at -= 5
     next_request()
 
     assert query() == 42
