@@ -10,6 +10,8 @@ send holds for each recipient:
   the recipients after it get no sale;
 - the first OUTCOME_UNKNOWN PAUSES it: the run ends, the campaign waits for staff to check that send
   (Giftly has no idempotency key) and press "Resume", which queues a new run for the rest;
+- a send that comes back with a `pause_reason` (Giftly kept turning it away, or the balance is empty)
+  PAUSES it before that recipient, whose order stays NEW: "Resume" sends it and the rest;
 - a run resumed after its worker died (claimed again as dead) finds each recipient's sale by position:
   a sale still NEW is sent, one left SUBMITTING may have left, so it becomes OUTCOME_UNKNOWN and the
   campaign pauses; nothing is sent twice.
