@@ -197,11 +197,9 @@ def _turned_away_reason(error: UnavailableError, *, tries: int) -> str:
             f"GIFTLY_RETRY_AFTER_MAX_SECONDS ({settings.GIFTLY_RETRY_AFTER_MAX_SECONDS:g} s); nothing was "
             "sent. Resume the campaign once that time has passed."
         )
+    what = "Giftly turned the send away" if error.status == 429 else "Giftly could not be reached"
     times = "once" if tries == 1 else f"{tries} times"
-    return (
-        f"Giftly turned the send away {times} ({error}); nothing was sent. "
-        "Resume the campaign once Giftly accepts sends again."
-    )
+    return f"{what} {times} ({error}); nothing was sent. Resume the campaign once Giftly accepts sends again."
 
 
 def _send(*, order: SupplierOrder, actor: Any, client: GiftlyClient) -> SendResult | _TurnedAway:

@@ -196,7 +196,7 @@ def test_giftly_unreachable_on_every_try_backs_off_then_leaves_the_order_new_wit
     result = send_gift(sale=sale_for(teddy), sleep=waits.append)
 
     assert result.order.status == OrderStatus.NEW
-    assert result.pause_reason.startswith("Giftly turned the send away 3 times (giftly: connection failed")
+    assert result.pause_reason.startswith("Giftly could not be reached 3 times (giftly: connection failed")
     assert waits == [0.5, 1.0]
     assert len(responses.calls) == 3
 
