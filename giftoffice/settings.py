@@ -321,6 +321,9 @@ INTEGRATION_CONNECT_TIMEOUT = float(os.environ.get("INTEGRATION_CONNECT_TIMEOUT"
 INTEGRATION_READ_TIMEOUT = float(os.environ.get("INTEGRATION_READ_TIMEOUT", "20"))
 INTEGRATION_MAX_RETRIES = env_int("INTEGRATION_MAX_RETRIES", 3)
 INTEGRATION_BACKOFF_SECONDS = float(os.environ.get("INTEGRATION_BACKOFF_SECONDS", "0.5"))
+# The longest Retry-After a Giftly send waits out before trying again (a send is tried 3 times); a
+# longer one pauses the campaign at once, resumable. Short, so a campaign task never waits long.
+GIFTLY_RETRY_AFTER_MAX_SECONDS = env_float("GIFTLY_RETRY_AFTER_MAX_SECONDS", 5.0)
 
 # --- Telegram purchase reports (orders/services/reports.py) -------------------------------------------
 # The currency of reportGiftPurchase amounts: USD (cents) or TON (nanotons); other sale currencies are

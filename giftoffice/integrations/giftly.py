@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Russian wording of Giftly's balance refusal)
 """Giftly client (giftly.md): send a Telegram gift to a user id.
 
 buyGift has no idempotency key: the same request sent twice sends (and pays for) two gifts. So it is
@@ -7,10 +8,12 @@ raises OutcomeUnknownError: check the Giftly balance/history before trying again
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Unpack
 
+import requests
 from django.conf import settings
 
 from giftoffice.integrations.base import BadResponseError, BaseClient, ClientOptions, RejectedError
@@ -22,8 +25,21 @@ INVALID_GIFT = "INVALID_GIFT"
 INVALID_RECIPIENT = "INVALID_RECIPIENT"
 BAD_REQUEST = "BAD_REQUEST"
 
+# The spec documents no error bodies, so an empty balance is recognised from its wording, English or
+# Russian, in any case: any mention of the balance, or a word for money with one for its lack
+# ("Insufficient balance", "not enough funds", "Недостаточно средств", "Пополните баланс"). Matching
+# wide is the safe side: a refusal taken for an empty balance pauses a campaign with nothing sent, while
+# an empty balance taken for a refusal of one recipient would cancel every recipient after it.
+_MONEY = r"\b(funds?|money|credits?|средств|денег|деньг)"
+_LACK = (
+    r"\b(insufficient|not enough|too low|low\b|empty|exhausted|top.?up|"
+    r"недостаточн|не хватает|нехватк|мало\b|исчерпан|закончил|пополн)"
+)
+_NO_BALANCE = re.compile(
+    rf"\b(balance|баланс)|{_LACK}.*{_MONEY}|{_MONEY}.*{_LACK}", re.IGNORECASE | re.DOTALL
+)
+
 _MESSAGE_CODES = (
-    ("balance", INSUFFICIENT_BALANCE),
     ("not started the bot", RECIPIENT_UNKNOWN),
     ("write to the bot", RECIPIENT_UNKNOWN),
     ("gift_id", INVALID_GIFT),
@@ -53,7 +69,9 @@ class GiftAccepted:
 
 
 def code_for_message(message: str) -> str:
-    lowered = message.lower()
+    lowered = " ".join(message.lower().replace("ё", "е").split())
+    if _NO_BALANCE.search(lowered):
+        return INSUFFICIENT_BALANCE
     for marker, code in _MESSAGE_CODES:
         if marker in lowered:
             return code
@@ -75,6 +93,17 @@ class GiftlyClient(BaseClient):
     def error_code(self, payload: Any) -> str:
         """Giftly sends no code, only a `message`: the base maps the status, this names the rejection."""
         return code_for_message(self.error_message(payload))
+
+    def raise_for_error(self, response: requests.Response, payload: Any) -> None:
+        if response.status_code == 402:  # Payment Required: the account cannot pay, whatever the wording
+            raise RejectedError(
+                self.redact(self.error_message(payload) or response.reason or "Payment Required"),
+                code=INSUFFICIENT_BALANCE,
+                provider=self.provider,
+                status=402,
+                details=payload,
+            )
+        super().raise_for_error(response, payload)
 
     def buy_gift(self, order: GiftOrder) -> GiftAccepted:
         body: dict[str, Any] = {

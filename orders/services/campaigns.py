@@ -10,6 +10,8 @@ send holds for each recipient:
   the recipients after it get no sale;
 - the first OUTCOME_UNKNOWN PAUSES it: the run ends, the campaign waits for staff to check that send
   (Giftly has no idempotency key) and press "Resume", which queues a new run for the rest;
+- a send that comes back with a `pause_reason` (Giftly kept turning it away, or the balance is empty)
+  PAUSES it before that recipient, whose order stays NEW: "Resume" sends it and the rest;
 - a run resumed after its worker died (claimed again as dead) finds each recipient's sale by position:
   a sale still NEW is sent, one left SUBMITTING may have left, so it becomes OUTCOME_UNKNOWN and the
   campaign pauses; nothing is sent twice.
@@ -166,7 +168,10 @@ def resume_campaign(*, campaign: Campaign, user: Any = None) -> CampaignRun:
             )
         if locked.status == CampaignStatus.PAUSED:
             _move(locked, CampaignStatus.SENDING, message="")
-        handled = CampaignSale.objects.filter(campaign=locked).count()
+        # A sale left NEW by a pause (Giftly turned its send away) is not handled: this run sends it.
+        handled = (
+            CampaignSale.objects.filter(campaign=locked).exclude(sale__orders__status=OrderStatus.NEW).count()
+        )
         run = CampaignRun.objects.create(
             campaign=locked,
             trigger=RunTrigger.ADMIN,
@@ -249,9 +254,12 @@ def send_campaign(
             sale = order.sale
         result = giftly.send_gift(sale=sale, actor=actor, client=client, order=order)
         order = result.order
-        _count(run, order.status, recipient, order)
         if on_sent is not None:
             on_sent(recipient, sale, result)
+        if result.pause_reason:  # not sent, and the next send would be turned away alike: not counted
+            _pause_unsent(run, campaign, recipient, order, result.pause_reason)
+            return
+        _count(run, order.status, recipient, order)
         if result.auth_failed:
             _drop_unsent(campaign)
             _finish_campaign(campaign, CampaignStatus.STOPPED, order.supplier_message)
@@ -330,6 +338,19 @@ def _pause(run: CampaignRun, campaign: Campaign, recipient: int, order: Supplier
     )
     _drop_unsent(campaign)
     _finish_campaign(campaign, CampaignStatus.PAUSED, message, paused_order=order)
+    run.message = message
+    save_progress(run, "sent", "unknown", "failed", "message")
+
+
+def _pause_unsent(
+    run: CampaignRun, campaign: Campaign, recipient: int, order: SupplierOrder, reason: str
+) -> None:
+    """Pause before a recipient that could not be sent to (Giftly turning sends away, an empty
+    balance): its order stays NEW, so Resume sends it and the rest."""
+    message = f"paused before recipient {recipient} (order {order.transaction_id}, not sent): {reason}"
+    _drop_unsent(campaign)
+    _finish_campaign(campaign, CampaignStatus.PAUSED, message)
+    run.add_error(recipient=str(recipient), order=order.transaction_id, error=order.supplier_message)
     run.message = message
     save_progress(run, "sent", "unknown", "failed", "message")
 

@@ -3,16 +3,18 @@
 buyGift has no idempotency key, so a request that may have reached Giftly is never sent again by
 itself: only HTTP 201 is success; another 2xx, a timeout or a dropped connection after sending is
 OUTCOME_UNKNOWN, for staff to resolve; a 4xx is CANCELED with Giftly's message. Only a request that
-never left (connection refused, connect timeout) or that Giftly turned away with 429 goes back to NEW
-and may be sent again.
+never left (connection refused, connect timeout), that Giftly turned away with 429, or that it refused
+for an empty balance goes back to NEW and may be sent again.
 
 `send_gift` sends one sale's gift and returns its supplier order, whatever the outcome, so a campaign
-can call it in a loop and decide from `order.status` (and `last_error`) whether to go on.
+can call it in a loop and decide from the result whether to go on: `auth_failed` stops it,
+`pause_reason` pauses it (nothing was sent, and the next send would be turned away the same way).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,7 +31,7 @@ from giftoffice.integrations.base import (
     RejectedError,
     UnavailableError,
 )
-from giftoffice.integrations.giftly import GiftlyClient, GiftOrder
+from giftoffice.integrations.giftly import INSUFFICIENT_BALANCE, GiftlyClient, GiftOrder
 from orders.models import OrderStatus, Sale, Supplier, SupplierOrder
 from orders.services.sales import SaleInputError
 from orders.services.status import ConcurrentMove, claim_for_submission, set_status
@@ -42,7 +44,7 @@ __all__ = [
     "send_gift",
 ]
 
-NOT_SENT_ATTEMPTS = 3  # tries of a request that never reached Giftly, in one send_gift call
+NOT_SENT_ATTEMPTS = 3  # tries of a request that never reached Giftly or was turned away, in one call
 
 QUEUED_MESSAGE = "Giftly accepted the gift (HTTP 201) and queued its delivery"
 
@@ -51,6 +53,18 @@ QUEUED_MESSAGE = "Giftly accepted the gift (HTTP 201) and queued its delivery"
 class SendResult:
     order: SupplierOrder
     auth_failed: bool = False  # Giftly refused our token: every further send would fail the same way
+    # Nothing was sent (the order is NEW) and the next send would be turned away the same way: Giftly
+    # kept answering 429 or could not be reached, or the balance is empty. A campaign pauses here, to be
+    # resumed later (after a top-up); the reason is for staff.
+    pause_reason: str = ""
+
+
+@dataclass(frozen=True)
+class _TurnedAway:
+    """The request never reached Giftly or Giftly turned it away (429): the order is NEW again."""
+
+    order: SupplierOrder
+    error: UnavailableError
 
 
 def create_gift_sale(
@@ -134,6 +148,7 @@ def send_gift(
     actor: Any = None,
     client: GiftlyClient | None = None,
     order: SupplierOrder | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> SendResult:
     """Send the sale's gift if it was never sent; returns the order with its outcome.
 
@@ -141,6 +156,12 @@ def send_gift(
     is open during it: two callers at once make one buyGift call, the other gets the order untouched.
     `order`: the sale's Giftly order when the caller has it in hand (a campaign just created it); a
     stale copy is harmless, the claim compares the status in the database.
+
+    A request turned away before it could send anything (429, connection refused, connect timeout) is
+    tried again, NOT_SENT_ATTEMPTS times in all, after Giftly's Retry-After (else a short back-off);
+    a Retry-After over GIFTLY_RETRY_AFTER_MAX_SECONDS is not waited out here. Still turned away, or
+    refused for an empty balance: the order stays NEW and the result carries a `pause_reason`.
+    `sleep`: how the waits are made (time.sleep by default).
     """
     if order is None or order.sale_id != sale.pk:
         order = SupplierOrder.objects.select_related("telegram_gift").get(sale=sale, supplier=Supplier.GIFTLY)
@@ -150,14 +171,38 @@ def send_gift(
         if not claim_for_submission(order=order, actor=actor):
             order.refresh_from_db()
             return SendResult(order=order)
-        result = _send(order=order, actor=actor, client=client)
-        if result.order.status != OrderStatus.NEW or attempt == NOT_SENT_ATTEMPTS:
-            return result
-        time.sleep(settings.INTEGRATION_BACKOFF_SECONDS * attempt)
+        sent = _send(order=order, actor=actor, client=client)
+        if isinstance(sent, SendResult):
+            return sent
+        order = sent.order
+        wait = _wait_before_retry(sent.error, attempt=attempt)
+        if wait is None or attempt == NOT_SENT_ATTEMPTS:
+            return SendResult(order=order, pause_reason=_turned_away_reason(sent.error, tries=attempt))
+        (sleep or time.sleep)(wait)
     raise AssertionError("unreachable")
 
 
-def _send(*, order: SupplierOrder, actor: Any, client: GiftlyClient) -> SendResult:
+def _wait_before_retry(error: UnavailableError, *, attempt: int) -> float | None:
+    """Seconds to wait before the next try; None when Giftly asked for longer than we wait in a send."""
+    limit = settings.GIFTLY_RETRY_AFTER_MAX_SECONDS
+    if error.retry_after is not None:
+        return error.retry_after if error.retry_after <= limit else None
+    return min(limit, settings.INTEGRATION_BACKOFF_SECONDS * attempt)
+
+
+def _turned_away_reason(error: UnavailableError, *, tries: int) -> str:
+    if error.retry_after is not None and error.retry_after > settings.GIFTLY_RETRY_AFTER_MAX_SECONDS:
+        return (
+            f"Giftly asked us to wait {error.retry_after:g} s before sending again ({error}), longer than "
+            f"GIFTLY_RETRY_AFTER_MAX_SECONDS ({settings.GIFTLY_RETRY_AFTER_MAX_SECONDS:g} s); nothing was "
+            "sent. Resume the campaign once that time has passed."
+        )
+    what = "Giftly turned the send away" if error.status == 429 else "Giftly could not be reached"
+    times = "once" if tries == 1 else f"{tries} times"
+    return f"{what} {times} ({error}); nothing was sent. Resume the campaign once Giftly accepts sends again."
+
+
+def _send(*, order: SupplierOrder, actor: Any, client: GiftlyClient) -> SendResult | _TurnedAway:
     request = order.request or {}
     gift = GiftOrder(
         recipient=request["recipient"], gift_id=order.telegram_gift.gift_id, text=request.get("text")
@@ -171,8 +216,21 @@ def _send(*, order: SupplierOrder, actor: Any, client: GiftlyClient) -> SendResu
         return SendResult(order=_move(order, OrderStatus.CANCELED, actor, message), auth_failed=True)
     except UnavailableError as exc:
         # Never reached Giftly (refused, connect timeout) or turned away with 429: nothing was sent.
-        return SendResult(order=_move(order, OrderStatus.NEW, actor, f"not sent ({exc}); may be sent again"))
+        return _TurnedAway(_move(order, OrderStatus.NEW, actor, f"not sent ({exc}); may be sent again"), exc)
     except RejectedError as exc:
+        if exc.code == INSUFFICIENT_BALANCE:
+            # Account-wide, like a refused token, but it passes with a top-up: nothing was sent, so the
+            # order is NEW again, to be sent when the campaign is resumed.
+            message = (
+                f"not sent: Giftly refused for lack of balance ({exc.message}); may be sent after a top-up"
+            )
+            return SendResult(
+                order=_move(order, OrderStatus.NEW, actor, message),
+                pause_reason=(
+                    f"the Giftly balance is too low ({exc.message}); nothing was sent. "
+                    "Top up the Giftly account, then resume the campaign."
+                ),
+            )
         return SendResult(order=_move(order, OrderStatus.CANCELED, actor, f"Giftly refused: {exc.message}"))
     except IntegrationError as exc:  # e.g. a redirect: the request went out, what it did is unknown
         return SendResult(order=_move(order, OrderStatus.OUTCOME_UNKNOWN, actor, _unknown_message(exc)))

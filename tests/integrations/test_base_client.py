@@ -1,6 +1,7 @@
 """Narrow unit tests of the shared client base (real-HTTP behaviour is tested against the sandbox)."""
 
 import socket
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -14,6 +15,7 @@ from giftoffice.integrations.base import (
     RejectedError,
     Timeouts,
     UnavailableError,
+    retry_after_seconds,
 )
 
 BASE = "https://supplier.test/api"
@@ -134,6 +136,40 @@ def test_429_asking_to_wait_longer_than_the_backoff_cap_is_not_retried(monkeypat
     assert (info.value.status, info.value.retry_after) == (429, 30.0)
     assert slept == []
     assert len(responses.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("3", 3.0),
+        ("2.5", 2.5),
+        ("-4", 0.0),
+        ("Wed, 21 Oct 2015 07:28:30 GMT", 30.0),  # IMF-fixdate
+        ("Wednesday, 21-Oct-15 07:29:00 GMT", 60.0),  # RFC 850
+        ("Wed Oct 21 07:28:05 2015", 5.0),  # asctime, GMT by definition
+        ("Wed, 21 Oct 2015 07:27:00 GMT", 0.0),  # already past
+        ("soon", None),
+        ("nan", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_retry_after_is_read_as_seconds_or_as_an_http_date(header, seconds):
+    now = datetime(2015, 10, 21, 7, 28, tzinfo=UTC)
+
+    assert retry_after_seconds(header, now=now) == seconds
+
+
+@responses.activate
+def test_a_429_with_an_http_date_retry_after_carries_the_seconds_left():
+    responses.post(
+        f"{BASE}/items", status=429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, json={}
+    )
+
+    with pytest.raises(UnavailableError) as info:
+        TokenClient().request("POST", "items", json={})
+
+    assert (info.value.status, info.value.retry_after) == (429, 0.0)  # a date long past: go now
 
 
 @responses.activate

@@ -2,6 +2,7 @@
 with the count, the total in RUB and the rejected ids, a queued run on the shared lifecycle with its
 progress page, a pause at the first unknown outcome (resumable), a stop at the first auth error."""
 
+import types
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from giftoffice.integrations.giftly import GiftlyClient
 from giftoffice.runs.models import RunStatus, RunTrigger
 from giftoffice.runs.services import execute, running, this_process
 from giftoffice.sandbox import faults
-from giftoffice.sandbox.models import GiftlySentGift
+from giftoffice.sandbox.models import GiftlyAccount, GiftlySentGift
 from orders.models import (
     Campaign,
     CampaignRun,
@@ -236,6 +237,91 @@ def test_an_auth_error_stops_the_campaign_and_it_cannot_be_resumed(sandbox, tedd
     assert Sale.objects.count() == 1
     with pytest.raises(campaigns.CampaignError, match="only a paused campaign can be resumed"):
         campaigns.resume_campaign(campaign=run.campaign)
+
+
+@pytest.fixture
+def giftly_waits(monkeypatch) -> list[float]:
+    """The waits a Giftly send makes between tries, recorded instead of slept."""
+    waits: list[float] = []
+    monkeypatch.setattr("orders.services.giftly.time", types.SimpleNamespace(sleep=waits.append))
+    return waits
+
+
+def test_giftly_429s_pause_the_campaign_with_the_reason_and_resume_sends_the_rest_once(
+    sandbox, teddy, calls, giftly_waits
+):
+    def turned_away_after_the_first(recipient, sale, result):
+        if recipient == 101:
+            faults.arm(provider="giftly", kind="http_429", path="buyGift", count=3, retry_after=2)
+
+    run = campaigns.create_campaign(preview=preview(teddy, [101, 102, 103]), enqueue=False)
+
+    run = run_here(run, on_sent=turned_away_after_the_first)
+
+    campaign = run.campaign
+    held = SupplierOrder.objects.get(sale__recipient_id=102)
+    assert giftly_waits == [2.0, 2.0]  # Giftly's Retry-After, between the 3 tries
+    assert held.status == OrderStatus.NEW
+    assert campaign.status == CampaignStatus.PAUSED
+    assert campaign.message == (
+        f"paused before recipient 102 (order {held.transaction_id}, not sent): Giftly turned the send away "
+        "3 times (giftly: Too Many Requests (sandbox fault) (HTTP 429)); nothing was sent. Resume the "
+        "campaign once Giftly accepts sends again."
+    )
+    assert (run.status, run.done, run.sent, run.failed, run.unknown) == (RunStatus.PARTLY_FAILED, 1, 1, 0, 0)
+    assert run.message == campaign.message
+    assert sorted(Sale.objects.values_list("recipient_id", flat=True)) == [101, 102]  # 103: nothing made
+    assert campaigns.campaign_counts(campaign)["not_sent"] == 2
+    assert campaigns.is_resumable(campaign)
+
+    second = campaigns.resume_campaign(campaign=campaign)
+    run_campaign(second.pk)
+
+    second.refresh_from_db()
+    campaign.refresh_from_db()
+    assert (second.status, second.total, second.sent, second.failed) == (RunStatus.SUCCEEDED, 2, 2, 0)
+    assert campaign.status == CampaignStatus.FINISHED
+    assert sorted(GiftlySentGift.objects.values_list("recipient", flat=True)) == ["101", "102", "103"]
+    assert calls[("giftly", "buyGift")] == 1 + 3 + 2
+    assert campaigns.campaign_counts(campaign) == {
+        "sent": 3,
+        "unknown": 0,
+        "failed": 0,
+        "in_progress": 0,
+        "not_sent": 0,
+    }
+
+
+def test_an_empty_giftly_balance_pauses_the_campaign_cancels_no_one_and_resume_after_a_top_up_sends_all(
+    sandbox, teddy, calls
+):
+    GiftlyAccount.objects.create(pk=1, balance_rub=Decimal(20))  # one 🧸 of 15, not two
+    run = campaigns.create_campaign(preview=preview(teddy, [101, 102, 103, 104]), enqueue=False)
+
+    run = run_here(run)
+
+    campaign = run.campaign
+    held = SupplierOrder.objects.get(sale__recipient_id=102)
+    assert campaign.status == CampaignStatus.PAUSED
+    assert campaign.message == (
+        f"paused before recipient 102 (order {held.transaction_id}, not sent): the Giftly balance is too "
+        "low (Insufficient balance); nothing was sent. Top up the Giftly account, then resume the campaign."
+    )
+    assert not SupplierOrder.objects.filter(status=OrderStatus.CANCELED).exists()
+    assert held.status == OrderStatus.NEW
+    assert (run.sent, run.failed, run.unknown) == (1, 0, 0)
+    assert calls[("giftly", "buyGift")] == 2
+
+    GiftlyAccount.objects.filter(pk=1).update(balance_rub=Decimal(1000))  # the top-up
+    second = campaigns.resume_campaign(campaign=campaign)
+    run_campaign(second.pk)
+
+    second.refresh_from_db()
+    campaign.refresh_from_db()
+    assert (second.status, second.total, second.sent) == (RunStatus.SUCCEEDED, 3, 3)
+    assert campaign.status == CampaignStatus.FINISHED
+    assert sorted(GiftlySentGift.objects.values_list("recipient", flat=True)) == ["101", "102", "103", "104"]
+    assert set(SupplierOrder.objects.values_list("status", flat=True)) == {OrderStatus.COMPLETED}
 
 
 def test_a_run_whose_worker_died_mid_send_is_resumed_without_sending_that_recipient_again(

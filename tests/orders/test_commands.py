@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from giftoffice.sandbox import faults
-from giftoffice.sandbox.models import GamesDropOrder, GamesDropTransaction, GiftlySentGift
+from giftoffice.sandbox.models import GamesDropOrder, GamesDropTransaction, GiftlyAccount, GiftlySentGift
 from giftoffice.sandbox.providers import gamesdrop_state
 from orders.models import OrderStatus, Sale, SupplierOrder
 
@@ -77,6 +77,22 @@ def test_send_telegram_gift_stops_at_the_first_unknown_outcome(sandbox, teddy):
     )
     assert Sale.objects.count() == 1
     assert GiftlySentGift.objects.count() == 1
+
+
+def test_send_telegram_gift_stops_at_an_empty_balance_saying_why_and_cancels_no_one(sandbox, teddy):
+    GiftlyAccount.objects.create(pk=1, balance_rub=Decimal(15))
+
+    code, lines = run("send_telegram_gift", teddy.gift_id, "987654321", "456789123", "143594291")
+
+    held = SupplierOrder.objects.get(sale__recipient_id=456789123)
+    assert code == 1
+    assert lines[-1] == (
+        "send_telegram_gift: sent 1, outcome unknown 0, failed 0, not sent 2 (paused before recipient "
+        f"456789123 (order {held.transaction_id}, not sent): the Giftly balance is too low (Insufficient "
+        "balance); nothing was sent. Top up the Giftly account, then resume the campaign.)"
+    )
+    assert held.status == OrderStatus.NEW
+    assert not SupplierOrder.objects.filter(status=OrderStatus.CANCELED).exists()
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 OUTCOME_UNKNOWN and never resent, 4xx is CANCELED with Giftly's message."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import responses
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from giftoffice.integrations.giftly import GiftlyClient
 from giftoffice.sandbox import faults
-from giftoffice.sandbox.models import GiftlySentGift
+from giftoffice.sandbox.models import GiftlyAccount, GiftlySentGift
 from orders.models import OrderEvent, OrderStatus, SupplierOrder
 from orders.services.giftly import create_gift_sale, send_gift
 from orders.services.polling import poll_orders
@@ -124,3 +125,101 @@ def test_a_send_whose_worker_died_becomes_outcome_unknown_when_found(sandbox, te
 
     assert submit_order(order.pk).endswith("OUTCOME_UNKNOWN")
     assert calls[("giftly", "buyGift")] == 0
+
+
+# --- turned away (429, unreachable) and an empty balance: nothing sent, tried again or paused ----------
+
+
+def events(order) -> list[tuple[str, str]]:
+    return list(OrderEvent.objects.filter(order=order).order_by("id").values_list("from_status", "to_status"))
+
+
+def test_a_429_is_sent_again_after_giftlys_retry_after(sandbox, teddy, calls):
+    faults.arm(provider="giftly", kind="http_429", path="buyGift", count=2, retry_after=2)
+    waits: list[float] = []
+
+    result = send_gift(sale=sale_for(teddy), sleep=waits.append)
+
+    assert result.order.status == OrderStatus.COMPLETED
+    assert result.pause_reason == ""
+    assert waits == [2.0, 2.0]
+    assert calls[("giftly", "buyGift")] == 3
+    assert GiftlySentGift.objects.count() == 1
+
+
+def test_429_on_every_try_leaves_the_order_new_with_a_reason_to_pause(sandbox, teddy, calls):
+    faults.arm(provider="giftly", kind="http_429", path="buyGift", count=3, retry_after=1)
+    waits: list[float] = []
+
+    result = send_gift(sale=sale_for(teddy), sleep=waits.append)
+
+    assert result.order.status == OrderStatus.NEW
+    assert result.pause_reason == (
+        "Giftly turned the send away 3 times (giftly: Too Many Requests (sandbox fault) (HTTP 429)); "
+        "nothing was sent. Resume the campaign once Giftly accepts sends again."
+    )
+    assert waits == [1.0, 1.0]
+    assert calls[("giftly", "buyGift")] == 3
+    assert GiftlySentGift.objects.count() == 0
+    assert events(result.order) == [("NEW", "SUBMITTING"), ("SUBMITTING", "NEW")] * 3
+
+
+def test_a_retry_after_longer_than_the_limit_is_not_waited_out_but_paused_for(
+    sandbox, teddy, calls, settings
+):
+    settings.GIFTLY_RETRY_AFTER_MAX_SECONDS = 5
+    faults.arm(provider="giftly", kind="http_429", path="buyGift", count=1, retry_after=60)
+    waits: list[float] = []
+
+    result = send_gift(sale=sale_for(teddy), sleep=waits.append)
+
+    assert result.order.status == OrderStatus.NEW
+    assert result.pause_reason.startswith(
+        "Giftly asked us to wait 60 s before sending again (giftly: Too Many Requests (sandbox fault) "
+        "(HTTP 429)), longer than GIFTLY_RETRY_AFTER_MAX_SECONDS (5 s); nothing was sent."
+    )
+    assert waits == []
+    assert calls[("giftly", "buyGift")] == 1
+
+
+@responses.activate
+def test_giftly_unreachable_on_every_try_backs_off_then_leaves_the_order_new_with_a_reason(teddy, settings):
+    from requests.exceptions import ConnectionError as RequestsConnectionError
+
+    settings.GIFTLY_BASE_URL = "https://giftly.example"
+    settings.INTEGRATION_BACKOFF_SECONDS = 0.5
+    responses.post(
+        "https://giftly.example/api/v1/giftly/buyGift", body=RequestsConnectionError("NewConnectionError")
+    )
+    waits: list[float] = []
+
+    result = send_gift(sale=sale_for(teddy), sleep=waits.append)
+
+    assert result.order.status == OrderStatus.NEW
+    assert result.pause_reason.startswith("Giftly could not be reached 3 times (giftly: connection failed")
+    assert waits == [0.5, 1.0]
+    assert len(responses.calls) == 3
+
+
+def test_an_empty_balance_leaves_the_order_new_with_a_reason_and_a_top_up_lets_it_go(sandbox, teddy, calls):
+    GiftlyAccount.objects.create(pk=1, balance_rub=Decimal(10))  # the 🧸 costs 15
+    sale = sale_for(teddy)
+
+    result = send_gift(sale=sale)
+
+    assert result.order.status == OrderStatus.NEW
+    assert result.order.supplier_message == (
+        "not sent: Giftly refused for lack of balance (Insufficient balance); may be sent after a top-up"
+    )
+    assert result.pause_reason == (
+        "the Giftly balance is too low (Insufficient balance); nothing was sent. "
+        "Top up the Giftly account, then resume the campaign."
+    )
+    assert calls[("giftly", "buyGift")] == 1  # not tried again: only a top-up helps
+    assert events(result.order) == [("NEW", "SUBMITTING"), ("SUBMITTING", "NEW")]
+
+    GiftlyAccount.objects.filter(pk=1).update(balance_rub=Decimal(100))
+    again = send_gift(sale=sale)
+
+    assert (again.order.status, again.pause_reason) == (OrderStatus.COMPLETED, "")
+    assert GiftlySentGift.objects.get().recipient == "987654321"

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Russian wording of Giftly's balance refusal)
 """Narrow unit tests of the Giftly client (its contract over HTTP is in tests/sandbox/test_giftly.py)."""
 
 import orjson
@@ -65,10 +66,22 @@ def test_an_echoed_token_is_redacted_from_the_error():
     ("message", "code"),
     [
         ("Insufficient balance", "INSUFFICIENT_BALANCE"),
+        ("INSUFFICIENT  BALANCE", "INSUFFICIENT_BALANCE"),
+        ("Not enough funds to send the gift to recipient 42", "INSUFFICIENT_BALANCE"),
+        ("Balance too low", "INSUFFICIENT_BALANCE"),
+        ("Недостаточно средств на балансе", "INSUFFICIENT_BALANCE"),
+        ("На балансе недостаточно средств", "INSUFFICIENT_BALANCE"),
+        ("НЕ ХВАТАЕТ СРЕДСТВ", "INSUFFICIENT_BALANCE"),
+        ("Пополните баланс", "INSUFFICIENT_BALANCE"),
+        ("Баланс исчерпан", "INSUFFICIENT_BALANCE"),
         ("Recipient has not started the bot: the user must write to the bot first", "RECIPIENT_UNKNOWN"),
         ("Unknown gift_id", "INVALID_GIFT"),
         ("recipient must be a numeric Telegram user id", "INVALID_RECIPIENT"),
         ("Something else", "BAD_REQUEST"),
+        ("Flow control: refunds are not accepted", "BAD_REQUEST"),
+        ("Not enough money", "INSUFFICIENT_BALANCE"),
+        ("Недостаточно денег", "INSUFFICIENT_BALANCE"),
+        ("Balance service unavailable", "INSUFFICIENT_BALANCE"),  # wide on purpose: a pause is safe
     ],
 )
 def test_giftly_messages_map_to_rejection_codes(message, code):
@@ -101,3 +114,17 @@ def test_a_404_without_a_message_is_a_bad_request_rejection():
 def test_an_order_needs_a_numeric_recipient():
     with pytest.raises(ValueError, match="numeric Telegram user id"):
         GiftOrder(recipient="@durov", gift_id="5170145012310081615")
+
+
+@responses.activate
+def test_a_402_is_an_empty_balance_whatever_its_message():
+    responses.post(URL, status=402, json={"message": "Payment required"})
+
+    with pytest.raises(RejectedError) as info:
+        client().buy_gift(ORDER)
+
+    assert (info.value.code, info.value.status, info.value.message) == (
+        "INSUFFICIENT_BALANCE",
+        402,
+        "Payment required",
+    )

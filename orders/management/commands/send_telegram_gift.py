@@ -19,7 +19,8 @@ class Command(BaseCommand):
     help = (
         "Send a Giftly Telegram gift to each recipient, one sale per recipient. The last line counts "
         "sent / outcome unknown / failed; the exit status is 1 if any send failed or is unknown. "
-        "Stops at the first authentication error or unknown outcome (the rest are not sent); recorded as "
+        "Stops at the first authentication error or unknown outcome, or when Giftly keeps turning sends "
+        "away or the balance is empty (the rest are not sent); recorded as "
         "a campaign with its run, like the admin's Send to Telegram users…"
     )
 
@@ -58,9 +59,10 @@ class Command(BaseCommand):
         summary = f"send_telegram_gift: sent {run.sent}, outcome unknown {run.unknown}, failed {run.failed}"
         if not_sent:
             stopped = {
-                CampaignStatus.PAUSED: "stopped at the first unknown outcome",
                 CampaignStatus.STOPPED: "stopped: Giftly refused our token",
             }.get(campaign.status, run.message)
+            if campaign.status == CampaignStatus.PAUSED and campaign.paused_order_id:
+                stopped = "stopped at the first unknown outcome"
             summary += f", not sent {not_sent} ({stopped})"
         self.stdout.write(summary)
         if run.unknown or run.failed or not_sent:
