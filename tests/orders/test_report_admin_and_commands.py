@@ -14,8 +14,8 @@ from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django_q.models import OrmQ
 from django.utils import translation
+from django_q.models import OrmQ
 
 from catalog.models import TelegramGift
 from orders.admin.reports import PurchaseReportAdmin, SaleReportStatusMixin
