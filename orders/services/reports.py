@@ -590,15 +590,17 @@ def drain_outbox(*, deadline: Any, client: TelegramClient | None = None) -> Send
 def run_sender(*, scheduled: bool, client: TelegramClient | None = None) -> SendSummary | None:
     """The send task's work. None when another sender holds the lease (it goes on with this work).
 
-    The task leaves the queue first (a completion from now on queues the next one), so at most one
-    waits while this one runs. `scheduled`: the schedule's pass, which also starts a walk of every
+    The queued task leaves the queue first (a completion from now on queues the next one), so at most
+    one waits while this one runs. `scheduled`: the schedule's pass, which also starts a walk of every
     waiting row unless one is under way. Returns with `more` set when a successor must be queued.
     """
     client = client or TelegramClient(max_retries=0)
     _ensure_sender_row()
-    _sender().update(queued_at=None)
     if scheduled:
+        # Not the queued task: the wake-up stays with the task that waits in the queue.
         _sender().filter(walk_after__isnull=True).update(walk_after=0)
+    else:
+        _sender().update(queued_at=None)
     token = uuid.uuid4()
     while True:
         now = timezone.now()

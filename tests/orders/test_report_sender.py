@@ -3,6 +3,7 @@ does not block for good, a failed enqueue gives the wake-up back."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -11,11 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.models import OrmQ
 
+from giftoffice.sandbox.models import TelegramPurchaseReport
 from orders import tasks_reports
-from orders.models import PurchaseReport, ReportSender, ReportStatus
+from orders.models import PurchaseReport, ReportResult, ReportSender, ReportStatus
 from orders.services.sales import on_sale_completed
 from tests.orders.report_factories import sale_of
-from tests.orders.report_queue import queued_funcs
+from tests.orders.report_queue import queued_funcs, run_queued_tasks
+from tests.orders.test_report_concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,3 +69,26 @@ def test_a_failed_enqueue_gives_the_wake_up_back(monkeypatch):
     monkeypatch.undo()
     tasks_reports.enqueue_send_reports()
     assert queued_funcs() == [SENDER]
+
+
+def test_four_send_tasks_at_once_drain_one_at_a_time_and_report_each_sale_once(
+    sandbox, postgres_only, settings
+):
+    settings.TELEGRAM_REPORT_BATCH_SIZE = 3
+    for _ in range(40):
+        completed_sale()
+    OrmQ.objects.all().delete()
+
+    errors = run_at_once(tasks_reports.drain_reports, 4)
+    run_queued_tasks()  # a successor, if a sender was left work by another
+
+    assert errors == []
+    rows = Counter(PurchaseReport.objects.values_list("status", "result", "attempts"))
+    assert rows == Counter({(ReportStatus.REPORTED, ReportResult.ACCEPTED, 1): 40})
+    sent = Counter(TelegramPurchaseReport.objects.values_list("transaction_id", flat=True))
+    assert (len(sent), set(sent.values())) == (40, {1})
+    assert ReportSender.objects.values_list("queued_at", "running_until", "rerun").get() == (
+        None,
+        None,
+        False,
+    )
