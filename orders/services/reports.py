@@ -293,7 +293,7 @@ def claim_sender_wakeup() -> bool:
 
     Called on commit, outside the completing transaction: the compare-and-set commits at once and never
     holds the row while a sale's transaction goes on. A wake-up whose task was lost (its process died
-    before django-q2 stored it) stops blocking after Q_RETRY, and the schedule's pass clears it anyway.
+    before django-q2 stored it) stops blocking after Q_RETRY; meanwhile the schedule's pass sends.
     """
     now = timezone.now()
     stale = now - timedelta(seconds=settings.Q_CLUSTER["retry"])
