@@ -339,6 +339,11 @@ TELEGRAM_REPORT_LEASE_SECONDS = env_int("TELEGRAM_REPORT_LEASE_SECONDS", 300)
 TELEGRAM_REPORT_BACKOFF_SECONDS = env_int("TELEGRAM_REPORT_BACKOFF_SECONDS", 30)
 TELEGRAM_REPORT_MAX_BACKOFF_SECONDS = env_int("TELEGRAM_REPORT_MAX_BACKOFF_SECONDS", 3600)
 TELEGRAM_REPORTS_EVERY_MINUTES = env_int("TELEGRAM_REPORTS_EVERY_MINUTES", 1)
+# One send task drains the outbox for at most this long, then queues its successor: a worker is never
+# held long by report bookkeeping, and no task runs into Q_TIMEOUT.
+TELEGRAM_REPORT_TASK_SECONDS = env_int("TELEGRAM_REPORT_TASK_SECONDS", min(60, Q_CLUSTER["timeout"] // 4))
+# Waiting reports re-evaluated per page of the walk (keyset by id, oldest first).
+TELEGRAM_REPORT_WALK_PAGE_SIZE = env_int("TELEGRAM_REPORT_WALK_PAGE_SIZE", 500)
 
 # Sandbox catalog size (100,000 must work for benchmarks).
 SANDBOX_GAMESDROP_OFFERS = env_int("GIFTOFFICE_SANDBOX_GAMESDROP_OFFERS", 300)

@@ -3,8 +3,8 @@ and the run pages of campaign sends and order polls (the shared run page of `gif
 
 The catalog never imports orders, so the send action is contributed from here: the catalog's
 TelegramGift admin is re-registered as a subclass that adds it (as `orders.admin` does for "Buy…" on
-offers). Every state change is a POST with Django's CSRF check; the work is in
-`orders.services.campaigns`.
+offers), and that wakes the Telegram reports waiting for a gift's marketplace name when it is set.
+Every state change is a POST with Django's CSRF check; the work is in `orders.services.campaigns`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from catalog.models import TelegramGift
 from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.runs.admin import RunAdminMixin
 from orders.models import Campaign, CampaignRun, PollRun
-from orders.services import campaigns
+from orders.services import campaigns, reports
 from orders.services.sales import SaleInputError
 
 SEND_PERM = "orders.add_campaign"
@@ -78,6 +78,11 @@ class TelegramGiftWithSendAdmin(TelegramGiftAdmin):
 
     def has_send_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(SEND_PERM)
+
+    def save_model(self, request: HttpRequest, obj: TelegramGift, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if "marketplace_name" in form.changed_data and obj.report_gift_name:
+            reports.reevaluate_waiting_on_commit()  # reports waiting for this name go out now
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.send_view)

@@ -18,7 +18,13 @@ from orders.models.orders import (
     new_transaction_id,
 )
 from orders.models.rates import ExchangeRate
-from orders.models.reports import REPORT_TRANSITIONS, PurchaseReport, ReportResult, ReportStatus
+from orders.models.reports import (
+    REPORT_TRANSITIONS,
+    PurchaseReport,
+    ReportResult,
+    ReportSender,
+    ReportStatus,
+)
 
 __all__ = [
     "CAMPAIGN_TRANSITIONS",
@@ -35,6 +41,7 @@ __all__ = [
     "PollRun",
     "PurchaseReport",
     "ReportResult",
+    "ReportSender",
     "ReportStatus",
     "Sale",
     "SaleType",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.models.orders import TRANSACTION_ID_MAX, Sale
 
-__all__ = ["REPORT_TRANSITIONS", "PurchaseReport", "ReportResult", "ReportStatus"]
+__all__ = ["REPORT_TRANSITIONS", "PurchaseReport", "ReportResult", "ReportSender", "ReportStatus"]
 
 
 class ReportStatus(models.TextChoices):
@@ -29,8 +29,9 @@ R = ReportStatus
 REPORT_TRANSITIONS: dict[str, frozenset[str]] = {
     # The payload is built (and frozen) on the way to PENDING; until then the row says why it waits.
     R.WAITING: frozenset({R.PENDING, R.NOT_REPORTABLE}),
-    # Staff may fix the sale (a buyer id): the next evaluation picks it up.
-    R.NOT_REPORTABLE: frozenset({R.PENDING, R.WAITING}),
+    # Final: the sale itself lacks what Telegram requires. Never re-read, so thousands of these cannot
+    # crowd out the rows that can still go out.
+    R.NOT_REPORTABLE: frozenset(),
     # PENDING -> SENDING is the claim (a lease): only the claimer sends.
     R.PENDING: frozenset({R.SENDING}),
     # SENDING -> PENDING: a retryable failure, or the claim released unsent. SENDING -> SENDING: a lease
@@ -41,7 +42,7 @@ REPORT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 del R
 
-OPEN_REPORT_STATUSES = frozenset({ReportStatus.WAITING, ReportStatus.NOT_REPORTABLE})
+OPEN_REPORT_STATUSES = frozenset({ReportStatus.WAITING})
 
 
 class ReportResult(models.TextChoices):
@@ -77,7 +78,11 @@ class PurchaseReport(models.Model):
         verbose_name = _("Telegram purchase report")
         verbose_name_plural = _("Telegram purchase reports")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="purchase_report_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="purchase_report_due"),
+            # The walk of waiting rows pages by id among them only, however many other rows there are.
+            models.Index(fields=["id"], condition=Q(status="WAITING"), name="purchase_report_waiting"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["WAITING", "NOT_REPORTABLE"]) | Q(payload__isnull=False),
@@ -92,3 +97,30 @@ class PurchaseReport(models.Model):
 
     def __str__(self) -> str:
         return self.transaction_id
+
+
+SENDER_ROW = 1
+
+
+class ReportSender(models.Model):
+    """The one sender of Telegram reports, shared by every process: a single row (id 1).
+
+    `queued_at`: a send task waits in django-q2's queue since then (set by compare-and-set, so however
+    many sales complete, in however many processes, at most one task waits). `running_claim` /
+    `running_until`: the send task draining the outbox and its lease (a dead worker's lease runs out),
+    so one drains at a time. `rerun`: another task found it draining and left it the work. `walk_after`:
+    a walk of the waiting reports is due or under way and goes on after this id (0: from the start).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SENDER_ROW, editable=False)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    running_claim = models.UUIDField(null=True, blank=True)
+    running_until = models.DateTimeField(null=True, blank=True)
+    rerun = models.BooleanField(default=False)
+    walk_after = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=SENDER_ROW), name="report_sender_single_row")]
+
+    def __str__(self) -> str:
+        return "Telegram report sender"

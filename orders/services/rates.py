@@ -182,9 +182,10 @@ def import_rates_csv(*, text: str) -> ImportResult:
 
 
 def wake_waiting_reports() -> None:
-    """After a rate is added: send the reports that waited for it soon, not at the next schedule."""
+    """After a rate is added: once committed, every waiting report is re-evaluated (a walk, oldest
+    first) and those it makes sendable go out, not at the next schedule."""
     from orders.models import PurchaseReport, ReportStatus
-    from orders.tasks_reports import enqueue_send_reports
+    from orders.tasks_reports import enqueue_reevaluation
 
     if PurchaseReport.objects.filter(status=ReportStatus.WAITING).exists():
-        transaction.on_commit(enqueue_send_reports)
+        transaction.on_commit(enqueue_reevaluation)

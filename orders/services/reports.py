@@ -3,10 +3,15 @@
 - `record_sale_report` runs inside the transaction that completes a sale (via
   orders.services.sales.on_sale_completed): it writes the report row, with its payload frozen at once
   when it can be built, or the reason it waits (no rate, a gift without a marketplace name) or cannot
-  be reported (no buyer id).
-- `send_pending_reports` (task, schedule, command) first re-evaluates waiting rows, then claims due
-  rows in batches with a compare-and-set lease (committed before any network call; no row lock is held
-  while Telegram is asked), sends each frozen payload once per claim and records the outcome.
+  be reported (no buyer id: final).
+- One sender for every process (`ReportSender`, a single row): a completion wakes it on commit, and a
+  compare-and-set on the row keeps at most one send task waiting in the queue however many sales
+  complete. `run_sender` (the task) drains the outbox for a bounded time under a lease (one drains at
+  a time) and says when its successor must be queued.
+- Draining claims due rows in batches with a compare-and-set lease (committed before any network call;
+  no row lock is held while Telegram is asked), sends each frozen payload once per claim and records
+  the outcome; between batches it walks the waiting rows (keyset pages, oldest first) when a walk was
+  asked for: a rate imported, a gift's marketplace name set, the schedule.
 - A killed sender leaves its rows SENDING until the lease expires; the next sender sends them again and
   Telegram's "already reported" answer marks them REPORTED: at most one report per transaction id.
 """
@@ -24,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from giftoffice.integrations.base import (
@@ -42,9 +47,12 @@ from orders.models import (
     OrderStatus,
     PurchaseReport,
     ReportResult,
+    ReportSender,
     ReportStatus,
     Sale,
+    SupplierOrder,
 )
+from orders.models.reports import SENDER_ROW
 from orders.services.rates import NoRateError, to_minor_units
 
 __all__ = [
@@ -52,10 +60,16 @@ __all__ = [
     "SendSummary",
     "WaitingForData",
     "build_report",
+    "claim_sender_wakeup",
+    "drain_outbox",
     "preview_pending_reports",
     "record_sale_report",
     "reevaluate_open_reports",
+    "reevaluate_waiting_on_commit",
+    "release_sender_wakeup",
+    "request_walk",
     "retry_report",
+    "run_sender",
     "send_pending_reports",
     "wire_body",
 ]
@@ -206,41 +220,121 @@ def record_sale_report(
 
 
 def _enqueue_on_commit() -> None:
-    """One send task per committed transaction, however many sales it completed (a campaign)."""
+    """Wake the sender once the rows are committed (a worker must find them). Each completion registers
+    its own callback: the sender row's compare-and-set, not this transaction, keeps it to one task."""
     from orders import tasks_reports
 
-    connection = transaction.get_connection()
-    # A callback registered in a savepoint that rolled back is gone from this list, so it is added again.
-    if connection.in_atomic_block and any(
-        entry[1] is tasks_reports.enqueue_send_reports for entry in connection.run_on_commit
-    ):
-        return
     transaction.on_commit(tasks_reports.enqueue_send_reports)
 
 
-def reevaluate_open_reports(*, limit: int = 1000) -> Counter[str]:
-    """Build the payload of waiting / not reportable rows whose cause is gone (a rate added, a name
-    set, a buyer id entered); update the reason of the others. Returns the count per new status."""
-    counts: Counter[str] = Counter()
-    rows = (
-        PurchaseReport.objects.filter(status__in=[S.WAITING, S.NOT_REPORTABLE], payload__isnull=True)
+def reevaluate_waiting_on_commit() -> None:
+    """What waiting reports wait for has changed (a gift's marketplace name set): once committed, the
+    sender walks every waiting row, then sends those that became sendable."""
+    from orders import tasks_reports
+
+    if PurchaseReport.objects.filter(status=S.WAITING).exists():
+        transaction.on_commit(tasks_reports.enqueue_reevaluation)
+
+
+def _waiting_page(*, after: int, size: int) -> list[PurchaseReport]:
+    """The next `size` waiting rows after id `after`, oldest first, with their sale's orders and gifts."""
+    orders = SupplierOrder.objects.select_related("telegram_gift").order_by("pk")
+    return list(
+        PurchaseReport.objects.filter(status=S.WAITING, pk__gt=after)
         .select_related("sale")
-        .order_by("pk")[:limit]
+        .prefetch_related(Prefetch("sale__orders", queryset=orders, to_attr="report_orders"))
+        .order_by("pk")[:size]
     )
-    for report in rows:
-        status, reason, payload = _evaluate(report.sale)
+
+
+def _reevaluate(reports: list[PurchaseReport], counts: Counter[str]) -> None:
+    for report in reports:
+        status, reason, payload = _evaluate(report.sale, report.sale.report_orders)
         if (status, reason) == (report.status, report.reason):
             counts[status] += 1
             continue
         if status != report.status:
             _check(report.status, status)
-        # Compare-and-set: a concurrent evaluation (or staff) may have moved it first.
+        # Compare-and-set: a concurrent evaluation may have moved it first.
         moved = PurchaseReport.objects.filter(
             pk=report.pk, status=report.status, payload__isnull=True
         ).update(status=status, reason=reason, payload=payload, updated_at=timezone.now())
         if moved:
             counts[status] += 1
+
+
+def reevaluate_open_reports(*, page_size: int | None = None) -> Counter[str]:
+    """Walk every WAITING row now, in keyset pages oldest first: build the payload of those whose cause
+    is gone (a rate added, a name set), update the reason of the others. NOT_REPORTABLE rows are final
+    and never read. Returns the count per new status."""
+    size = page_size or settings.TELEGRAM_REPORT_WALK_PAGE_SIZE
+    counts: Counter[str] = Counter()
+    after = 0
+    while page := _waiting_page(after=after, size=size):
+        _reevaluate(page, counts)
+        after = page[-1].pk
     return counts
+
+
+# --- the one sender: wake-up, lease, walk ---------------------------------------------------------------
+
+
+def _sender() -> QuerySet[ReportSender]:
+    return ReportSender.objects.filter(pk=SENDER_ROW)
+
+
+def _ensure_sender_row() -> None:
+    # Created on first use (the row is state, not configuration); a concurrent creation is no error.
+    ReportSender.objects.bulk_create([ReportSender(pk=SENDER_ROW)], ignore_conflicts=True)
+
+
+def claim_sender_wakeup() -> bool:
+    """True when the caller must queue the send task: none waits in the queue (in any process).
+
+    Called on commit, outside the completing transaction: the compare-and-set commits at once and never
+    holds the row while a sale's transaction goes on. A wake-up whose task was lost (its process died
+    before django-q2 stored it) stops blocking after Q_RETRY; meanwhile the schedule's pass sends.
+    """
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.Q_CLUSTER["retry"])
+    queued = list(_sender().values_list("queued_at", flat=True))
+    if not queued:
+        _ensure_sender_row()
+    elif queued[0] is not None and queued[0] >= stale:
+        return False  # the common case while a campaign completes sales: one read, no write
+    free = Q(queued_at__isnull=True) | Q(queued_at__lt=stale)
+    return bool(_sender().filter(free).update(queued_at=now))
+
+
+def release_sender_wakeup() -> None:
+    """Queueing the task failed after the wake-up was claimed: the next completion tries again."""
+    _sender().update(queued_at=None)
+
+
+def request_walk() -> None:
+    """Ask the sender to re-evaluate every waiting row, from the oldest (a row already passed by a walk
+    under way may be fixed by what just changed)."""
+    _ensure_sender_row()
+    _sender().update(walk_after=0)
+
+
+def _walk_step(counts: Counter[str]) -> bool:
+    """Re-evaluate one page of the asked-for walk. False when no walk is due (or it just ended empty).
+
+    The page is taken (the cursor moved past it) before it is evaluated: concurrent senders walk
+    different pages, and a walk restarted meanwhile is not overwritten.
+    """
+    size = settings.TELEGRAM_REPORT_WALK_PAGE_SIZE
+    while True:
+        after = _sender().values_list("walk_after", flat=True).first()
+        if after is None:
+            return False
+        page = _waiting_page(after=after, size=size)
+        following = page[-1].pk if len(page) == size else None
+        if _sender().filter(walk_after=after).update(walk_after=following):
+            break
+    _reevaluate(page, counts)
+    return bool(page)
 
 
 # --- sending --------------------------------------------------------------------------------------------
@@ -257,6 +351,13 @@ class SendSummary:
     waiting: int = 0
     not_reportable: int = 0
     errors: list[str] = field(default_factory=list)
+    # Stopped at its deadline with work left: the next send task must be queued.
+    more: bool = False
+
+    def add_evaluations(self, counts: Counter[str]) -> None:
+        self.now_pending += counts[S.PENDING]
+        self.waiting += counts[S.WAITING]
+        self.not_reportable += counts[S.NOT_REPORTABLE]
 
     def summary(self) -> str:
         return (
@@ -391,47 +492,133 @@ def _send_one(client: TelegramClient, report: PurchaseReport, batch: _Batch) -> 
     return None
 
 
+def _per_call(client: TelegramClient) -> timedelta:
+    return timedelta(seconds=client.timeouts.connect + client.timeouts.read + 5)
+
+
+_EMPTY, _SENT, _STOP = "empty", "sent", "stop"
+
+
+def _send_round(
+    *, client: TelegramClient, summary: SendSummary, per_call: timedelta, deadline: Any = None
+) -> str:
+    """Claim one batch of due rows and send it: _EMPTY (nothing due), _SENT, or _STOP (Telegram's flood
+    control, a lease too short for one call, or the deadline: claim no more now)."""
+    token, claimed = _claim_batch(size=settings.TELEGRAM_REPORT_BATCH_SIZE)
+    if not claimed:
+        return _EMPTY
+    batch = _Batch(token, summary)
+    result = _SENT
+    try:
+        for index, report in enumerate(claimed):
+            now = timezone.now()
+            # A send must finish inside the lease, or another sender could claim the row meanwhile.
+            if report.lease_until - now < per_call:
+                batch.release(claimed[index:])
+                if index == 0:  # a lease too short for even one call: claiming again would spin
+                    logger.error(
+                        "TELEGRAM_REPORT_LEASE_SECONDS is shorter than one call (%s); nothing sent", per_call
+                    )
+                    result = _STOP
+                break
+            if deadline is not None and now >= deadline:
+                batch.release(claimed[index:])
+                summary.more = True
+                result = _STOP
+                break
+            flood_wait = _send_one(client, report, batch)
+            if flood_wait is not None:
+                # Telegram's flood control is per bot: the rest of the batch waits as well.
+                batch.release(claimed[index + 1 :], until=timezone.now() + timedelta(seconds=flood_wait))
+                result = _STOP
+                break
+    finally:
+        batch.flush()
+    return result
+
+
 def send_pending_reports(
     *, client: TelegramClient | None = None, max_batches: int | None = None
 ) -> SendSummary:
-    """Re-evaluate waiting rows, then send every due report once. Safe to run twice, concurrently."""
+    """Re-evaluate every waiting row, then send every due report once (the command's run). Safe to run
+    twice, concurrently."""
     summary = SendSummary()
-    counts = reevaluate_open_reports()
-    summary.now_pending = counts[S.PENDING]
-    summary.waiting, summary.not_reportable = counts[S.WAITING], counts[S.NOT_REPORTABLE]
+    summary.add_evaluations(reevaluate_open_reports())
     # One call per attempt: retries are the outbox's (persisted next_attempt_at), not sleeps in a worker.
     client = client or TelegramClient(max_retries=0)
-    # A send must finish inside the lease, or another sender could claim the row meanwhile.
-    per_call = timedelta(seconds=client.timeouts.connect + client.timeouts.read + 5)
+    per_call = _per_call(client)
     batches = 0
     while max_batches is None or batches < max_batches:
-        token, claimed = _claim_batch(size=settings.TELEGRAM_REPORT_BATCH_SIZE)
-        if not claimed:
+        result = _send_round(client=client, summary=summary, per_call=per_call)
+        if result == _EMPTY:
             break
         batches += 1
-        batch = _Batch(token, summary)
-        flood_wait: float | None = None
-        out_of_lease = False
-        try:
-            for index, report in enumerate(claimed):
-                if report.lease_until - timezone.now() < per_call:
-                    batch.release(claimed[index:])
-                    out_of_lease = index == 0
-                    break
-                flood_wait = _send_one(client, report, batch)
-                if flood_wait is not None:
-                    # Telegram's flood control is per bot: the rest of the batch waits as well.
-                    batch.release(claimed[index + 1 :], until=timezone.now() + timedelta(seconds=flood_wait))
-                    break
-        finally:
-            batch.flush()
-        if flood_wait is not None:
+        if result == _STOP:
             break
-        if out_of_lease:  # a lease too short for even one call: claiming again would spin
-            logger.error(
-                "TELEGRAM_REPORT_LEASE_SECONDS is shorter than one call (%s); nothing sent", per_call
-            )
+    logger.info("%s", summary.summary())
+    return summary
+
+
+def drain_outbox(*, deadline: Any, client: TelegramClient | None = None) -> SendSummary:
+    """Send due reports and walk the waiting ones (when a walk was asked for) until neither has work or
+    `deadline` passes (then `more` is set). Due rows go first; a page of the walk comes between
+    rounds, so reports it makes sendable go out in the same run."""
+    summary = SendSummary()
+    counts: Counter[str] = Counter()
+    client = client or TelegramClient(max_retries=0)
+    per_call = _per_call(client)
+    sending = True
+    while True:
+        if timezone.now() >= deadline:
+            summary.more = True
             break
+        if sending:
+            result = _send_round(client=client, summary=summary, per_call=per_call, deadline=deadline)
+            if result == _SENT:
+                continue
+            if summary.more:  # the deadline came inside the batch
+                break
+            # Flood control or a misconfigured lease: the walk goes on, the sending waits for later.
+            sending = result == _EMPTY
+        if _walk_step(counts):
+            continue
+        break
+    summary.add_evaluations(counts)
+    return summary
+
+
+def run_sender(*, scheduled: bool, client: TelegramClient | None = None) -> SendSummary | None:
+    """The send task's work. None when another sender holds the lease (it goes on with this work).
+
+    The queued task leaves the queue first (a completion from now on queues the next one), so at most
+    one waits while this one runs. `scheduled`: the schedule's pass, which also starts a walk of every
+    waiting row unless one is under way. Returns with `more` set when a successor must be queued.
+    """
+    client = client or TelegramClient(max_retries=0)
+    _ensure_sender_row()
+    if scheduled:
+        # Not the queued task: the wake-up stays with the task that waits in the queue.
+        _sender().filter(walk_after__isnull=True).update(walk_after=0)
+    else:
+        _sender().update(queued_at=None)
+    token = uuid.uuid4()
+    while True:
+        now = timezone.now()
+        budget = timedelta(seconds=settings.TELEGRAM_REPORT_TASK_SECONDS)
+        lease = now + budget + _per_call(client) + timedelta(seconds=30)
+        free = Q(running_until__isnull=True) | Q(running_until__lt=now)
+        if _sender().filter(free).update(running_claim=token, running_until=lease, rerun=False):
+            break
+        # Taken: the running sender will look again before it stops (or, if it stopped meanwhile, the
+        # update finds no lease and this one claims it on the next round).
+        if _sender().filter(running_until__gte=now).update(rerun=True):
+            return None
+    try:
+        summary = drain_outbox(deadline=now + budget, client=client)
+    finally:
+        _sender().filter(running_claim=token).update(running_claim=None, running_until=None)
+    if _sender().filter(rerun=True).update(rerun=False):
+        summary.more = True
     logger.info("%s", summary.summary())
     return summary
 
@@ -473,10 +660,11 @@ def preview_pending_reports() -> list[dict[str, Any]]:
         .order_by("pk")
         .values_list("payload", flat=True)
     ]
-    for report in PurchaseReport.objects.filter(
-        status__in=[S.WAITING, S.NOT_REPORTABLE], payload__isnull=True
-    ).select_related("sale"):
-        status, _reason, payload = _evaluate(report.sale)
-        if status == S.PENDING:
-            bodies.append(wire_body(payload))
+    after = 0
+    while page := _waiting_page(after=after, size=settings.TELEGRAM_REPORT_WALK_PAGE_SIZE):
+        for report in page:
+            status, _reason, payload = _evaluate(report.sale, report.sale.report_orders)
+            if status == S.PENDING:
+                bodies.append(wire_body(payload))
+        after = page[-1].pk
     return bodies

@@ -15,6 +15,7 @@ from django.contrib.messages import get_messages
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
+from django_q.models import OrmQ
 
 from catalog.models import TelegramGift
 from orders.admin.reports import PurchaseReportAdmin, SaleReportStatusMixin
@@ -144,7 +145,7 @@ def test_exchange_rates_are_listed_and_added_in_the_admin(admin_client, django_c
         )
 
     assert response.status_code == 302
-    assert [c.__qualname__ for c in callbacks] == ["enqueue_send_reports"]  # the waiting report wakes up
+    assert [c.__qualname__ for c in callbacks] == ["enqueue_reevaluation"]  # the waiting report wakes up
     assert ExchangeRate.objects.filter(from_currency="RUB", to_currency="TON").count() == 1
     assert admin_client.get(en("admin:orders_exchangerate_changelist")).status_code == 200
 
@@ -297,12 +298,12 @@ def test_a_bad_rates_file_names_its_line_and_loads_nothing(tmp_path, text, error
 def test_the_demo_shows_a_report_in_each_state_and_loads_once(django_capture_on_commit_callbacks):
     from giftoffice.demo.reports import load_demo_reports
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         first = load_demo_reports()
         second = load_demo_reports()
 
     assert first == second == "2 waiting, 1 pending, 1 reported, 1 failed"
-    assert [c.__qualname__ for c in callbacks] == ["enqueue_send_reports"]
+    assert [queued.func() for queued in OrmQ.objects.all()] == ["orders.tasks_reports.drain_reports"]
     reasons = dict(PurchaseReport.objects.values_list("transaction_id", "reason"))
     assert reasons["demo-waiting-rate"] == "no RUB->USD rate at 2026-01-15T09:00:00Z"
     assert reasons["demo-waiting-name"] == "gift 🧸 has no marketplace name"
@@ -356,4 +357,4 @@ def test_an_imported_rate_wakes_the_waiting_reports(tmp_path, django_capture_on_
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         call_command("import_rates", str(path), stdout=io.StringIO())
 
-    assert [c.__qualname__ for c in callbacks] == ["enqueue_send_reports"]
+    assert [c.__qualname__ for c in callbacks] == ["enqueue_reevaluation"]

@@ -11,6 +11,7 @@ import pytest
 import responses
 from django.conf import settings
 from django.db import transaction
+from django_q.models import OrmQ
 
 from giftoffice.integrations.telegram import GiftPurchaseReport
 from orders.models import OrderStatus, PurchaseReport, ReportStatus, Sale
@@ -371,15 +372,15 @@ def test_64_characters_is_still_a_valid_transaction_id():
 
 
 def test_one_send_task_per_transaction_however_many_sales_it_completes(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         for _ in range(3):
             on_sale_completed(sale=sale_of("plushpepe-1"))
 
-    assert [c.__qualname__ for c in callbacks] == ["enqueue_send_reports"]
+    assert [queued.func() for queued in OrmQ.objects.all()] == ["orders.tasks_reports.drain_reports"]
 
 
 def test_a_rolled_back_savepoint_does_not_swallow_the_send_task(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         try:
             with transaction.atomic():
                 on_sale_completed(sale=sale_of("plushpepe-1"))
@@ -388,5 +389,5 @@ def test_a_rolled_back_savepoint_does_not_swallow_the_send_task(django_capture_o
             pass
         on_sale_completed(sale=sale_of("plushpepe-1"))
 
-    assert [c.__qualname__ for c in callbacks] == ["enqueue_send_reports"]
+    assert OrmQ.objects.count() == 1
     assert PurchaseReport.objects.count() == 1
