@@ -13,7 +13,7 @@ from typing import Any
 
 from django.views.debug import SafeExceptionReporterFilter
 
-__all__ = ["CredentialsCleansingFilter", "URL_CREDENTIALS"]
+__all__ = ["URL_CREDENTIALS", "CredentialsCleansingFilter"]
 
 # scheme://userinfo@ : the user and password part of any URL, wherever it stands in a value.
 URL_CREDENTIALS = re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.\-]*://)[^/?#@\s]*@", re.IGNORECASE)
