@@ -9,10 +9,11 @@ from factory.django import DjangoModelFactory
 
 from catalog.models import PartnerApiKey
 from giftoffice.sandbox.models import GamesDropOrder
-from orders.models import Sale, SupplierOrder
+from orders.models import SupplierOrder
 from orders.models.orders import Supplier
 from tests.api.factories import PartnerFactory
 from tests.gamesdrop.factories import OfferFactory
+from tests.orders.report_factories import SaleFactory
 
 
 class PartnerApiKeyFactory(DjangoModelFactory):
@@ -23,13 +24,6 @@ class PartnerApiKeyFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"key {n}")
     prefix = factory.Sequence(lambda n: f"{n:08x}")
     key_hash = factory.Sequence(lambda n: f"{n:064x}")
-
-
-class SaleFactory(DjangoModelFactory):
-    class Meta:
-        model = Sale
-
-    recipient_id = factory.Sequence(lambda n: 100000 + n)
 
 
 class SupplierOrderFactory(DjangoModelFactory):
