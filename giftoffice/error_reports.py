@@ -2,7 +2,7 @@
 
 Django's `SafeExceptionReporterFilter` hides settings by name (KEY, TOKEN, PASS, ...) but not a
 connection URL carrying its own credentials: `DATABASE_URL`, `REDIS_URL`, Q_CLUSTER's `redis` or
-CACHES' `LOCATION` were printed in full on the DEBUG 500 page, and so was any such URL a process
+CACHES' `LOCATION` would be printed in full on the DEBUG 500 page, and so would any such URL a process
 environment hands to the request's META (runserver copies the environment there).
 """
 
