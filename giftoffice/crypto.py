@@ -8,6 +8,10 @@ DEBUG/testing, so production never runs on a key that is in the repository.
 
 `EncryptedTextField` stores the token in a text column and hands Python code the plain text; a lookup
 by value cannot work on ciphertext, so the field refuses to be indexed or unique.
+
+`secret_field_names(model)` names the fields no page may show: every `EncryptedTextField`, and the
+fields a model lists in its `SECRET_FIELDS` (a secret kept in plain text or as a hash, e.g. the
+simulator's activation keys, API key hashes). The admin masks them (`giftoffice.admin_mixins`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
-__all__ = ["DecryptionError", "EncryptedTextField", "decrypt", "encrypt", "rotate"]
+__all__ = ["DecryptionError", "EncryptedTextField", "decrypt", "encrypt", "rotate", "secret_field_names"]
 
 # Public on purpose: it only protects demo and test databases. settings.py refuses it in production.
 DEMO_KEY = "ZGVtby1rZXktbm90LWZvci1wcm9kdWN0aW9uLTMyYnk="
@@ -86,3 +90,13 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value)
+
+
+def secret_field_names(model: type[models.Model]) -> tuple[str, ...]:
+    """The model's fields holding a secret or key: encrypted ones, and those named in `SECRET_FIELDS`."""
+    named = set(getattr(model, "SECRET_FIELDS", ()))
+    return tuple(
+        field.name
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedTextField) or field.name in named
+    )

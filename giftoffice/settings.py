@@ -364,6 +364,9 @@ RUN_HEARTBEAT_THREAD = env_bool("RUN_HEARTBEAT_THREAD", not TESTING)
 # A queued run no worker took for this long (the queue lost its task) no longer holds its place.
 RUN_QUEUED_EXPIRE_SECONDS = env_int("RUN_QUEUED_EXPIRE_SECONDS", Q_CLUSTER["retry"] + 60)
 
+# Error pages and mails: Django's name-based cleansing, plus credentials inside URLs (DATABASE_URL, ...).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "giftoffice.error_reports.CredentialsCleansingFilter"
+
 # --- Logging: secrets never reach it (clients redact before logging) ---------------------------------
 LOGGING = {
     "version": 1,

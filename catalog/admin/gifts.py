@@ -21,6 +21,7 @@ from catalog.selectors import breaks_gift_rules_q, live_gifts_q, missing_transla
 from catalog.services.api_keys import issue_api_key, masked_key, revoke_api_keys
 from catalog.services.gift_input import AFTER_START, BEFORE_REMOVAL, gift_errors, stored_gift_errors
 from catalog.services.gifts import set_gifts_active
+from giftoffice.admin_mixins import SecretFieldsAdminMixin
 
 
 class LiveNowFilter(admin.SimpleListFilter):
@@ -191,7 +192,7 @@ class GiftAdmin(TabbedTranslationAdmin):
         self.message_user(request, ngettext("%d gift deactivated.", "%d gifts deactivated.", count) % count)
 
 
-class PartnerApiKeyInline(admin.TabularInline):
+class PartnerApiKeyInline(SecretFieldsAdminMixin, admin.TabularInline):
     model = PartnerApiKey
     fields = ("name", "prefix", "can_write", "created_at", "last_used_at", "revoked_at")
     readonly_fields = fields
@@ -244,7 +245,7 @@ class KeyStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(PartnerApiKey)
-class PartnerApiKeyAdmin(admin.ModelAdmin):
+class PartnerApiKeyAdmin(SecretFieldsAdminMixin, admin.ModelAdmin):
     """API client keys. The key itself is shown once, in a message after creation; its hash never is."""
 
     list_display = ("partner", "name", "masked_key", "can_write", "status", "created_at", "last_used_at")

@@ -25,6 +25,7 @@ from catalog.publishing.errors import PushError
 from catalog.publishing.runs import runs_in_background
 from catalog.services import partner_sites as site_service
 from catalog.services.gift_rules import split_by_rules
+from giftoffice.admin_mixins import SecretFieldsAdminMixin, SecretFormField
 from giftoffice.integrations.base import IntegrationError
 from giftoffice.runs.admin import RunAdminMixin
 
@@ -46,12 +47,9 @@ class PartnerSiteForm(forms.ModelForm):
         assume_scheme="https",
         help_text=_("The site's {domain}: requests go to this URL followed by /external/gift/."),
     )
-    auth_secret = forms.CharField(
+    auth_secret = SecretFormField(
         label=capfirst(_("auth header value")),
-        required=False,
-        strip=False,
         max_length=500,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("Never shown. Leave empty to keep the current value."),
     )
     languages = forms.MultipleChoiceField(
@@ -86,7 +84,7 @@ class PartnerSiteForm(forms.ModelForm):
 
 
 @admin.register(PartnerSite)
-class PartnerSiteAdmin(admin.ModelAdmin):
+class PartnerSiteAdmin(SecretFieldsAdminMixin, admin.ModelAdmin):
     """Partner sites we push to (the callers of our own API are API clients, PartnerAdmin)."""
 
     form = PartnerSiteForm

@@ -7,7 +7,7 @@ staff should not see (or arm faults for) suppliers that are not there.
 from django.conf import settings
 from django.contrib import admin
 
-from giftoffice.admin_mixins import ReadOnlyAdminMixin
+from giftoffice.admin_mixins import ReadOnlyAdminMixin, SecretFieldsAdminMixin
 from giftoffice.sandbox.models import (
     Fault,
     GamesDropAccount,
@@ -29,8 +29,9 @@ class FaultAdmin(admin.ModelAdmin):
     list_filter = ["provider", "kind"]
 
 
-class ReadOnlySandboxAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """What the back-office did at a simulated supplier: visible to staff, never edited by hand."""
+class ReadOnlySandboxAdmin(SecretFieldsAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What the back-office did at a simulated supplier: visible to staff, never edited by hand; keys
+    the simulator handed out are masked like ours."""
 
 
 # --- partner site (/external/gift/) -----------------------------------------------------------------

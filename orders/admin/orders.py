@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.admin.offers import OfferAdmin
 from catalog.models import Offer
-from giftoffice.admin_mixins import ReadOnlyAdminMixin
+from giftoffice.admin_mixins import ReadOnlyAdminMixin, SecretFieldsAdminMixin
 from giftoffice.integrations.base import IntegrationError
 from orders.admin.reports import PurchaseReportInline, SaleReportStatusMixin
 from orders.models import OrderEvent, OrderStatus, Sale, SupplierOrder
@@ -57,7 +57,7 @@ class OrderEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     verbose_name_plural = _("timeline")
 
 
-class SupplierOrderInline(ReadOnlyAdminMixin, admin.TabularInline):
+class SupplierOrderInline(SecretFieldsAdminMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = SupplierOrder
     extra = 0
     fields = ["transaction_id", "supplier", "telegram_gift", "offer", "status", "supplier_message"]
@@ -120,7 +120,7 @@ class ResolveForm(forms.Form):
 
 
 @admin.register(SupplierOrder)
-class SupplierOrderAdmin(admin.ModelAdmin):
+class SupplierOrderAdmin(SecretFieldsAdminMixin, admin.ModelAdmin):
     list_display = [
         "transaction_id",
         "created_at",

@@ -238,3 +238,11 @@ def test_reconcile_gamesdrop_matches_purchases_and_lists_the_mismatches(offers):
 def test_reconcile_gamesdrop_refuses_a_bad_date(sandbox):
     with pytest.raises(CommandError, match="expected a date as YYYY-MM-DD"):
         call_command("reconcile_gamesdrop", "--since", "yesterday")
+
+
+@pytest.mark.parametrize("since", ["0001-01-01", "1999-12-31", "9999-12-31"])
+def test_reconcile_gamesdrop_refuses_a_date_out_of_range_in_one_line(sandbox, since):
+    with pytest.raises(CommandError) as refused:
+        call_command("reconcile_gamesdrop", "--since", since)
+
+    assert str(refused.value) == f"--since {since}: expected a date from 2000-01-01 to today"

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone
 
@@ -53,16 +54,18 @@ def test_the_schedule_task_is_a_poll_run_too(offers):
     assert PollRun.objects.get().trigger == RunTrigger.SCHEDULE
 
 
-def test_a_pass_while_another_is_alive_polls_nothing(offers):
+def test_a_pass_while_another_is_alive_polls_nothing_and_the_command_fails(offers):
     order = open_orders(offers(1001), 1)[0]
     PollRun.objects.create(status=RunStatus.RUNNING, claimed_by="task 1@busy", heartbeat_at=timezone.now())
     out = io.StringIO()
 
-    call_command("poll_orders", stdout=out)
+    with pytest.raises(CommandError, match=r"^poll_orders: not run: PollRun #") as refused:
+        call_command("poll_orders", stdout=out)
 
     second = PollRun.objects.order_by("id").last()
     assert second.status == RunStatus.FAILED
-    assert out.getvalue().startswith("poll_orders: not run: PollRun #")
+    assert str(refused.value) == f"poll_orders: not run: {second.message}"
+    assert out.getvalue() == ""
     assert SupplierOrder.objects.get(pk=order.pk).polls == order.polls
 
 

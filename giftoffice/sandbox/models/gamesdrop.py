@@ -78,6 +78,9 @@ class GamesDropOfferOverride(models.Model):
 class GamesDropOrder(models.Model):
     """An order the back-office created; `polls` drives SUBMITTED -> PROCESSING -> final status."""
 
+    # The activation key handed to the customer: no admin page shows it (giftoffice.crypto).
+    SECRET_FIELDS = ("key",)
+
     order_id = models.BigIntegerField(_("order id"), unique=True)
     transaction_id = models.CharField(_("transaction id"), max_length=255, unique=True)
     offer_id = models.BigIntegerField(_("offer id"))

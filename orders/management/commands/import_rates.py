@@ -8,7 +8,8 @@ from orders.services.rates import CSV_HEADER, RateImportError, import_rates_csv
 class Command(BaseCommand):
     help = (
         f"Load exchange rates from a CSV file with the header {','.join(CSV_HEADER)} "
-        "(rate a decimal, valid_from ISO 8601). Any bad row refuses the whole file."
+        "(codes three letters A-Z, rate a decimal, valid_from ISO 8601, ASCII digits only). "
+        "Any bad row refuses the whole file; nothing is loaded."
     )
 
     def add_arguments(self, parser) -> None:
