@@ -442,10 +442,19 @@ def reconcile(
     resend: bool = True,
 ) -> SupplierOrder:
     """Look the order up by our transaction id: adopt GamesDrop's order if it has one; if it answers
-    ORDER_NOT_FOUND, send again with the same transaction id (when `resend`, within the attempts)."""
+    ORDER_NOT_FOUND, send again with the same transaction id (when `resend`, within the attempts).
+
+    Only the send the caller saw is looked after: one claimed again since (its claim moved) belongs to
+    the worker that claimed it, and a resend never starts beside a send still in flight (SUBMITTING
+    and not stale)."""
     client = client or gamesdrop.client()
+    seen_claim = order.claim
     order.refresh_from_db()
     if order.status not in (OrderStatus.SUBMITTING, OrderStatus.OUTCOME_UNKNOWN):
+        return order
+    if order.claim != seen_claim or (
+        resend and order.status == OrderStatus.SUBMITTING and not is_stale(order)
+    ):
         return order
     try:
         answer = client.order_status(transaction_id=order.transaction_id)
@@ -491,7 +500,7 @@ def _still_unknown(order: SupplierOrder, actor: Any, message: str, *, give_up: b
         except (ConcurrentMove, InvalidTransition):
             order.refresh_from_db()
             return order
-    SupplierOrder.objects.filter(pk=order.pk, status=order.status).update(
+    SupplierOrder.objects.filter(pk=order.pk, status=order.status, claim=order.claim).update(
         next_poll_at=when, polls=order.polls + 1, supplier_message=message, updated_at=timezone.now()
     )
     order.refresh_from_db()
@@ -512,7 +521,7 @@ def adopt(*, order: SupplierOrder, answer: gamesdrop.Order, actor: Any = None) -
     if final or target != order.status:
         fields["supplier_message"] = answer.message or ""
     if target == order.status:
-        SupplierOrder.objects.filter(pk=order.pk, status=order.status).update(
+        SupplierOrder.objects.filter(pk=order.pk, status=order.status, claim=order.claim).update(
             polls=order.polls + 1, updated_at=timezone.now(), **fields
         )
         order.refresh_from_db()
@@ -567,7 +576,7 @@ def refresh(
         else:
             answer = client.order_status(transaction_id=order.transaction_id)
     except IntegrationError as exc:
-        SupplierOrder.objects.filter(pk=order.pk, status=order.status).update(
+        SupplierOrder.objects.filter(pk=order.pk, status=order.status, claim=order.claim).update(
             next_poll_at=next_poll(order.polls),
             polls=order.polls + 1,
             supplier_message=f"status check failed: {exc}",
