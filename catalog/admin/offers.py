@@ -104,6 +104,10 @@ class OfferAdmin(SyncNowAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         # Only what staff edited: a sync running meanwhile keeps its supplier fields.
         fields = [name for name in form.changed_data if name in form.fields]
+        if "retail_price" in fields:
+            # Typed beside the supplier price: it means the offer's currency as shown now.
+            obj.retail_currency = obj.currency if obj.retail_price is not None else ""
+            fields.append("retail_currency")
         if fields:
             obj.save(update_fields=fields)
 
@@ -117,7 +121,7 @@ class OfferAdmin(SyncNowAdminMixin, admin.ModelAdmin):
         if price is None:
             return "—"
         how = "" if obj.retail_price is not None else f" (+{obj.effective_markup_percent}%)"
-        return f"{price} {obj.currency}{how}"
+        return f"{price} {obj.effective_retail_currency}{how}"
 
     @admin.display(description=_("margin"))
     def margin_column(self, obj: Offer) -> str:

@@ -33,10 +33,14 @@ def default_markup_percent() -> Decimal | None:
 
 
 def supplier_above_retail_q() -> Q:
-    """Offers we would sell below cost: a fixed retail price under the supplier price, or a negative
-    markup (the default markup is a positive setting and never flags)."""
-    return Q(retail_price__isnull=False, supplier_price__gt=F("retail_price")) | Q(
-        retail_price__isnull=True, markup_percent__lt=0
+    """Offers we would sell below cost: a fixed retail price under the supplier price, or in another
+    currency than the supplier's now (not comparable without a rate: flagged until staff look), or a
+    negative markup (the default markup is a positive setting and never flags)."""
+    fixed = Q(retail_price__isnull=False)
+    return (
+        (fixed & Q(retail_currency=F("currency"), supplier_price__gt=F("retail_price")))
+        | (fixed & ~Q(retail_currency=F("currency")))
+        | Q(retail_price__isnull=True, markup_percent__lt=0)
     )
 
 
@@ -67,6 +71,11 @@ class Offer(models.Model):
         blank=True,
         help_text=_("Our selling price, in the offer's currency. Empty: supplier price plus the markup."),
     )
+    # What the retail price is meant in: the offer's currency when staff set it. The supplier may change
+    # its currency later; the retail price keeps meaning what it meant (the margin guard converts).
+    retail_currency = models.CharField(
+        _("retail currency"), max_length=8, blank=True, default="", db_default="", editable=False
+    )
     markup_percent = models.DecimalField(
         _("markup %"),
         max_digits=7,
@@ -94,6 +103,12 @@ class Offer(models.Model):
         verbose_name = _("GamesDrop offer")
         verbose_name_plural = _("GamesDrop offers")
         ordering = ["product_name", "name", "offer_group_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(retail_price__isnull=True) | ~Q(retail_currency=""),
+                name="offer_retail_price_has_currency",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_name} — {self.name} (#{self.offer_group_id})"
@@ -101,8 +116,16 @@ class Offer(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.updated_at = timezone.now()
         update_fields = kwargs.get("update_fields")
+        also = {"updated_at"}
+        if update_fields is None or "retail_price" in update_fields:
+            # A retail price set without a currency means the offer's currency of the moment.
+            if self.retail_price is None:
+                self.retail_currency = ""
+            elif not self.retail_currency:
+                self.retail_currency = self.currency
+            also.add("retail_currency")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "updated_at"}
+            kwargs["update_fields"] = {*update_fields, *also}
         super().save(*args, **kwargs)
 
     @property
@@ -112,6 +135,15 @@ class Offer(models.Model):
     @property
     def effective_markup_percent(self) -> Decimal | None:
         return self.markup_percent if self.markup_percent is not None else default_markup_percent()
+
+    @property
+    def effective_retail_currency(self) -> str:
+        """The currency of `effective_retail_price`: the fixed price's own, else the supplier's (the
+        markup applies to the supplier price as it is now)."""
+        if self.retail_price is not None:
+            # Blank only before the first save, which would store the offer's currency (see `save`).
+            return self.retail_currency or self.currency
+        return self.currency
 
     @property
     def effective_retail_price(self) -> Decimal | None:
@@ -125,8 +157,9 @@ class Offer(models.Model):
 
     @property
     def margin(self) -> Decimal | None:
+        """In the supplier's currency; None when our retail price is in another one."""
         retail = self.effective_retail_price
-        if retail is None or self.supplier_price is None:
+        if retail is None or self.supplier_price is None or self.effective_retail_currency != self.currency:
             return None
         return (retail - self.supplier_price).quantize(CENT, ROUND_HALF_UP)
 
@@ -139,8 +172,11 @@ class Offer(models.Model):
 
     @property
     def supplier_above_retail(self) -> bool:
+        """As `supplier_above_retail_q`: a retail price in another currency cannot be compared here."""
         retail = self.effective_retail_price
-        return retail is not None and self.supplier_price > retail
+        if retail is None:
+            return False
+        return self.effective_retail_currency != self.currency or self.supplier_price > retail
 
 
 class OfferPriceChange(models.Model):

@@ -190,6 +190,10 @@ class SupplierOrder(models.Model):
     supplier_message = models.TextField(_("supplier message"), blank=True)
     activation_key = EncryptedTextField(_("activation key"), blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # Raised by every NEW -> SUBMITTING claim and compared with the status by every move: a worker
+    # holding a copy from before a later claim cannot move that claim's send (the status alone repeats:
+    # SUBMITTING -> NEW -> SUBMITTING).
+    claim = models.PositiveBigIntegerField(_("claim"), default=0, editable=False)
     polls = models.PositiveIntegerField(_("status checks"), default=0)
     next_poll_at = models.DateTimeField(_("next status check"), null=True, blank=True, db_index=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)

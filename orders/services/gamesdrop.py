@@ -40,6 +40,7 @@ from giftoffice.transitions import InvalidTransition
 from orders.models import OrderStatus, Sale, Supplier, SupplierOrder
 from orders.services.errors import Refusal
 from orders.services.queue import enqueue_submit
+from orders.services.rates import NoRateError, convert
 from orders.services.sales import SaleInputError
 from orders.services.status import ConcurrentMove, claim_for_submission, set_status
 
@@ -58,6 +59,7 @@ __all__ = [
 ]
 
 STARS_MIN, STARS_MAX = 1, 2500
+CENT = Decimal("0.01")
 OVERRIDE_MARGIN_PERM = "orders.override_margin_supplierorder"
 
 STATUS_MAP = {
@@ -83,7 +85,9 @@ class PurchaseCheck:
     price: Decimal  # GamesDrop's current price (find-one): the create-order price confirmation
     currency: str
     retail: Decimal | None
-    margin: Decimal | None
+    margin: Decimal | None  # retail - cost, in the retail price's currency
+    retail_currency: str = ""  # what `retail` is meant in (empty: GamesDrop's currency)
+    cost: Decimal | None = None  # GamesDrop's price in the retail price's currency (cents, rounded up)
     game_user_id: str | None = None
     game_server_id: str | None = None
     email: str | None = None
@@ -95,10 +99,13 @@ class PurchaseCheck:
 
     @property
     def above_retail(self) -> bool:
-        """The supplier would cost more than we sell for (or we cannot compare: the currency moved)."""
+        """The supplier would cost more than we sell for, both in our retail price's currency (or we
+        cannot compare: the currencies differ and no converted cost was worked out)."""
         if self.retail is None:
             return False
-        return self.currency != self.offer.currency or self.price > self.retail
+        if self.cost is not None:
+            return self.cost > self.retail
+        return (self.retail_currency or self.currency) != self.currency or self.price > self.retail
 
 
 def is_stars(offer: Offer) -> bool:
@@ -221,15 +228,18 @@ def _check(
             )
         player_login = result.game_user_login
     info = client.find_one(offer.offer_group_id)
-    apply_find_one(offer=offer, info=info)
+    apply_find_one(offer=offer, info=info)  # a new price or currency is recorded (and alerted) here
     offer.refresh_from_db()
-    retail = offer.effective_retail_price
+    retail, retail_currency = offer.effective_retail_price, offer.effective_retail_currency
+    cost = None if retail is None else _cost_in(info.price, info.currency, retail_currency)
     check = PurchaseCheck(
         offer=offer,
         price=info.price,
         currency=info.currency,
         retail=retail,
-        margin=None if retail is None else retail - info.price,
+        margin=None if retail is None or cost is None else retail - cost,
+        retail_currency=retail_currency,
+        cost=cost,
         game_user_id=game_user_id,
         game_server_id=game_server_id,
         email=email,
@@ -240,6 +250,30 @@ def _check(
         check.warnings.append(Refusal(_("no retail price set for this offer: margin unknown")))
     _check_balance(check, client.balance())
     return check
+
+
+def _cost_in(price: Decimal, currency: str, retail_currency: str) -> Decimal:
+    """GamesDrop's price in our retail price's currency: the margin guard compares one currency. The
+    supplier may have changed the offer's currency since the retail price was set; without a rate the
+    purchase is refused (nothing to compare, so no way to tell a loss)."""
+    if currency.strip().upper() == retail_currency.strip().upper():
+        return price
+    try:
+        converted = convert(
+            amount=price, from_currency=currency, to_currency=retail_currency, at=timezone.now()
+        )
+    except NoRateError as exc:
+        raise PurchaseRefused(
+            _(
+                "GamesDrop now prices this offer in %(currency)s but our retail price is in "
+                "%(retail_currency)s, and there is no exchange rate to compare them (%(error)s): "
+                "import the rate or set the retail price again"
+            ),
+            currency=currency,
+            retail_currency=retail_currency,
+            error=exc.reason,
+        ) from exc
+    return converted.quantize(CENT, ROUND_UP)  # rounded against us: the guard errs on refusing
 
 
 def _check_balance(check: PurchaseCheck, balance: gamesdrop.Balance) -> None:
@@ -282,15 +316,29 @@ def place_order(
     """
     if check.above_retail:
         if not override_margin:
+            retail_currency = check.retail_currency or check.currency
+            if retail_currency == check.currency or check.cost is None:
+                raise PurchaseRefused(
+                    _(
+                        "GamesDrop's price %(price)s %(currency)s is above our retail price "
+                        "%(retail)s %(retail_currency)s: buying would lose money"
+                    ),
+                    price=_money(check.price),
+                    currency=check.currency,
+                    retail=check.retail,
+                    retail_currency=retail_currency,
+                )
             raise PurchaseRefused(
                 _(
-                    "GamesDrop's price %(price)s %(currency)s is above our retail price "
-                    "%(retail)s %(retail_currency)s: buying would lose money"
+                    "GamesDrop's price %(price)s %(currency)s (%(cost)s %(retail_currency)s at the "
+                    "current rate) is above our retail price %(retail)s %(retail_currency)s: "
+                    "buying would lose money"
                 ),
-                price=check.price,
+                price=_money(check.price),
                 currency=check.currency,
+                cost=check.cost,
                 retail=check.retail,
-                retail_currency=check.offer.currency,
+                retail_currency=retail_currency,
             )
         if user is not None and not user.has_perm(OVERRIDE_MARGIN_PERM):
             raise PurchaseRefused(_("buying above our retail price needs the margin override permission"))
@@ -442,10 +490,19 @@ def reconcile(
     resend: bool = True,
 ) -> SupplierOrder:
     """Look the order up by our transaction id: adopt GamesDrop's order if it has one; if it answers
-    ORDER_NOT_FOUND, send again with the same transaction id (when `resend`, within the attempts)."""
+    ORDER_NOT_FOUND, send again with the same transaction id (when `resend`, within the attempts).
+
+    Only the send the caller saw is looked after: one claimed again since (its claim moved) belongs to
+    the worker that claimed it, and a resend never starts beside a send still in flight (SUBMITTING
+    and not stale)."""
     client = client or gamesdrop.client()
+    seen_claim = order.claim
     order.refresh_from_db()
     if order.status not in (OrderStatus.SUBMITTING, OrderStatus.OUTCOME_UNKNOWN):
+        return order
+    if order.claim != seen_claim or (
+        resend and order.status == OrderStatus.SUBMITTING and not is_stale(order)
+    ):
         return order
     try:
         answer = client.order_status(transaction_id=order.transaction_id)
@@ -491,7 +548,7 @@ def _still_unknown(order: SupplierOrder, actor: Any, message: str, *, give_up: b
         except (ConcurrentMove, InvalidTransition):
             order.refresh_from_db()
             return order
-    SupplierOrder.objects.filter(pk=order.pk, status=order.status).update(
+    SupplierOrder.objects.filter(pk=order.pk, status=order.status, claim=order.claim).update(
         next_poll_at=when, polls=order.polls + 1, supplier_message=message, updated_at=timezone.now()
     )
     order.refresh_from_db()
@@ -512,7 +569,7 @@ def adopt(*, order: SupplierOrder, answer: gamesdrop.Order, actor: Any = None) -
     if final or target != order.status:
         fields["supplier_message"] = answer.message or ""
     if target == order.status:
-        SupplierOrder.objects.filter(pk=order.pk, status=order.status).update(
+        SupplierOrder.objects.filter(pk=order.pk, status=order.status, claim=order.claim).update(
             polls=order.polls + 1, updated_at=timezone.now(), **fields
         )
         order.refresh_from_db()
@@ -567,7 +624,7 @@ def refresh(
         else:
             answer = client.order_status(transaction_id=order.transaction_id)
     except IntegrationError as exc:
-        SupplierOrder.objects.filter(pk=order.pk, status=order.status).update(
+        SupplierOrder.objects.filter(pk=order.pk, status=order.status, claim=order.claim).update(
             next_poll_at=next_poll(order.polls),
             polls=order.polls + 1,
             supplier_message=f"status check failed: {exc}",

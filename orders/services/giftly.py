@@ -32,6 +32,7 @@ from giftoffice.integrations.base import (
     UnavailableError,
 )
 from giftoffice.integrations.giftly import INSUFFICIENT_BALANCE, GiftlyClient, GiftOrder
+from giftoffice.transitions import InvalidTransition
 from orders.models import OrderStatus, Sale, Supplier, SupplierOrder
 from orders.services.sales import SaleInputError
 from orders.services.status import ConcurrentMove, claim_for_submission, set_status
@@ -269,7 +270,10 @@ def _move(
 
 def recover_stale_submission(*, order: SupplierOrder) -> SupplierOrder:
     """A Giftly order left SUBMITTING by a worker that died: the request may have left, so it is
-    OUTCOME_UNKNOWN, never sent again."""
+    OUTCOME_UNKNOWN, never sent again. One moved meanwhile (another pass or a campaign recovered it,
+    or a later claim sent it) is left as it is."""
+    if order.status != OrderStatus.SUBMITTING:
+        return order
     try:
         return set_status(
             order=order,
@@ -278,6 +282,6 @@ def recover_stale_submission(*, order: SupplierOrder) -> SupplierOrder:
             + _unknown_message(RuntimeError("no answer recorded")),
             supplier_message="the worker stopped while sending; outcome unknown",
         )
-    except ConcurrentMove:
+    except (ConcurrentMove, InvalidTransition):
         order.refresh_from_db()
         return order

@@ -13,7 +13,15 @@ from django.conf import settings
 
 from giftoffice.integrations import gamesdrop as gamesdrop_api
 from giftoffice.runs.models import RunTrigger
-from giftoffice.runs.services import RunKind, claim, running, save_progress, task_claim, this_process
+from giftoffice.runs.services import (
+    RunKind,
+    claim,
+    one_line,
+    running,
+    save_progress,
+    task_claim,
+    this_process,
+)
 from orders.models import PollRun, SupplierOrder
 from orders.services.polling import PollSummary, due_orders, poll_orders
 
@@ -36,7 +44,10 @@ def run_poll(run: PollRun, *, client: gamesdrop_api.GamesDropClient | None = Non
             save_progress(run)
             last_saved = time.monotonic()
 
-    summary = poll_orders(orders=orders, client=client, on_order=counted)
+    def failed(order: SupplierOrder, exc: Exception) -> None:
+        run.add_error(order=order.transaction_id, error=f"{type(exc).__name__}: {one_line(exc)}")
+
+    summary = poll_orders(orders=orders, client=client, on_order=counted, on_error=failed)
     run.statuses = dict(summary.statuses)
     return summary
 

@@ -20,6 +20,7 @@ __all__ = [
     "MINOR_UNITS",
     "NoRateError",
     "RateImportError",
+    "convert",
     "import_rates_csv",
     "rate_at",
     "to_minor_units",
@@ -54,6 +55,25 @@ def rate_at(*, from_currency: str, to_currency: str, at: datetime) -> Decimal:
     if rate is None:
         raise NoRateError(from_currency, to_currency, at)
     return rate
+
+
+def convert(*, amount: Decimal, from_currency: str, to_currency: str, at: datetime) -> Decimal:
+    """`amount` of `from_currency` in `to_currency` at full precision, at the rate valid at `at`: the
+    pair's own rate, else one over the opposite pair's (a file often has one direction only).
+    NoRateError (naming the pair asked for) if neither exists."""
+    from_currency, to_currency = from_currency.strip().upper(), to_currency.strip().upper()
+    if from_currency == to_currency:
+        return amount
+    with localcontext() as ctx:
+        ctx.prec = 60
+        try:
+            return amount * rate_at(from_currency=from_currency, to_currency=to_currency, at=at)
+        except NoRateError as direct:
+            try:
+                inverse = rate_at(from_currency=to_currency, to_currency=from_currency, at=at)
+            except NoRateError:
+                raise direct from None
+            return amount / inverse
 
 
 def to_minor_units(*, amount: Decimal, currency: str, report_currency: str, at: datetime) -> int:

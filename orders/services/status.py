@@ -60,8 +60,10 @@ def set_status(
 ) -> SupplierOrder:
     """Move `order` to `to` (InvalidTransition if the table forbids it), save `fields`, write the event.
 
-    The move is a compare-and-set on the status the caller saw, so two workers cannot both make it;
-    the loser gets InvalidTransition from the status it finds. Its UPDATE and event are written with
+    The move is a compare-and-set on the status and the claim the caller saw, so two workers cannot
+    both make it, nor can one holding a copy from before a later claim (the status may have come back
+    to the same value meanwhile); the loser gets InvalidTransition from the status it finds, or
+    ConcurrentMove. Its UPDATE and event are written with
     giftoffice.rows (the ORM's `filter().update()` and `create()` without their per-call compilation:
     a campaign makes thousands of these moves).
     """
@@ -71,7 +73,11 @@ def set_status(
     if to in FINAL_STATUSES and "finished_at" not in fields:
         updates["finished_at"] = now
     with transaction.atomic():
-        moved = update_where(SupplierOrder, where={"pk": order.pk, "status": order.status}, values=updates)
+        moved = update_where(
+            SupplierOrder,
+            where={"pk": order.pk, "status": order.status, "claim": order.claim},
+            values=updates,
+        )
         if not moved:
             current = SupplierOrder.objects.values_list("status", flat=True).get(pk=order.pk)
             check_transition(machine="SupplierOrder", table=ORDER_TRANSITIONS, current=current, target=to)
@@ -98,14 +104,15 @@ def set_status(
 def claim_for_submission(*, order: SupplierOrder, actor: Any = None) -> bool:
     """NEW -> SUBMITTING as one UPDATE ... WHERE status = NEW: exactly one caller wins and may send.
 
-    Runs in its own short transaction and commits before any network call, so no row lock is held
-    while the supplier is asked.
+    The winner's `order` carries the new claim, which its later moves compare. Runs in its own short
+    transaction and commits before any network call, so no row lock is held while the supplier is asked.
     """
     now = timezone.now()
     with transaction.atomic():
-        attempts = _claim_row(pk=order.pk, now=now)
-        if attempts is None:
+        claimed = _claim_row(pk=order.pk, now=now)
+        if claimed is None:
             return False
+        attempts, claim = claimed
         insert(
             OrderEvent(
                 order_id=order.pk,
@@ -115,15 +122,15 @@ def claim_for_submission(*, order: SupplierOrder, actor: Any = None) -> bool:
             )
         )
     # The claim wrote these; RETURNING gave the one it computed, so no refresh (bench/purchases.py).
-    order.status, order.attempts = OrderStatus.SUBMITTING, attempts
+    order.status, order.attempts, order.claim = OrderStatus.SUBMITTING, attempts, claim
     order.submitted_at = order.updated_at = now
     return True
 
 
-def _claim_row(*, pk: int, now: Any) -> int | None:
-    """The compare-and-set itself, returning the new attempt count (None: not NEW any more).
+def _claim_row(*, pk: int, now: Any) -> tuple[int, int] | None:
+    """The compare-and-set itself, returning the new attempt count and claim (None: not NEW any more).
 
-    UPDATE ... RETURNING (PostgreSQL, SQLite >= 3.35): the count another worker may have raised is
+    UPDATE ... RETURNING (PostgreSQL, SQLite >= 3.35): the values another worker may have raised are
     read in the same statement instead of a second SELECT.
     """
     meta = SupplierOrder._meta
@@ -131,16 +138,17 @@ def _claim_row(*, pk: int, now: Any) -> int | None:
     quote = connection.ops.quote_name
     column = {
         name: quote(meta.get_field(name).column)
-        for name in ("status", "attempts", "submitted_at", "updated_at")
+        for name in ("status", "attempts", "claim", "submitted_at", "updated_at")
     }
     stamp = meta.get_field("submitted_at").get_db_prep_value(now, connection)
     sql = (
         f"UPDATE {quote(meta.db_table)} SET {column['status']} = %s, "  # noqa: S608 (names from the model, values bound)
-        f"{column['attempts']} = {column['attempts']} + 1, {column['submitted_at']} = %s, "
-        f"{column['updated_at']} = %s WHERE {quote(meta.pk.column)} = %s AND {column['status']} = %s "
-        f"RETURNING {column['attempts']}"
+        f"{column['attempts']} = {column['attempts']} + 1, {column['claim']} = {column['claim']} + 1, "
+        f"{column['submitted_at']} = %s, {column['updated_at']} = %s "
+        f"WHERE {quote(meta.pk.column)} = %s AND {column['status']} = %s "
+        f"RETURNING {column['attempts']}, {column['claim']}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [OrderStatus.SUBMITTING, stamp, stamp, pk, OrderStatus.NEW])
         row = cursor.fetchone()
-    return None if row is None else row[0]
+    return None if row is None else (row[0], row[1])

@@ -209,3 +209,18 @@ def test_sandbox_records_are_visible_read_only(admin_client, gd: GamesDropClient
         assert response.status_code == 200, name
     assert "seen" in admin_client.get(reverse("admin:sandbox_gamesdroporder_changelist")).content.decode()
     assert admin_client.get(reverse("admin:sandbox_gamesdroporder_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_retail_price_typed_by_staff_is_in_the_offer_currency_shown_then(admin_client, flagged):
+    offer = flagged[0]  # retail 10 USD
+    Offer.objects.filter(pk=offer.pk).update(currency="EUR")  # the supplier moved it since
+    url = reverse("admin:catalog_offer_change", args=[offer.pk])
+    assert Offer.objects.get(pk=offer.pk).retail_currency == "USD"
+
+    admin_client.post(url, {"retail_price": "11.00", "markup_percent": "", "_save": "Save"})
+
+    assert Offer.objects.values_list("retail_price", "retail_currency").get(pk=offer.pk) == (
+        Decimal("11.00"),
+        "EUR",
+    )

@@ -64,3 +64,22 @@ def test_every_save_moves_updated_at_even_with_update_fields():
     offer.refresh_from_db()
     assert offer.updated_at > first
     assert offer.retail_price == Decimal("20")
+
+
+def test_a_retail_price_in_another_currency_than_the_supplier_has_no_margin_and_is_flagged():
+    offer = OfferFactory(supplier_price=Decimal("9"), retail_price=Decimal("700"), currency="RUB")
+    same = OfferFactory(supplier_price=Decimal("9"), retail_price=Decimal("10"), currency="USD")
+    Offer.objects.filter(pk=offer.pk).update(currency="USD")  # the supplier moved it (sync)
+    offer.refresh_from_db()
+
+    assert (offer.retail_currency, offer.effective_retail_currency, offer.currency) == ("RUB", "RUB", "USD")
+    assert (offer.margin, offer.supplier_above_retail, same.supplier_above_retail) == (None, True, False)
+    assert set(Offer.objects.filter(supplier_above_retail_q())) == {offer}
+
+
+def test_clearing_the_retail_price_clears_its_currency():
+    offer = OfferFactory(retail_price=Decimal("10"))
+    offer.retail_price = None
+    offer.save(update_fields=["retail_price"])
+
+    assert Offer.objects.values_list("retail_price", "retail_currency").get(pk=offer.pk) == (None, "")
