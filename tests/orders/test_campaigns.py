@@ -64,7 +64,8 @@ def form(recipients: str, **extra) -> dict:
 def confirm(client, gift, data: dict):
     """The check, then "Send" on the confirmation page it shows (its one-time token included)."""
     page = client.post(send_url(gift), data)
-    return client.post(send_url(gift), {**data, "confirm": "yes", "confirmation": page.context["confirmation"]})
+    token = page.context["confirmation"]
+    return client.post(send_url(gift), {**data, "confirm": "yes", "confirmation": token})
 
 
 def preview(gift, recipients=(101, 102, 103), **kw) -> campaigns.CampaignPreview:
