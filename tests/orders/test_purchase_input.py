@@ -149,11 +149,17 @@ def test_every_service_door_of_a_giftly_send_refuses_a_text_over_the_limit(teddy
 @pytest.mark.parametrize(
     ("args", "error"),
     [
-        (["--email", "not-an-email"], "'not-an-email' is not a valid e-mail address"),
+        (
+            ["--game-user-id", "52357322414", "--email", "not-an-email"],
+            "'not-an-email' is not a valid e-mail",
+        ),
         (["--game-user-id", "5235732\x1b[2J2414"], "the player id contains control characters"),
         (["--game-user-id", "52357322414\u202e"], "the player id contains control characters"),
         (["--game-user-id", "9" * 65], "the player id is longer than 64 characters"),
-        (["--telegram-username", "@user\x00"], "the Telegram username contains control characters"),
+        (
+            ["--game-user-id", "52357322414", "--telegram-username", "@user\x00"],
+            "the Telegram username contains control characters",
+        ),
     ],
 )
 def test_buy_offer_refuses_a_bad_email_or_player_id_and_buys_nothing(offers, calls, args, error):
