@@ -144,18 +144,16 @@ def check_customer(
     """
     values = {}
     for name, label, value, limit in (
-        ("game_user_id", _("player id"), game_user_id, CUSTOMER_FIELD_MAX),
+        ("game_user_id", _("game user id"), game_user_id, CUSTOMER_FIELD_MAX),
         ("email", _("e-mail"), email, EMAIL_MAX),
-        ("telegram_username", _("Telegram username"), telegram_username, CUSTOMER_FIELD_MAX),
+        ("telegram_username", _("Telegram @username"), telegram_username, CUSTOMER_FIELD_MAX),
     ):
         text = (value or "").strip() or None
         if text is not None:
             if any(unicodedata.category(char).startswith("C") for char in text):
-                raise PurchaseRefused(_("the %(field)s contains control characters"), field=label)
+                raise PurchaseRefused(_("%(field)s: control characters are not allowed"), field=label)
             if len(text) > limit:
-                raise PurchaseRefused(
-                    _("the %(field)s is longer than %(max)s characters"), field=label, max=limit
-                )
+                raise PurchaseRefused(_("%(field)s: at most %(max)s characters"), field=label, max=limit)
         values[name] = text
     if values["email"] is not None:
         try:
