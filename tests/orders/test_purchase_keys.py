@@ -129,6 +129,25 @@ def test_a_buy_confirmation_posted_twice_places_one_gamesdrop_order(clerk, offer
     assert GamesDropOrder.objects.count() == 1
     assert calls[("gamesdrop", "create-order")] == 1
     assert calls[("gamesdrop", "find-one")] == 2  # the check and the first confirm; the repeat asks nothing
+    assert calls.in_transaction == []  # the key's row is never held across a supplier call
+
+
+def test_the_repeat_is_told_in_the_staff_language(clerk, offers, run_queued_now):
+    offer = offers(999)
+    client = client_for(clerk)
+    url = f"/ru/admin/catalog/offer/{offer.pk}/buy/"
+    confirmation = {
+        "confirm": "yes",
+        "confirmation": client.post(url, {"check": "yes"}).context["confirmation"],
+    }
+    client.post(url, confirmation, follow=True)
+
+    second = client.post(url, confirmation, follow=True)
+
+    order = SupplierOrder.objects.get()
+    assert messages_of(second) == [
+        f"Уже подтверждено: эта страница создала заказ {order.transaction_id}; повторно ничего не куплено."
+    ]
 
 
 def test_a_sell_confirmation_of_a_telegram_gift_posted_twice_sends_one_gift(
