@@ -25,12 +25,14 @@ from catalog.admin.products import TelegramGiftAdmin
 from catalog.models import TelegramGift
 from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.runs.admin import RunAdminMixin
-from orders.models import Campaign, CampaignRun, PollRun
-from orders.services import campaigns, reports
+from orders.admin.orders import CONFIRMATION, confirmed_already, posted_again
+from orders.models import Campaign, CampaignRun, PollRun, PurchaseKind
+from orders.services import campaigns, giftly, purchase_keys, reports
 from orders.services.sales import SaleInputError
 
 SEND_PERM = "orders.add_campaign"
 RESUME_PERM = "orders.resume_campaign"
+SEND = PurchaseKind.SEND
 MAX_FILE_BYTES = 1_000_000  # 10,000 ids of 19 digits and a newline each, with room to spare
 
 
@@ -47,7 +49,7 @@ class SendForm(forms.Form):
     text = forms.CharField(
         label=_("message text"),
         required=False,
-        max_length=1000,
+        max_length=giftly.TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Sent with the gift; Giftly's greeting if empty."),
     )
@@ -99,15 +101,30 @@ class TelegramGiftWithSendAdmin(TelegramGiftAdmin):
             return None
         return HttpResponseRedirect(reverse("admin:catalog_telegramgift_send", args=[queryset.get().pk]))
 
+    def _queued(
+        self, request: HttpRequest, run: CampaignRun, preview: campaigns.CampaignPreview
+    ) -> HttpResponse:
+        self.message_user(
+            request,
+            gettext("Campaign #%(id)s queued: %(count)d recipients.")
+            % {"id": run.campaign_id, "count": preview.count},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:orders_campaignrun_change", args=[run.pk]))
+
     def send_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not self.has_send_permission(request):
             raise PermissionDenied
         gift = get_object_or_404(TelegramGift, pk=pk)
         form = SendForm(request.POST or None, request.FILES or None)
         preview = None
+        token = request.POST.get(CONFIRMATION)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
+            confirm = "confirm" in request.POST
             try:
+                if (first := posted_again(request, SEND)) is not None:
+                    return confirmed_already(self, request, first)
                 lines = form.recipient_lines()
                 preview = campaigns.preview_campaign(
                     telegram_gift=gift,
@@ -120,15 +137,21 @@ class TelegramGiftWithSendAdmin(TelegramGiftAdmin):
             except SaleInputError as exc:
                 form.add_error(None, exc.localized())
             else:
-                if "confirm" in request.POST:
-                    run = campaigns.create_campaign(preview=preview, user=request.user)
-                    self.message_user(
-                        request,
-                        gettext("Campaign #%(id)s queued: %(count)d recipients.")
-                        % {"id": run.campaign_id, "count": preview.count},
-                        messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(reverse("admin:orders_campaignrun_change", args=[run.pk]))
+                if confirm:
+                    try:
+                        done = purchase_keys.once(
+                            key=token,
+                            kind=SEND,
+                            user=request.user,
+                            make=lambda: campaigns.create_campaign(preview=preview, user=request.user),
+                        )
+                    except SaleInputError as exc:
+                        # Shown on the confirmation page again, with a fresh token.
+                        self.message_user(request, exc.localized(), messages.ERROR)
+                    else:
+                        if done.repeated:
+                            return confirmed_already(self, request, done.key)
+                        return self._queued(request, done.made, preview)
                 # The confirmation page posts the ids back as text, the uploaded file's included.
                 form = SendForm(initial={**data, "recipients": "\n".join(lines)})
         context = {
@@ -138,6 +161,7 @@ class TelegramGiftWithSendAdmin(TelegramGiftAdmin):
             "gift": gift,
             "form": form,
             "preview": preview,
+            "confirmation": purchase_keys.new_token(),
         }
         return TemplateResponse(request, "admin/orders/telegramgift/send.html", context)
 

@@ -21,17 +21,22 @@ from django.utils.translation import gettext_lazy as _
 from catalog.admin.gifts import GiftAdmin
 from catalog.models import Gift
 from giftoffice.integrations.base import IntegrationError
-from orders.admin.orders import BUY_PERM, BuyForm
-from orders.models import Supplier
-from orders.services import gamesdrop, selling
+from orders.admin.orders import BUY_PERM, CONFIRMATION, BuyForm, confirmed_already, posted_again
+from orders.models import PurchaseKind, Supplier
+from orders.services import gamesdrop, giftly, purchase_keys, selling
 from orders.services.recipients import parse_telegram_id
 from orders.services.sales import SaleInputError, parse_paid
+
+SELL = PurchaseKind.SELL
 
 
 class SellTelegramForm(forms.Form):
     recipient_id = forms.CharField(label=_("recipient Telegram id"), max_length=20)
     text = forms.CharField(
-        label=_("message text"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("message text"),
+        required=False,
+        max_length=giftly.TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     buyer_id = forms.CharField(label=_("buyer Telegram id"), required=False, max_length=20)
     amount_paid = forms.CharField(label=_("amount paid"), required=False, max_length=40)
@@ -92,6 +97,7 @@ class GiftWithSellAdmin(GiftAdmin):
             "opts": self.model._meta,
             "title": gettext("Sell %(gift)s") % {"gift": gift},
             "gift": gift,
+            "confirmation": purchase_keys.new_token(),
             **extra,
         }
 
@@ -104,24 +110,33 @@ class GiftWithSellAdmin(GiftAdmin):
         return HttpResponseRedirect(reverse("admin:orders_supplierorder_change", args=[order.pk]))
 
     def _sell_telegram(self, request: HttpRequest, gift: Gift) -> HttpResponse:
+        # No check step: the form page is the confirmation page, and carries the one-time token.
         form = SellTelegramForm(request.POST or None)
+        token = request.POST.get(CONFIRMATION)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             amount, currency = data["paid"]
             try:
-                order = selling.sell_telegram_gift(
-                    gift=gift,
-                    recipient_id=data["recipient"],
-                    text=data["text"] or None,
-                    buyer_id=data["buyer"],
-                    amount_paid=amount,
-                    currency=currency,
+                done = purchase_keys.once(
+                    key=token,
+                    kind=SELL,
                     user=request.user,
+                    make=lambda: selling.sell_telegram_gift(
+                        gift=gift,
+                        recipient_id=data["recipient"],
+                        text=data["text"] or None,
+                        buyer_id=data["buyer"],
+                        amount_paid=amount,
+                        currency=currency,
+                        user=request.user,
+                    ),
                 )
             except SaleInputError as exc:
                 form.add_error(None, exc.localized())
             else:
-                return self._placed(request, order)
+                if done.repeated:
+                    return confirmed_already(self, request, done.key)
+                return self._placed(request, done.made)
         item = gettext("Telegram gift %(gift)s, %(price)s RUB") % {
             "gift": gift.telegram_gift,
             "price": gift.telegram_gift.price_rub,
@@ -142,9 +157,14 @@ class GiftWithSellAdmin(GiftAdmin):
             )
         form = BuyForm(request.POST or None, servers=servers, can_override=can_override)
         check = None
+        token = request.POST.get(CONFIRMATION)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
+            confirm = "confirm" in request.POST
             try:
+                # Before the checks: a repeat must show the first order, not call GamesDrop again.
+                if (first := posted_again(request, SELL)) is not None:
+                    return confirmed_already(self, request, first)
                 check = gamesdrop.check_purchase(
                     offer=offer,
                     game_user_id=data.get("game_user_id"),
@@ -152,18 +172,25 @@ class GiftWithSellAdmin(GiftAdmin):
                     email=data.get("email"),
                     telegram_username=data.get("telegram_username"),
                 )
-                if "confirm" in request.POST:
+                if confirm:
                     amount, currency = data["paid"]
-                    order = gamesdrop.place_order(
-                        check=check,
+                    done = purchase_keys.once(
+                        key=token,
+                        kind=SELL,
                         user=request.user,
-                        override_margin=bool(data.get("override_margin")),
-                        buyer_id=data["buyer"],
-                        amount_paid=amount,
-                        currency=currency,
-                        gift=gift,
+                        make=lambda: gamesdrop.place_order(
+                            check=check,
+                            user=request.user,
+                            override_margin=bool(data.get("override_margin")),
+                            buyer_id=data["buyer"],
+                            amount_paid=amount,
+                            currency=currency,
+                            gift=gift,
+                        ),
                     )
-                    return self._placed(request, order)
+                    if done.repeated:
+                        return confirmed_already(self, request, done.key)
+                    return self._placed(request, done.made)
             except SaleInputError as exc:
                 form.add_error(None, exc.localized())
                 check = None

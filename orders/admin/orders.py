@@ -20,8 +20,8 @@ from catalog.models import Offer
 from giftoffice.admin_mixins import ReadOnlyAdminMixin, SecretFieldsAdminMixin
 from giftoffice.integrations.base import IntegrationError
 from orders.admin.reports import PurchaseReportInline, SaleReportStatusMixin
-from orders.models import OrderEvent, OrderStatus, Sale, SupplierOrder
-from orders.services import actions, gamesdrop
+from orders.models import OrderEvent, OrderStatus, PurchaseKey, PurchaseKind, Sale, SupplierOrder
+from orders.services import actions, gamesdrop, purchase_keys
 from orders.services.recipients import parse_telegram_id
 from orders.services.sales import SaleInputError, parse_paid
 
@@ -38,6 +38,8 @@ BADGE_COLOURS = {
 }
 PERM = "orders.%s_supplierorder"
 BUY_PERM = "orders.add_supplierorder"
+BUY = PurchaseKind.BUY
+CONFIRMATION = "confirmation"  # the confirmation pages' one-time token (orders.services.purchase_keys)
 
 
 def badge(status: str, label: str) -> str:
@@ -362,15 +364,56 @@ class SupplierOrderAdmin(SecretFieldsAdminMixin, admin.ModelAdmin):
 # --- "Buy…" on GamesDrop offers ----------------------------------------------------------------------
 
 
+def posted_again(request: HttpRequest, kind: str) -> PurchaseKey | None:
+    """The first use of this confirmation's token, if this POST confirms a page confirmed before."""
+    token = request.POST.get(CONFIRMATION)
+    if "confirm" not in request.POST or not token:
+        return None
+    return purchase_keys.used(key=token, kind=kind, user=request.user)
+
+
+def confirmed_already(
+    model_admin: admin.ModelAdmin, request: HttpRequest, first: PurchaseKey
+) -> HttpResponse:
+    """A confirmation posted again (double click, resubmit, retry): what its first POST made, nothing new."""
+    run = purchase_keys.first_run(first)
+    if run is not None:
+        model_admin.message_user(
+            request,
+            gettext("Already confirmed: this page created campaign #%(id)s; nothing was sent again.")
+            % {"id": run.campaign_id},
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(reverse("admin:orders_campaignrun_change", args=[run.pk]))
+    order = purchase_keys.first_order(first)
+    if order is None:  # what it made was deleted since; the key stays used
+        model_admin.message_user(
+            request, gettext("Already confirmed: nothing was bought again."), messages.WARNING
+        )
+        return HttpResponseRedirect(reverse("admin:index"))
+    model_admin.message_user(
+        request,
+        gettext("Already confirmed: this page placed order %(id)s; nothing was bought again.")
+        % {"id": order.transaction_id},
+        messages.WARNING,
+    )
+    return HttpResponseRedirect(reverse("admin:orders_supplierorder_change", args=[order.pk]))
+
+
 class BuyForm(forms.Form):
-    game_user_id = forms.CharField(label=_("game user id"), required=False, max_length=64)
+    game_user_id = forms.CharField(
+        label=_("game user id"), required=False, max_length=gamesdrop.CUSTOMER_FIELD_MAX
+    )
     server = forms.ChoiceField(label=_("server"), required=False)
-    email = forms.EmailField(label=_("e-mail"), required=False)
+    email = forms.CharField(label=_("e-mail"), required=False, max_length=gamesdrop.EMAIL_MAX)
     telegram_username = forms.CharField(
-        label=_("Telegram @username"), required=False, max_length=64, help_text=_("For Telegram Stars.")
+        label=_("Telegram @username"),
+        required=False,
+        max_length=gamesdrop.CUSTOMER_FIELD_MAX,
+        help_text=_("For Telegram Stars."),
     )
     buyer_id = forms.CharField(label=_("buyer Telegram id"), required=False, max_length=20)
-    amount_paid = forms.DecimalField(label=_("amount paid"), required=False, max_digits=30, decimal_places=9)
+    amount_paid = forms.CharField(label=_("amount paid"), required=False, max_length=40)
     currency = forms.CharField(label=_("currency"), required=False, max_length=8)
     override_margin = forms.BooleanField(label=_("buy even above our retail price"), required=False)
 
@@ -387,6 +430,12 @@ class BuyForm(forms.Form):
     def clean(self):
         data = super().clean()
         try:
+            # The service's own checks (buy_offer runs the same ones): one rule for every door.
+            gamesdrop.check_customer(
+                game_user_id=data.get("game_user_id"),
+                email=data.get("email"),
+                telegram_username=data.get("telegram_username"),
+            )
             data["buyer"] = parse_telegram_id(data["buyer_id"]) if data.get("buyer_id") else None
             data["paid"] = parse_paid(amount=data.get("amount_paid"), currency=data.get("currency"))
         except SaleInputError as exc:
@@ -432,9 +481,14 @@ class OfferWithBuyAdmin(OfferAdmin):
             )
         form = BuyForm(request.POST or None, servers=servers, can_override=can_override)
         check = None
+        token = request.POST.get(CONFIRMATION)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
+            confirm = "confirm" in request.POST
             try:
+                # Before the checks: a repeat must show the first order, not call GamesDrop again.
+                if (first := posted_again(request, BUY)) is not None:
+                    return confirmed_already(self, request, first)
                 check = gamesdrop.check_purchase(
                     offer=offer,
                     game_user_id=data.get("game_user_id"),
@@ -442,16 +496,24 @@ class OfferWithBuyAdmin(OfferAdmin):
                     email=data.get("email"),
                     telegram_username=data.get("telegram_username"),
                 )
-                if "confirm" in request.POST:
+                if confirm:
                     amount, currency = data["paid"]
-                    order = gamesdrop.place_order(
-                        check=check,
+                    done = purchase_keys.once(
+                        key=token,
+                        kind=BUY,
                         user=request.user,
-                        override_margin=bool(data.get("override_margin")),
-                        buyer_id=data["buyer"],
-                        amount_paid=amount,
-                        currency=currency,
+                        make=lambda: gamesdrop.place_order(
+                            check=check,
+                            user=request.user,
+                            override_margin=bool(data.get("override_margin")),
+                            buyer_id=data["buyer"],
+                            amount_paid=amount,
+                            currency=currency,
+                        ),
                     )
+                    if done.repeated:
+                        return confirmed_already(self, request, done.key)
+                    order = done.made
                     self.message_user(
                         request,
                         gettext("Order %(id)s placed; it is being sent to GamesDrop.")
@@ -469,6 +531,7 @@ class OfferWithBuyAdmin(OfferAdmin):
             "offer": offer,
             "form": form,
             "check": check,
+            "confirmation": purchase_keys.new_token(),
         }
         return TemplateResponse(request, "admin/orders/offer/buy.html", context)
 

@@ -7,6 +7,7 @@ from orders.models.campaigns import (
     CampaignStatus,
     PollRun,
 )
+from orders.models.keys import PurchaseKey, PurchaseKind
 from orders.models.orders import (
     ORDER_TRANSITIONS,
     OrderEvent,
@@ -39,6 +40,8 @@ __all__ = [
     "OrderEvent",
     "OrderStatus",
     "PollRun",
+    "PurchaseKey",
+    "PurchaseKind",
     "PurchaseReport",
     "ReportResult",
     "ReportSender",

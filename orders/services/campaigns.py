@@ -114,7 +114,7 @@ def preview_campaign(
         telegram_gift=telegram_gift,
         recipients=parsed.ids,
         rejected=parsed.rejected,
-        text=text or None,
+        text=giftly.check_text(text),
         buyer_id=buyer,
         amount_paid=amount,
         currency=code,

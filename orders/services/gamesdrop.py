@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,8 +50,10 @@ from orders.services.status import ConcurrentMove, claim_for_submission, set_sta
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "CustomerInput",
     "PurchaseCheck",
     "PurchaseRefused",
+    "check_customer",
     "check_purchase",
     "is_stars",
     "place_order",
@@ -124,6 +129,49 @@ def server_choices(*, offer: Offer, client: gamesdrop.GamesDropClient | None = N
     return (client or gamesdrop.client()).servers(offer.offer_group_id)
 
 
+CUSTOMER_FIELD_MAX = 64  # a player id or a Telegram username; what the Buy form allows
+EMAIL_MAX = 254
+
+
+@dataclass(frozen=True)
+class CustomerInput:
+    game_user_id: str | None = None
+    email: str | None = None
+    telegram_username: str | None = None
+
+
+def check_customer(
+    *, game_user_id: str | None = None, email: str | None = None, telegram_username: str | None = None
+) -> CustomerInput:
+    """Who the order is for, as staff or a script typed it: stripped, or PurchaseRefused.
+
+    The one check of these fields, for the Buy form and buy_offer alike: no control or invisible
+    format characters (they would reach GamesDrop and the records as they are), a bounded length,
+    and an e-mail Django's validator accepts.
+    """
+    values = {}
+    for name, label, value, limit in (
+        ("game_user_id", _("game user id"), game_user_id, CUSTOMER_FIELD_MAX),
+        ("email", _("e-mail"), email, EMAIL_MAX),
+        ("telegram_username", _("Telegram @username"), telegram_username, CUSTOMER_FIELD_MAX),
+    ):
+        text = (value or "").strip() or None
+        if text is not None:
+            if any(unicodedata.category(char).startswith("C") for char in text):
+                raise PurchaseRefused(_("%(field)s: control characters are not allowed"), field=label)
+            if len(text) > limit:
+                raise PurchaseRefused(_("%(field)s: at most %(max)s characters"), field=label, max=limit)
+        values[name] = text
+    if values["email"] is not None:
+        try:
+            EmailValidator()(values["email"])
+        except ValidationError:
+            raise PurchaseRefused(
+                _("%(email)s is not a valid e-mail address"), email=repr(values["email"])
+            ) from None
+    return CustomerInput(**values)
+
+
 def check_purchase(
     *,
     offer: Offer,
@@ -138,11 +186,10 @@ def check_purchase(
     Reads only (find-one, servers, check-game-data, user-info, balance); the price find-one returns
     is recorded on the offer and is what create-order will confirm.
     """
-    client = client or gamesdrop.client()
-    game_user_id = (game_user_id or "").strip() or None
+    customer = check_customer(game_user_id=game_user_id, email=email, telegram_username=telegram_username)
+    game_user_id, email, telegram_username = customer.game_user_id, customer.email, customer.telegram_username
     game_server_id = (game_server_id or "").strip() or None
-    email = (email or "").strip() or None
-    telegram_username = (telegram_username or "").strip() or None
+    client = client or gamesdrop.client()
     if offer.removed_at is not None:
         raise PurchaseRefused(
             _("offer #%(id)s is no longer in the GamesDrop catalog"), id=offer.offer_group_id

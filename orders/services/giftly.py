@@ -38,13 +38,16 @@ from orders.services.sales import SaleInputError
 from orders.services.status import ConcurrentMove, claim_for_submission, set_status
 
 __all__ = [
+    "TEXT_MAX",
     "SendResult",
+    "check_text",
     "create_gift_orders",
     "create_gift_sale",
     "recover_stale_submission",
     "send_gift",
 ]
 
+TEXT_MAX = 1000  # the message sent with a gift: the admin forms' limit, checked here for every door
 NOT_SENT_ATTEMPTS = 3  # tries of a request that never reached Giftly or was turned away, in one call
 
 QUEUED_MESSAGE = "Giftly accepted the gift (HTTP 201) and queued its delivery"
@@ -66,6 +69,17 @@ class _TurnedAway:
 
     order: SupplierOrder
     error: UnavailableError
+
+
+def check_text(text: str | None) -> str | None:
+    """The message sent with a gift, or SaleInputError: Giftly's spec sets no limit, we do."""
+    if text and len(text) > TEXT_MAX:
+        raise SaleInputError(
+            _("the message text is %(length)s characters long; at most %(max)s"),
+            length=len(text),
+            max=TEXT_MAX,
+        )
+    return text or None
 
 
 def create_gift_sale(
@@ -111,6 +125,7 @@ def create_gift_orders(
     nothing back."""
     if not telegram_gift.active:
         raise SaleInputError(_("Telegram gift %(gift)s is not on sale"), gift=telegram_gift.gift_id)
+    text = check_text(text)
     for recipient_id in recipient_ids:
         if recipient_id <= 0:
             raise SaleInputError(_("recipient %(id)s is not a Telegram user id"), id=recipient_id)

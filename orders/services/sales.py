@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from orders.services.errors import Refusal
 __all__ = ["SaleInputError", "complete_sale_if_done", "on_sale_completed", "parse_paid"]
 
 PAID_PLACES = 9  # Sale.amount_paid holds TON to the nanoton
+PAID_WHOLE_DIGITS = 21  # Sale.amount_paid and Campaign.amount_paid: max_digits 30 less the 9 places
+PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 
 
 class SaleInputError(Refusal, ValueError):
@@ -32,14 +35,27 @@ def parse_paid(*, amount: Any, currency: str | None) -> tuple[Decimal | None, st
         return None, ""
     if amount in (None, "") or not currency:
         raise SaleInputError(_("give the amount paid together with its currency"))
-    try:
-        value = amount if isinstance(amount, Decimal) else Decimal(str(amount).strip())
-    except InvalidOperation:
-        raise SaleInputError(_("amount paid %(amount)s is not a number"), amount=repr(amount)) from None
+    if isinstance(amount, Decimal):
+        value = amount
+    else:
+        # Plain ASCII digits only: Decimal() alone also takes "1e25", "inf", "1_000" and fullwidth digits.
+        text = str(amount).strip()
+        if not PLAIN_NUMBER.fullmatch(text):
+            raise SaleInputError(
+                _("amount paid %(amount)s is not a plain number: digits and one decimal point, no exponent"),
+                amount=repr(text),
+            )
+        value = Decimal(text)
     if not value.is_finite() or value <= 0:
         raise SaleInputError(_("amount paid must be more than 0, not %(amount)s"), amount=amount)
     if -value.as_tuple().exponent > PAID_PLACES:
         raise SaleInputError(_("amount paid has more than %(places)s decimal places"), places=PAID_PLACES)
+    if value.adjusted() >= PAID_WHOLE_DIGITS:
+        raise SaleInputError(
+            _("amount paid %(amount)s is too large: at most %(digits)s digits before the decimal point"),
+            amount=amount,
+            digits=PAID_WHOLE_DIGITS,
+        )
     code = currency.strip().upper()
     if code not in settings.ORDERS_CURRENCIES:
         known = ", ".join(settings.ORDERS_CURRENCIES)

@@ -181,7 +181,8 @@ def test_buy_shows_the_check_then_places_the_order_on_confirm(django_user_model,
     assert "Player2414" in text
     assert "0.51 USD" in text  # the margin: 1.50 retail - 0.99 GamesDrop
 
-    placed = client.post(url, {"game_user_id": "52357322414", "confirm": "yes"})
+    token = checked.context["confirmation"]
+    placed = client.post(url, {"game_user_id": "52357322414", "confirm": "yes", "confirmation": token})
 
     order = SupplierOrder.objects.get()
     assert placed.status_code == 302

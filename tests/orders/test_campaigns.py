@@ -62,6 +62,13 @@ def form(recipients: str, **extra) -> dict:
     return {"recipients": recipients, "text": "", "buyer_id": "", "amount_paid": "", "currency": "", **extra}
 
 
+def confirm(client, gift, data: dict):
+    """The check, then "Send" on the confirmation page it shows (its one-time token included)."""
+    page = client.post(send_url(gift), data)
+    token = page.context["confirmation"]
+    return client.post(send_url(gift), {**data, "confirm": "yes", "confirmation": token})
+
+
 def preview(gift, recipients=(101, 102, 103), **kw) -> campaigns.CampaignPreview:
     return campaigns.preview_campaign(telegram_gift=gift, recipients=[str(r) for r in recipients], **kw)
 
@@ -133,7 +140,7 @@ def test_confirming_queues_a_run_that_sends_one_sale_per_recipient_then_shows_it
 ):
     data = form("101\n12a\n102\n103", text="Hi", buyer_id="42", amount_paid="1.50", currency="usd")
 
-    response = promo.post(send_url(teddy), {**data, "confirm": "yes"})
+    response = confirm(promo, teddy, data)
 
     run = CampaignRun.objects.get()
     assert response.status_code == 302

@@ -110,10 +110,18 @@ def test_sell_a_gift_fulfilled_by_a_telegram_gift_sends_it_once_and_the_sale_rec
 ):
     gift = GiftFactory(telegram_gift=teddy)
     url = f"{GIFTS}{gift.pk}/sell/"
-    assert "Fulfilled by: Telegram gift 🧸" in seller.get(url).content.decode()
+    page = seller.get(url)
+    assert "Fulfilled by: Telegram gift 🧸" in page.content.decode()
 
     response = seller.post(
-        url, {"recipient_id": "987654321", "text": "Hi", "amount_paid": "3", "currency": "EUR"}
+        url,
+        {
+            "recipient_id": "987654321",
+            "text": "Hi",
+            "amount_paid": "3",
+            "currency": "EUR",
+            "confirmation": page.context["confirmation"],
+        },
     )
 
     order = SupplierOrder.objects.get()
@@ -136,7 +144,7 @@ def test_sell_a_gift_fulfilled_by_an_offer_checks_then_buys_it_and_the_sale_reco
     assert SupplierOrder.objects.count() == 0
     assert "Before you confirm" in checked.content.decode()
 
-    seller.post(url, {"confirm": "yes"})
+    seller.post(url, {"confirm": "yes", "confirmation": checked.context["confirmation"]})
 
     order = SupplierOrder.objects.get()
     assert order.status == OrderStatus.COMPLETED

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from catalog.models import Offer
-from orders.models import OrderStatus
-from orders.services import gamesdrop
+from orders.models import OrderStatus, PurchaseKey, PurchaseKind, SupplierOrder
+from orders.services import gamesdrop, purchase_keys
 from orders.services.sales import SaleInputError
 
 FAILED = {OrderStatus.CANCELED, OrderStatus.FAILED, OrderStatus.REFUNDED}
@@ -34,8 +34,22 @@ class Command(BaseCommand):
             action="store_true",
             help="Buy even when GamesDrop's price is above our retail price.",
         )
+        parser.add_argument(
+            "--idempotency-key",
+            metavar="KEY",
+            help="Buy at most once per KEY: run again with the same KEY, it reports the first order and "
+            "buys nothing.",
+        )
 
     def handle(self, *args, offer_id: int, **options) -> None:
+        key = options.get("idempotency_key")
+        try:
+            # Before the checks: a repeat must report the first order, not call GamesDrop again.
+            first = purchase_keys.used(key=key, kind=PurchaseKind.BUY) if key is not None else None
+        except SaleInputError as exc:
+            raise CommandError(f"buy_offer: not placed: {exc}") from exc
+        if first is not None:
+            return self._finish(self._first(first), options)
         offer = Offer.objects.filter(offer_group_id=offer_id).first()
         if offer is None:
             raise CommandError(f"unknown GamesDrop offer {offer_id}: not in our catalog (run sync_offers)")
@@ -49,12 +63,34 @@ class Command(BaseCommand):
             )
             for warning in check.warnings:
                 self.stderr.write(f"warning: {warning}")
-            order = gamesdrop.place_order(
-                check=check, override_margin=options["override_margin"], enqueue=False
-            )
+
+            def place() -> SupplierOrder:
+                return gamesdrop.place_order(
+                    check=check, override_margin=options["override_margin"], enqueue=False
+                )
+
+            if key is None:
+                order = place()
+            else:
+                done = purchase_keys.once(key=key, kind=PurchaseKind.BUY, make=place)
+                if done.repeated:  # a rival run with the same key committed first
+                    return self._finish(self._first(done.key), options)
+                order = done.made
         except SaleInputError as exc:
             raise CommandError(f"buy_offer: not placed: {exc}") from exc
-        order = gamesdrop.submit(order=order)
+        self._finish(gamesdrop.submit(order=order), options)
+
+    def _first(self, first: PurchaseKey) -> SupplierOrder:
+        order = purchase_keys.first_order(first)
+        if order is None:
+            raise CommandError("buy_offer: already done with this idempotency key; its order is gone")
+        self.stdout.write("buy_offer: already placed with this idempotency key, nothing bought again")
+        if order.status == OrderStatus.NEW:
+            # Its run stopped between placing and sending: send it now (the claim keeps it to one send).
+            order = gamesdrop.submit(order=order)
+        return order
+
+    def _finish(self, order: SupplierOrder, options: dict) -> None:
         self._show(order)
         if options["wait"]:
             order = self._wait(order)

@@ -9,10 +9,17 @@ from django.utils import translation
 from catalog.models import TelegramGift
 from giftoffice.runs.models import RunTrigger
 from giftoffice.runs.services import running, this_process
-from orders.models import CampaignStatus
-from orders.services.campaigns import CampaignPreview, create_campaign, send_campaign
-from orders.services.recipients import parse_recipients, parse_telegram_id
-from orders.services.sales import SaleInputError, parse_paid
+from orders.models import CampaignRun, CampaignStatus, PurchaseKey, PurchaseKind
+from orders.services import purchase_keys
+from orders.services.campaigns import (
+    CampaignPreview,
+    campaign_counts,
+    create_campaign,
+    preview_campaign,
+    send_campaign,
+)
+from orders.services.recipients import parse_recipients
+from orders.services.sales import SaleInputError
 
 
 class Command(BaseCommand):
@@ -33,19 +40,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--paid", nargs=2, metavar=("AMOUNT", "CURRENCY"), help="What the customer paid, per recipient."
         )
+        parser.add_argument(
+            "--idempotency-key",
+            metavar="KEY",
+            help="Send at most once per KEY: run again with the same KEY, it reports the first campaign "
+            "and sends nothing.",
+        )
 
     def handle(self, *args, gift_id: str, recipients: list[str], **options) -> None:
-        gift, ids, buyer_id, amount, currency = self._checked(gift_id, recipients, options)
-        preview = CampaignPreview(
-            telegram_gift=gift,
-            recipients=ids,
-            text=options.get("text"),
-            buyer_id=buyer_id,
-            amount_paid=amount,
-            currency=currency,
-        )
-        # The same campaign service as the admin's "Send to Telegram users…", run in this process.
-        run = create_campaign(preview=preview, trigger=RunTrigger.COMMAND, enqueue=False)
+        key = options.get("idempotency_key")
+        if key is not None and (first := self._used(key)) is not None:
+            return self._report_first(first)
+        preview = self._checked(gift_id, recipients, options)
+
+        def create() -> CampaignRun:
+            # The same campaign service as the admin's "Send to Telegram users…", run in this process.
+            return create_campaign(preview=preview, trigger=RunTrigger.COMMAND, enqueue=False)
+
+        if key is None:
+            run = create()
+        else:
+            done = self._once(key, create)
+            if done.repeated:  # a rival run with the same key committed first
+                return self._report_first(done.key)
+            run = done.made
+        ids = preview.recipients
 
         def report(recipient: int, sale, result) -> None:
             order = result.order
@@ -68,7 +87,34 @@ class Command(BaseCommand):
         if run.unknown or run.failed or not_sent:
             sys.exit(1)
 
-    def _checked(self, gift_id: str, recipients: list[str], options: dict):
+    def _used(self, key: str) -> PurchaseKey | None:
+        try:
+            return purchase_keys.used(key=key, kind=PurchaseKind.SEND)
+        except SaleInputError as exc:
+            raise CommandError(f"send_telegram_gift: {exc}") from exc
+
+    def _once(self, key: str, create) -> purchase_keys.Once[CampaignRun]:
+        try:
+            return purchase_keys.once(key=key, kind=PurchaseKind.SEND, make=create)
+        except SaleInputError as exc:
+            raise CommandError(f"send_telegram_gift: {exc}") from exc
+
+    def _report_first(self, first: PurchaseKey) -> None:
+        """What the key's first run made, as its summary line; the exit status is the one it gives."""
+        campaign = first.campaign
+        if campaign is None:
+            self.stdout.write("send_telegram_gift: already done with this idempotency key; nothing sent")
+            return
+        counts = campaign_counts(campaign)
+        self.stdout.write(
+            f"send_telegram_gift: already done with this idempotency key, nothing sent now: campaign "
+            f"#{campaign.pk} {campaign.status}: sent {counts['sent']}, outcome unknown {counts['unknown']}, "
+            f"failed {counts['failed']}, sending {counts['in_progress']}, not sent {counts['not_sent']}"
+        )
+        if counts["sent"] != len(campaign.recipients):
+            sys.exit(1)
+
+    def _checked(self, gift_id: str, recipients: list[str], options: dict) -> CampaignPreview:
         """Every input checked before the first sale is created: bad input sends nothing."""
         gift = TelegramGift.objects.filter(gift_id=gift_id).first()
         if gift is None:
@@ -83,9 +129,6 @@ class Command(BaseCommand):
                 raise CommandError(f"cannot read the recipients file: {exc}") from exc
         try:
             parsed = parse_recipients(values)
-            buyer_id = parse_telegram_id(options["buyer_id"]) if options.get("buyer_id") else None
-            paid_amount, paid_currency = options.get("paid") or (None, None)
-            amount, currency = parse_paid(amount=paid_amount, currency=paid_currency)
         except SaleInputError as exc:
             raise CommandError(str(exc)) from exc
         if parsed.rejected:
@@ -93,4 +136,16 @@ class Command(BaseCommand):
                 raise CommandError(f"bad recipient ids, nothing sent: {parsed.describe_rejected()}")
         if not parsed.ids:
             raise CommandError("no recipients: give RECIPIENT_ID arguments or --recipients-file")
-        return gift, parsed.ids, buyer_id, amount, currency
+        paid_amount, paid_currency = options.get("paid") or (None, None)
+        try:
+            # The admin's checks (text length, buyer, amount paid), by the same service.
+            return preview_campaign(
+                telegram_gift=gift,
+                recipients=[str(number) for number in parsed.ids],
+                text=options.get("text"),
+                buyer_id=options.get("buyer_id"),
+                amount_paid=paid_amount,
+                currency=paid_currency,
+            )
+        except SaleInputError as exc:
+            raise CommandError(str(exc)) from exc
