@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0004_campaigns_and_poll_runs'),
+        ('orders', '0007_report_sender'),
     ]
 
     operations = [
