@@ -446,9 +446,6 @@ def run() -> list[str]:
     try:
         return [_describe(connection), *_run(connection)]
     finally:
-        from catalog.services import rate_counters
-
-        rate_counters.close()  # its own connection would keep the throwaway database from being dropped
         connections.close_all()
         connection.creation.destroy_test_db(original, verbosity=0)
 

@@ -245,8 +245,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Cache and rate limits ---------------------------------------------------------------------------
 # Rate-limit counters are shared by every process (catalog.services.rate_counters): in Redis when set,
-# else in the database (PostgreSQL) or a side SQLite file next to the database (SQLite).
-RATE_LIMIT_SQLITE_PATH = os.environ.get("RATE_LIMIT_SQLITE_PATH", "")
+# else in the database.
 # Failed authentications (bad or revoked keys) per client address; over it every request from that
 # address is answered 429 until the window ends, right key or not. Empty: no limit.
 AUTH_FAILURE_RATE = os.environ.get("AUTH_FAILURE_RATE", "20/min")

@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
-from catalog.services import rate_counters
 from giftoffice.integrations.base import Timeouts
 
 
@@ -52,13 +51,6 @@ def hang_timeouts(settings) -> float:
 @pytest.fixture
 def short_timeouts() -> Timeouts:
     return Timeouts(connect=2.0, read=1.0)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _rate_counter_connection(django_db_setup, django_db_blocker):
-    """The rate counters' own database connection is closed before the test database is dropped."""
-    yield
-    rate_counters.close()
 
 
 @pytest.fixture

@@ -8,15 +8,9 @@ import ipaddress
 from django.conf import settings
 from rest_framework import authentication, exceptions, permissions
 
-from catalog.api.throttling import (
-    auth_failure_key,
-    auth_failure_limit,
-    auth_failures_exceeded,
-    record_auth_failure,
-)
+from catalog.api.throttling import auth_failures_exceeded, record_auth_failure
 from catalog.models import PartnerApiKey
-from catalog.services import rate_counters
-from catalog.services.api_keys import authenticate_api_key, authenticate_api_key_counting, touch_api_key
+from catalog.services.api_keys import authenticate_api_key
 
 KEYWORD = "Api-Key"
 _TOO_MANY = "Too many failed authentications from your address."
@@ -35,32 +29,14 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         address = client_address(request._request.META)
         keyword, _, plain_key = header.partition(" ")
         well_formed = keyword.lower() == KEYWORD.lower() and bool(plain_key.strip())
+        # Checked before the key is: over the limit, a right guess must look exactly like a wrong one.
+        if (wait := auth_failures_exceeded(address)) is not None:
+            raise exceptions.Throttled(wait, _TOO_MANY)
+        if not well_formed:
+            record_auth_failure(address)
+            raise exceptions.AuthenticationFailed(f"Use the header 'Authorization: {KEYWORD} <key>'.")
         defer_touch = request.method in permissions.SAFE_METHODS  # reads: PartnerApiView.finalize_response
-        limit = auth_failure_limit()
-        folded = (
-            rate_counters.folded_peek(auth_failure_key(address), duration=limit[1])
-            if limit and well_formed
-            else None
-        )
-        if folded is not None:
-            # The failures read in the key lookup's statement (PostgreSQL): one round trip fewer.
-            api_key, failures = authenticate_api_key_counting(
-                plain_key=plain_key.strip(), count=folded, defer_touch=True
-            )
-            # Over the limit, a right guess must look exactly like a wrong one (and leaves no trace).
-            if limit is not None and failures >= limit[0]:
-                raise exceptions.Throttled(rate_counters.wait_seconds(folded.wait), _TOO_MANY)
-            if api_key is not None and not defer_touch and api_key.touch_due is not None:
-                touch_api_key(key_id=api_key.pk, when=api_key.touch_due)
-                api_key.touch_due = None
-        else:
-            # Checked before the key is: over the limit, a right guess must look exactly like a wrong one.
-            if (wait := auth_failures_exceeded(address)) is not None:
-                raise exceptions.Throttled(wait, _TOO_MANY)
-            if not well_formed:
-                record_auth_failure(address)
-                raise exceptions.AuthenticationFailed(f"Use the header 'Authorization: {KEYWORD} <key>'.")
-            api_key = authenticate_api_key(plain_key=plain_key.strip(), defer_touch=defer_touch)
+        api_key = authenticate_api_key(plain_key=plain_key.strip(), defer_touch=defer_touch)
         if api_key is None:
             record_auth_failure(address)
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")

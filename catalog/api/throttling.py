@@ -17,10 +17,10 @@ from catalog.services import rate_counters
 
 
 class PartnerKeyRateThrottle(BaseThrottle):
-    """Fixed-window counter per key and scope, shared by every process and taken a few slots at a time
-    (rate_counters.Leases), unlike DRF's per-process timestamp history. Over the limit -> 429 with
-    Retry-After = seconds to the next window. Rates are read per request, so settings changes apply
-    immediately."""
+    """Fixed-window counter per key and scope, shared by every process (rate_counters), unlike DRF's
+    per-process timestamp history: each request counts once, and is admitted while the count is within
+    the limit. Over the limit -> 429 with Retry-After = seconds to the next window. Rates are read per
+    request, so settings changes apply immediately."""
 
     timer = time.time
 
@@ -32,9 +32,7 @@ class PartnerKeyRateThrottle(BaseThrottle):
         if not rate:
             return True
         limit, duration = parse_rate(rate)
-        counted = rate_counters.leases.take(
-            f"{scope}:{request.auth.pk}", limit=limit, duration=duration, now=self.timer()
-        )
+        counted = rate_counters.hit(f"{scope}:{request.auth.pk}", duration=duration, now=self.timer())
         self._wait = counted.wait
         return counted.count <= limit
 
@@ -54,11 +52,6 @@ def auth_failures_exceeded(address: str) -> int | None:
     limit, duration = parse_rate(settings.AUTH_FAILURE_RATE)
     seen = rate_counters.peek(auth_failure_key(address), duration=duration)
     return rate_counters.wait_seconds(seen.wait) if seen.count >= limit else None
-
-
-def auth_failure_limit() -> tuple[int, int] | None:
-    """(failures allowed, window seconds) per client address, or None without a limit."""
-    return parse_rate(settings.AUTH_FAILURE_RATE) if settings.AUTH_FAILURE_RATE else None
 
 
 def auth_failure_key(address: str) -> str:

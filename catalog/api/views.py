@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
@@ -61,6 +62,13 @@ class PartnerApiView(APIView):
     renderer_classes = [JSONRenderer]
     _renderer = JSONRenderer()  # stateless: one for every request
     _permissions = (HasPartnerKey(),)  # stateless too (throttles are not: they keep the wait)
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # The rate counters commit as they count: under a request-wide transaction (ATOMIC_REQUESTS) a
+        # refused request would roll its own count back, and failed authentications would never add up.
+        # The writes open their own transactions (catalog.services.gifts).
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
     def dispatch(self, request, *args, **kwargs):
         # One language for machine-read error messages, whatever Accept-Language says.

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from catalog.fastpaths import common as fastpaths
 from catalog.models import Partner, PartnerApiKey
-from catalog.services.rate_counters import FoldedPeek
 from giftoffice.db import prepared_cursor
 
 logger = logging.getLogger(__name__)
@@ -95,24 +94,6 @@ def authenticate_api_key(*, plain_key: str, defer_touch: bool = False) -> Partne
         cursor.execute(fastpaths.key_lookup_sql(connection), [key_hash])
         row = cursor.fetchone()
     return _key_of_row(row, key_hash=key_hash, alias=alias, defer_touch=defer_touch)
-
-
-def authenticate_api_key_counting(
-    *, plain_key: str, count: FoldedPeek, defer_touch: bool = False
-) -> tuple[PartnerApiKey | None, int]:
-    """authenticate_api_key() and a rate counter's value (rate_counters.folded_peek) in one statement:
-    every API request reads its address's failed authentications, and a round trip of its own cost a
-    seventh of a short list's time on PostgreSQL (docs/perf.md)."""
-    alias = PartnerApiKey.objects.db
-    connection = connections[alias]
-    key_hash = hash_key(plain_key) if plain_key and len(plain_key) <= 200 else ""
-    with prepared_cursor(connection) as cursor:
-        cursor.execute(fastpaths.key_lookup_sql(connection, extra=count.sql), [*count.params, key_hash])
-        *row, counted = cursor.fetchone()
-    key = _key_of_row(
-        row if row[0] is not None else None, key_hash=key_hash, alias=alias, defer_touch=defer_touch
-    )
-    return key, counted or 0
 
 
 def _key_of_row(row: Any, *, key_hash: str, alias: str, defer_touch: bool) -> PartnerApiKey | None:

@@ -8,6 +8,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -206,3 +208,34 @@ def test_slow_clients_within_the_limit_hold_a_thread_only_until_the_body_deadlin
     # then: each stalled request was cut off at the deadline (408; the sockets give up after 5 deadlines)
     assert slow == [408] * 5
     assert read.status_code == 200
+
+
+def _day_has_room(seconds: float) -> bool:
+    return 86_400 - time.time() % 86_400 >= seconds
+
+
+@pytest.mark.gunicorn_env(PARTNER_THROTTLE_READ="600/day", WEB_CONCURRENCY="3", GUNICORN_THREADS="4")
+def test_a_key_gets_its_whole_budget_under_concurrent_requests_then_a_429(gunicorn, key):
+    # given: the default budget of 600 reads, 3 worker processes, and a window with room for the whole
+    # burst (one straddling the window's edge would start a fresh budget halfway). The window is a day,
+    # not the default minute: on a loaded machine the burst alone can take most of a minute.
+    limit = 600
+    poll_until(lambda: _day_has_room(120), timeout=130, interval=0.5)
+    local = threading.local()
+
+    def read(_: int) -> int:
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+            # a connection per request, so the worker processes share the burst
+            local.session.headers.update({"Authorization": f"Api-Key {key}", "Connection": "close"})
+        return local.session.get(f"{gunicorn}/external/gift/", timeout=30).status_code
+
+    # when: exactly the budget, 12 at a time
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(read, range(limit)))
+    over = requests.get(f"{gunicorn}/external/gift/", headers={"Authorization": f"Api-Key {key}"}, timeout=30)
+
+    # then: none refused, and the next one is
+    assert statuses.count(200) == limit
+    assert over.status_code == 429
+    assert 1 <= int(over.headers["Retry-After"]) <= 86_400

@@ -1,10 +1,13 @@
-"""Rate limits hold across processes without Redis, and failed authentications are limited per address."""
+"""Rate limits hold across processes, with Redis or without, and failed authentications are limited per
+address."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
+import redis
 from django.db import connection
 
 from catalog.api.auth import client_address
@@ -16,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_two_connections_share_one_counter_and_never_lose_a_hit():
-    # given: two threads, each with its own database (or side-file) connection
+    # given: two threads, each with its own database connection
     seen: list[int] = []
     lock = threading.Lock()
     barrier = threading.Barrier(2)
@@ -128,55 +131,81 @@ def test_a_write_key_over_the_failure_limit_is_refused_without_its_use_being_rec
     assert PartnerApiKey.objects.get().last_used_at is None
 
 
-def test_the_failure_count_rides_in_the_key_lookup_only_when_counters_live_in_the_database(settings):
-    settings.REDIS_URL = ""
-
-    folded = rate_counters.folded_peek("auth_failure:192.0.2.1", duration=60)
-
-    assert (folded is not None) == (connection.vendor == "postgresql")
-
-
-def test_processes_taking_slots_in_leases_never_admit_more_than_the_limit_together():
-    # given: three processes' lease tables over one shared counter, a limit of 1,000 a minute
-    processes = [rate_counters.Leases() for _ in range(3)]
-    now = 1_000_000.0
-
-    # when: 1,500 requests arrive round-robin across them
-    slots = [
-        processes[n % 3].take("test:leased", limit=1000, duration=60, now=now).count for n in range(1500)
-    ]
-
-    # then: no slot is handed out twice, at most 1,000 are admitted, and few are lost to unused leases
-    admitted = [slot for slot in slots if slot <= 1000]
-    assert len(set(admitted)) == len(admitted)
-    assert 990 <= len(admitted) <= 1000
-    # far fewer counter hits than requests: the shared count moved in leases of up to 10
-    assert rate_counters.peek("test:leased", duration=60, now=now).count < 1000 + 3 * 10
-
-
-def test_leases_shrink_to_one_slot_as_the_window_runs_out():
-    assert rate_counters.lease_size(600, used=0) == 6
-    assert rate_counters.lease_size(100_000, used=0) == 32
-    assert rate_counters.lease_size(1000, used=960) == 5
-    assert rate_counters.lease_size(1000, used=995) == 1
-    assert rate_counters.lease_size(3, used=0) == 1
-
-
-def test_a_used_up_window_is_refused_locally_and_a_new_window_counts_again():
-    leases = rate_counters.Leases()
-    for _ in range(3):
-        assert leases.take("test:small", limit=3, duration=60, now=1_000_000.0).count <= 3
-
-    refused = [leases.take("test:small", limit=3, duration=60, now=1_000_001.0).count for _ in range(5)]
-
-    assert all(slot > 3 for slot in refused)
-    assert rate_counters.peek("test:small", duration=60, now=1_000_001.0).count == 3  # no hit since
-    assert leases.take("test:small", limit=3, duration=60, now=1_000_060.0).count == 1
-
-
-def test_a_lease_taken_in_a_process_is_forgotten_when_the_counters_are_reset():
-    rate_counters.leases.take("test:reset", limit=10_000, duration=60, now=1_000_000.0)
-
+@pytest.fixture
+def redis_counters(settings):
+    """The counters in Redis (make test-postgres runs with Redis up, as production does)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("runs with the service-backed suite (make test-postgres), where Redis is up")
+    settings.REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    rate_counters.reset()
+    yield
     rate_counters.reset()
 
-    assert rate_counters.leases.take("test:reset", limit=10_000, duration=60, now=1_000_000.0).count == 1
+
+def test_threads_counting_in_redis_never_lose_a_hit_and_the_key_expires_after_its_window(redis_counters):
+    # given: four threads, each with its own Redis connection from the shared pool
+    seen: list[int] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(4)
+
+    def count() -> None:
+        barrier.wait()
+        for _ in range(25):
+            result = rate_counters.hit("test:redis", duration=3600)
+            with lock:
+                seen.append(result.count)
+
+    # when
+    threads = [threading.Thread(target=count) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # then: every hit got its own number, and the key goes shortly after its window
+    assert sorted(seen) == list(range(1, 101))
+    assert rate_counters.peek("test:redis", duration=3600).count == 100
+    client = redis.Redis.from_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    (name,) = client.keys("giftoffice:rate:test:redis:*")
+    assert 3599 <= client.ttl(name) <= 3601
+
+
+def test_a_new_redis_window_starts_from_one(redis_counters):
+    rate_counters.hit("test:old", duration=60, now=1_000_000.0)
+    rate_counters.hit("test:old", duration=60, now=1_000_001.0)
+
+    later = rate_counters.hit("test:old", duration=60, now=1_000_100.0)
+
+    assert later.count == 1
+    assert rate_counters.peek("test:old", duration=60, now=1_000_001.0).count == 2
+
+
+def test_failed_authentications_are_limited_per_address_with_the_counters_in_redis(
+    api_client, redis_counters, five_failures_an_hour
+):
+    good = api_client(issue_key())
+    bad = api_client("gk_nope_wrong")
+
+    statuses = [bad.get("gift/").status_code for _ in range(6)]
+
+    assert statuses == [401] * 5 + [429]
+    assert good.get("gift/").status_code == 429
+
+
+def test_failed_authentications_add_up_even_with_atomic_requests(client, monkeypatch, five_failures_an_hour):
+    # given: a deployment that wraps every request in a transaction, rolled back on an error answer
+    monkeypatch.setitem(connection.settings_dict, "ATOMIC_REQUESTS", True)
+    auth = {"HTTP_AUTHORIZATION": "Api-Key gk_nope_wrong"}
+
+    # when
+    statuses = [client.get("/external/gift/", **auth).status_code for _ in range(6)]
+
+    # then: each 401 counted (the API's views are non-atomic requests)
+    assert statuses == [401] * 5 + [429]
+
+
+def test_the_counters_on_postgresql_are_unlogged(postgres_only):
+    # a hit's commit waits for no WAL flush; a crash only starts every window afresh
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'catalog_ratecounter'")
+        assert cursor.fetchone() == ("u",)
