@@ -52,6 +52,8 @@ NOT_SECRETS = {
     ("catalog.OfferFeedState", "key"): "the name of a feed",
     ("catalog.RateCounter", "counter_key"): "the name of a rate-limit bucket",
     ("django_q.OrmQ", "key"): "the name of the cluster's queue",
+    ("orders.PurchaseKey", "key"): "a one-time confirmation token or a script's idempotency key: it buys "
+    "nothing by itself (only its first use does, by its owner) and grants no access",
 }
 SECRET_LIKE_NAME = re.compile(r"secret|token|passw|credential|hash|(^|_)key($|_)", re.IGNORECASE)
 

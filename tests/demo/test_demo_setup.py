@@ -58,6 +58,6 @@ def test_demo_setup_run_twice_leaves_one_copy_of_everything(
     assert second[6] == "Admin login: admin / demo-pass"
     assert (Gift.objects.count(), PartnerSite.objects.count(), TelegramGift.objects.count()) == (5, 1, 11)
     # Queued: two syncs, the demo orders and one send of the pending demo report; schedules: the two
-    # catalog syncs, the order poll and the report sender.
-    assert (SyncRun.objects.count(), OrmQ.objects.count(), Schedule.objects.count()) == (2, 4, 4)
+    # catalog syncs, the order poll, the report sender and the balance read.
+    assert (SyncRun.objects.count(), OrmQ.objects.count(), Schedule.objects.count()) == (2, 4, 5)
     assert PurchaseReport.objects.count() == 5

@@ -74,10 +74,12 @@ def test_setup_schedules_command_is_idempotent(settings):
         "sync-tribute-products: every 60 min -> catalog.tasks.scheduled_sync('tribute_products')\n"
         "poll-supplier-orders: every 1 min -> orders.tasks.poll_open_orders()\n"
         "report-telegram-purchases: every 1 min -> orders.tasks_reports.send_reports()\n"
+        "read-supplier-balances: every 5 min -> orders.services.balance.refresh_balances()\n"
     )
     assert outputs == [expected, expected]
     assert sorted(Schedule.objects.values_list("name", flat=True)) == [
         "poll-supplier-orders",
+        "read-supplier-balances",
         "report-telegram-purchases",
         "sync-gamesdrop-offers",
         "sync-tribute-products",
