@@ -51,6 +51,9 @@ QUEUED_MESSAGE = "Giftly accepted the gift (HTTP 201) and queued its delivery"
 class SendResult:
     order: SupplierOrder
     auth_failed: bool = False  # Giftly refused our token: every further send would fail the same way
+    # Giftly refused account-wide before the gift left (the order is still NEW): a campaign pauses here
+    # with this reason, resumable, rather than go on to recipients that would be refused the same way.
+    pause_reason: str = ""
 
 
 def create_gift_sale(
