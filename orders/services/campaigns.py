@@ -6,13 +6,20 @@ queued `CampaignRun`; the run's work (`CAMPAIGN.work`) sends one sale per recipi
 `orders.services.giftly.send_gift`, the single-send service, so every exactly-once rule of a single
 send holds for each recipient:
 
+- the run is sent by short tasks, one chunk each (`chunk_budget`: a number of sends, or a quarter of
+  the task timeout, checked between sends): a chunk with recipients left hands the run to the next
+  chunk's task (`hand_off`, queued on commit), so no task timeout ever lands inside a send;
 - the first authentication error STOPS the campaign: every further send would be refused the same way;
   the recipients after it get no sale;
-- the first OUTCOME_UNKNOWN PAUSES it: the run ends, the campaign waits for staff to check that send
-  (Giftly has no idempotency key) and press "Resume", which queues a new run for the rest;
-- a run resumed after its worker died (claimed again as dead) finds each recipient's sale by position:
-  a sale still NEW is sent, one left SUBMITTING may have left, so it becomes OUTCOME_UNKNOWN and the
-  campaign pauses; nothing is sent twice.
+- the first new OUTCOME_UNKNOWN PAUSES it: the run ends, the campaign waits for staff to check that send
+  (Giftly has no idempotency key) and press "Resume", which queues a new run for the rest; a send
+  refused account-wide (`SendResult.pause_reason`) pauses it too, that order still unsent;
+- a run skips every recipient already handled, whatever their outcome: an unknown send stays for staff
+  to resolve and is never a reason to pause again;
+- a run resumed after its worker died (claimed again as dead, queued again by the poll schedule's
+  sweep, `resume_stranded_runs`) finds each recipient's sale by position: a sale still NEW is sent,
+  one left SUBMITTING may have left, so it becomes OUTCOME_UNKNOWN and the campaign pauses; nothing is
+  sent twice.
 """
 
 from __future__ import annotations
