@@ -156,9 +156,7 @@ def recover(campaign: Campaign) -> bool:
     return bool(campaigns.resume_stranded_runs())  # the poll schedule's sweep of dead runs
 
 
-def test_kill_9_of_the_cluster_mid_campaign_never_sends_twice_and_the_rest_are_sent(
-    postgres_only, cluster, teddy
-):
+def test_kill_9_of_the_cluster_mid_campaign_never_sends_twice_and_the_rest_are_sent(cluster, teddy):
     ids = recipients(300)
     slow_giftly(sends=400, seconds=0.02)
     run = start_campaign(teddy, ids)
