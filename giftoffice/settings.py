@@ -444,6 +444,11 @@ ORDERS_POLL_BATCH = env_int("ORDERS_POLL_BATCH", 10000)
 ORDERS_SUBMITTING_STALE_SECONDS = env_int("ORDERS_SUBMITTING_STALE_SECONDS", 120)
 # GamesDrop sends of one order (same transactionId) before it is left to staff.
 ORDERS_MAX_ATTEMPTS = env_int("ORDERS_MAX_ATTEMPTS", 5)
+# A campaign is sent by short django-q2 tasks, each one chunk of sends, so the task timeout never lands
+# inside a send: a chunk ends after this many sends or once a quarter of Q_CLUSTER["timeout"] (at most
+# CAMPAIGN_CHUNK_MAX_SECONDS) has passed, whichever comes first, checked between sends.
+CAMPAIGN_CHUNK_SENDS = env_int("CAMPAIGN_CHUNK_SENDS", 500)
+CAMPAIGN_CHUNK_MAX_SECONDS = env_float("CAMPAIGN_CHUNK_MAX_SECONDS", 60.0)
 # The admin index warns when the GamesDrop balance (USD) is below this.
 GAMESDROP_LOW_BALANCE_USD = os.environ.get("GAMESDROP_LOW_BALANCE_USD", "50")
 # Supplier balances are read by a schedule this often and stored; the admin shows the stored reading.

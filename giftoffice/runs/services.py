@@ -17,7 +17,11 @@ owns its own flow (a sync service called by a command, a task or the admin), ins
   any other exception fails the run with one line and propagates (a bug stays loud; a task timeout,
   which django-q2 raises as SystemExit, too);
 - every write after the claim is conditional on `claimed_by`: a worker that was presumed dead and
-  replaced cannot overwrite its successor's record.
+  replaced cannot overwrite its successor's record;
+- work longer than a task may carry on in the next task: `hand_off(run)` leaves the run RUNNING, claimed
+  by a one-time token, and the work raises `RunHandedOff`; the task given the token claims it with
+  `execute(..., token=token)`. A second delivery of that task finds the token spent and does nothing;
+  a token no task ever claims goes silent like a dead worker and the run is claimed again as dead.
 
 Concrete models live in the apps; this module imports none of them.
 """
@@ -28,6 +32,7 @@ import logging
 import os
 import socket
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,6 +57,10 @@ class RunFailed(Exception):
 
 class RunLost(RunFailed):
     """The run is no longer ours (presumed dead and taken over, or failed by staff): stop working."""
+
+
+class RunHandedOff(Exception):
+    """Raised by the work after `hand_off`: this task's share is done, the run goes on in the next task."""
 
 
 def one_line(exc: BaseException, *, limit: int = 500) -> str:
@@ -136,18 +145,20 @@ def fail_dead_runs(queryset: QuerySet[R]) -> list[R]:
 
 
 # --- claim, beat, progress, finish --------------------------------------------------------------------
-def claim(kind: RunKind[R], *, run_id: int, claimed_by: str) -> R | None:
+def claim(kind: RunKind[R], *, run_id: int, claimed_by: str, token: str = "") -> R | None:
     """Take the run for this worker (compare-and-set); None when it is finished or another worker has it.
 
-    A queued run, or a running one whose heartbeat stopped, becomes RUNNING. When a rival is running
-    alive (another run on the same subject), this run is failed instead of waiting.
+    A queued run, a running one whose heartbeat stopped, or a running one handed off to `token`
+    (`hand_off`) becomes RUNNING for this worker. When a rival is running alive (another run on the
+    same subject), this run is failed instead of waiting.
     """
     model = kind.model
     with transaction.atomic():
         run = model.objects.filter(pk=run_id).first()
         if run is None or run.is_finished:
             return None
-        if run.status == RunStatus.RUNNING and not run.is_dead:
+        handed_to_us = bool(token) and run.status == RunStatus.RUNNING and run.claimed_by == token
+        if run.status == RunStatus.RUNNING and not run.is_dead and not handed_to_us:
             return None
         if kind.rivals is not None:
             for rivals in kind.rivals(run):
@@ -165,7 +176,12 @@ def claim(kind: RunKind[R], *, run_id: int, claimed_by: str) -> R | None:
         run.set_status(RunStatus.RUNNING)
         run.claimed_by = claimed_by
         # The compare-and-set: only if nobody claimed it since we read it.
-        still = Q(status=RunStatus.QUEUED) if previous == RunStatus.QUEUED else dead_q()
+        if previous == RunStatus.QUEUED:
+            still = Q(status=RunStatus.QUEUED)
+        elif handed_to_us:
+            still = Q(status=RunStatus.RUNNING, claimed_by=token)
+        else:
+            still = dead_q()
         taken = model.objects.filter(still, pk=run.pk).update(
             status=run.status, started_at=run.started_at, heartbeat_at=run.heartbeat_at, claimed_by=claimed_by
         )
@@ -186,6 +202,22 @@ def save_progress(run: Run, *fields: str) -> None:
     values = {name: getattr(run, name) for name in ("total", "done", "errors", *fields)}
     if not _mine(run).update(heartbeat_at=now, **values):
         raise RunLost(f"{type(run).__name__} #{run.pk} is no longer ours (presumed dead, then taken over)")
+
+
+def hand_off(run: Run, *fields: str) -> str:
+    """Pass our running run on to a task not yet started: progress saved (as `save_progress`), the run
+    left RUNNING and claimed by a new one-time token, which is returned for the next task to claim with.
+
+    The hand-off counts as a heartbeat; the next task normally claims the run long before it would be
+    judged dead. Raises RunLost when the run is no longer ours.
+    """
+    token = f"hand-off {uuid.uuid4().hex}"
+    now = timezone.now()
+    values = {name: getattr(run, name) for name in ("total", "done", "errors", *fields)}
+    if not _mine(run).update(heartbeat_at=now, claimed_by=token, **values):
+        raise RunLost(f"{type(run).__name__} #{run.pk} is no longer ours (presumed dead, then taken over)")
+    run.heartbeat_at, run.claimed_by = now, token
+    return token
 
 
 def finish(run: Run, status: str | None = None, *, message: str | None = None) -> bool:
@@ -291,6 +323,8 @@ def running(
     try:
         with heartbeating(run):
             yield run
+    except RunHandedOff:
+        return  # still running: the next task holds it now
     except RunFailed as exc:
         finish(run, RunStatus.FAILED, message=str(exc))
         return
@@ -301,10 +335,10 @@ def running(
         finish(run)
 
 
-def execute(kind: RunKind[R], *, run_id: int, claimed_by: str) -> R:
+def execute(kind: RunKind[R], *, run_id: int, claimed_by: str, token: str = "") -> R:
     """Claim the run and carry out its kind's work; a run finished or held by someone else is returned
-    as it is. Safe to call twice (a redelivered task)."""
-    run = claim(kind, run_id=run_id, claimed_by=claimed_by)
+    as it is. Safe to call twice (a redelivered task). `token`: the run was handed off to this task."""
+    run = claim(kind, run_id=run_id, claimed_by=claimed_by, token=token)
     if run is None:
         return kind.model.objects.get(pk=run_id)
     with running(run, claimed_by=claimed_by, stopped_message=kind.stopped_message):

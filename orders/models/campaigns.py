@@ -3,9 +3,10 @@
 A `Campaign` is what staff asked for: the gift, the checked recipient ids in order, the message and
 what each customer paid. It is sent by `CampaignRun`s on the shared run lifecycle
 (`giftoffice.runs`): one run sends until the list ends, the first authentication error (the campaign
-stops) or the first unknown outcome (it pauses); "Resume" queues a new run that goes on from where
-the last one ended. Each recipient's sale is created once, linked by its position (`CampaignSale`), so
-a run resumed after its worker died never makes a second sale for the same recipient.
+stops) or the first unknown outcome (it pauses), in chunks of one short task each; "Resume" queues a
+new run that goes on from where the last one ended. Each recipient's sale is created once, linked by
+its position (`CampaignSale`), so a run resumed after its worker died never makes a second sale for the
+same recipient.
 
 A `PollRun` is one pass over the open supplier orders (`poll_orders`, the django-q2 schedule).
 """
@@ -58,7 +59,7 @@ class Campaign(models.Model):
         _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.SENDING
     )
     message = models.TextField(_("message"), blank=True, help_text=_("Why it paused or stopped."))
-    # The unknown send it last paused at: a resumed run goes past it instead of pausing again.
+    # The unknown send it last paused at, for staff to check; a resumed run goes past every unknown send.
     paused_order = models.ForeignKey(
         "orders.SupplierOrder",
         verbose_name=_("paused at order"),

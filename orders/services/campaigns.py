@@ -6,15 +6,21 @@ queued `CampaignRun`; the run's work (`CAMPAIGN.work`) sends one sale per recipi
 `orders.services.giftly.send_gift`, the single-send service, so every exactly-once rule of a single
 send holds for each recipient:
 
+- the run is sent by short tasks, one chunk each (`chunk_budget`: a number of sends, or a quarter of
+  the task timeout, checked between sends): a chunk with recipients left hands the run to the next
+  chunk's task (`hand_off`, queued on commit), so no task timeout ever lands inside a send;
 - the first authentication error STOPS the campaign: every further send would be refused the same way;
   the recipients after it get no sale;
-- the first OUTCOME_UNKNOWN PAUSES it: the run ends, the campaign waits for staff to check that send
+- the first new OUTCOME_UNKNOWN PAUSES it: the run ends, the campaign waits for staff to check that send
   (Giftly has no idempotency key) and press "Resume", which queues a new run for the rest;
 - a send that comes back with a `pause_reason` (Giftly kept turning it away, or the balance is empty)
   PAUSES it before that recipient, whose order stays NEW: "Resume" sends it and the rest;
-- a run resumed after its worker died (claimed again as dead) finds each recipient's sale by position:
-  a sale still NEW is sent, one left SUBMITTING may have left, so it becomes OUTCOME_UNKNOWN and the
-  campaign pauses; nothing is sent twice.
+- a run skips every recipient already handled, whatever their outcome: an unknown send stays for staff
+  to resolve and is never a reason to pause again;
+- a run resumed after its worker died (claimed again as dead, queued again by the poll schedule's
+  sweep, `resume_stranded_runs`) finds each recipient's sale by position: a sale still NEW is sent,
+  one left SUBMITTING may have left, so it becomes OUTCOME_UNKNOWN and the campaign pauses; nothing is
+  sent twice.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +40,15 @@ from django_q.tasks import async_task
 from catalog.models import TelegramGift
 from giftoffice.integrations.giftly import GiftlyClient
 from giftoffice.runs.models import RunTrigger
-from giftoffice.runs.services import RunFailed, RunKind, live, save_progress
+from giftoffice.runs.services import (
+    RunFailed,
+    RunHandedOff,
+    RunKind,
+    dead_q,
+    hand_off,
+    live,
+    save_progress,
+)
 from giftoffice.transitions import check_transition
 from orders.models import (
     CAMPAIGN_TRANSITIONS,
@@ -61,6 +76,9 @@ __all__ = [
     "is_resumable",
     "preview_campaign",
     "resume_campaign",
+    "resume_stranded_runs",
+    "send_campaign",
+    "send_chunk",
 ]
 
 CREATE_AHEAD = 100  # sales written ahead of their sends, in one transaction (see _new_orders)
@@ -144,14 +162,29 @@ def create_campaign(
     return run
 
 
-def enqueue_run(*, run: CampaignRun) -> None:
+def enqueue_run(*, run: CampaignRun, token: str = "") -> None:
+    """Queue the run's task on commit; `token`: the run was handed off to that task (its next chunk)."""
     # Imported here: orders.tasks imports this module (as orders.services.queue does for submit_order).
     from orders.tasks import run_campaign
 
     pk = run.pk
     transaction.on_commit(
-        lambda: async_task(run_campaign, pk, task_name=f"campaign-run-{pk}", group="campaigns")
+        lambda: async_task(run_campaign, pk, token, task_name=f"campaign-run-{pk}", group="campaigns")
     )
+
+
+def resume_stranded_runs() -> list[int]:
+    """Queue again the task of every campaign run whose worker died (no heartbeat: killed, or its next
+    chunk's task lost) while its campaign is still sending; the task claims the dead run and the send
+    goes on where it stopped. Safe to repeat: a run already taken over is alive and left alone."""
+    ids = list(
+        CampaignRun.objects.filter(dead_q(), campaign__status=CampaignStatus.SENDING)
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+    for pk in ids:
+        enqueue_run(run=CampaignRun(pk=pk))
+    return ids
 
 
 def resume_campaign(*, campaign: Campaign, user: Any = None) -> CampaignRun:
@@ -218,22 +251,77 @@ def _bucket(status: str) -> str:
     return "in_progress"
 
 
+@dataclass(frozen=True)
+class ChunkBudget:
+    """How much one task of a campaign run sends at most: `sends`, or until `seconds` have passed."""
+
+    sends: int
+    seconds: float
+
+
+def chunk_budget() -> ChunkBudget:
+    # A quarter of the task timeout leaves the rest of it to the one send that starts just before the
+    # budget runs out (with its retries), so the timeout never lands inside a send.
+    seconds = min(settings.Q_CLUSTER["timeout"] / 4, settings.CAMPAIGN_CHUNK_MAX_SECONDS)
+    return ChunkBudget(sends=settings.CAMPAIGN_CHUNK_SENDS, seconds=seconds)
+
+
 def send_campaign(
     run: CampaignRun,
     *,
     client: GiftlyClient | None = None,
     on_sent: Callable[[int, Sale, giftly.SendResult], None] | None = None,
 ) -> None:
-    """The work of a campaign run: send to every recipient not yet handled, in the order given."""
+    """Send to every recipient not yet handled, in the order given, in this process (a command)."""
+    _send(run, client=client, on_sent=on_sent, budget=None)
+
+
+def send_chunk(run: CampaignRun, *, client: GiftlyClient | None = None) -> None:
+    """The work of a campaign run's task: one chunk of sends (`chunk_budget`); if recipients remain,
+    the run is handed to the next chunk's task, queued on commit, and stays RUNNING."""
+    if _send(run, client=client, on_sent=None, budget=chunk_budget()):
+        token = hand_off(run, "sent", "unknown", "failed")
+        enqueue_run(run=run, token=token)
+        raise RunHandedOff
+
+
+def _send(
+    run: CampaignRun,
+    *,
+    client: GiftlyClient | None,
+    on_sent: Callable[[int, Sale, giftly.SendResult], None] | None,
+    budget: ChunkBudget | None,
+) -> bool:
+    """Send from the first recipient not yet handled; True when the budget ran out with some left."""
     campaign = Campaign.objects.select_related("telegram_gift").get(pk=run.campaign_id)
     if campaign.status != CampaignStatus.SENDING:
         raise RunFailed(f"campaign #{campaign.pk} is {campaign.status}, not sending")
     client = client or GiftlyClient()
+    # One read of where every recipient stands: a resumed or next-chunk run skips the handled ones
+    # without a query each.
+    statuses = dict(
+        SupplierOrder.objects.filter(
+            sale__campaign_link__campaign=campaign, supplier=Supplier.GIFTLY
+        ).values_list("sale__campaign_link__position", "status")
+    )
     made = dict(CampaignSale.objects.filter(campaign=campaign).values_list("position", "sale_id"))
     ahead: dict[int, SupplierOrder] = {}  # created a chunk ahead of their sends, not sent yet
     actor = run.triggered_by
-    last_saved = time.monotonic()
+    sends = 0
+    started = last_saved = time.monotonic()
     for position, recipient in enumerate(campaign.recipients):
+        status = statuses.get(position)
+        if status is not None and status not in (OrderStatus.NEW, OrderStatus.SUBMITTING):
+            # Handled: sent, refused, or an unknown outcome left for staff to resolve (never resent;
+            # a campaign paused at one goes on past it and past every other one).
+            continue
+        # Checked between sends, never during one.
+        if (
+            budget is not None
+            and sends
+            and (sends >= budget.sends or time.monotonic() - started >= budget.seconds)
+        ):
+            return True
         sale_id = made.get(position)
         if sale_id is None:
             if position not in ahead:
@@ -241,24 +329,27 @@ def send_campaign(
             order = ahead.pop(position)
             sale = order.sale
         else:
-            order = SupplierOrder.objects.get(sale_id=sale_id, supplier=Supplier.GIFTLY)
+            order = SupplierOrder.objects.select_related("sale").get(
+                sale_id=sale_id, supplier=Supplier.GIFTLY
+            )
             if order.status == OrderStatus.SUBMITTING:
                 # Left by a worker that died mid-send: the gift may have gone. Never resent.
                 order = giftly.recover_stale_submission(order=order)
-            if order.status != OrderStatus.NEW:
-                if order.status == OrderStatus.OUTCOME_UNKNOWN and order.pk != campaign.paused_order_id:
+                if order.status == OrderStatus.OUTCOME_UNKNOWN:
                     _count(run, order.status, recipient, order)
-                    _pause(run, campaign, recipient, order)
-                    return
+                    _pause_unknown(run, campaign, recipient, order)
+                    return False
+            if order.status != OrderStatus.NEW:
                 continue
             sale = order.sale
+        sends += 1
         result = giftly.send_gift(sale=sale, actor=actor, client=client, order=order)
         order = result.order
         if on_sent is not None:
             on_sent(recipient, sale, result)
         if result.pause_reason:  # not sent, and the next send would be turned away alike: not counted
             _pause_unsent(run, campaign, recipient, order, result.pause_reason)
-            return
+            return False
         _count(run, order.status, recipient, order)
         if result.auth_failed:
             _drop_unsent(campaign)
@@ -266,13 +357,14 @@ def send_campaign(
             save_progress(run, "sent", "unknown", "failed")
             raise RunFailed(f"stopped: Giftly refused our token ({order.supplier_message})")
         if order.status == OrderStatus.OUTCOME_UNKNOWN:
-            _pause(run, campaign, recipient, order)
-            return
+            _pause_unknown(run, campaign, recipient, order)
+            return False
         if time.monotonic() - last_saved >= PROGRESS_EVERY_SECONDS:
             save_progress(run, "sent", "unknown", "failed")
             last_saved = time.monotonic()
     _finish_campaign(campaign, CampaignStatus.FINISHED, "")
     save_progress(run, "sent", "unknown", "failed")
+    return False
 
 
 def _new_orders(campaign: Campaign, first: int, made: dict[int, int], actor: Any) -> dict[int, SupplierOrder]:
@@ -331,13 +423,17 @@ def _count(run: CampaignRun, status: str, recipient: int, order: SupplierOrder) 
         run.add_error(recipient=str(recipient), order=order.transaction_id, error=order.supplier_message)
 
 
-def _pause(run: CampaignRun, campaign: Campaign, recipient: int, order: SupplierOrder) -> None:
+def _pause_unknown(run: CampaignRun, campaign: Campaign, recipient: int, order: SupplierOrder) -> None:
     message = (
         f"paused at the first unknown outcome: recipient {recipient}, order {order.transaction_id}. "
         "Check it with Giftly and resolve it, then resume the campaign."
     )
+    _pause(run, campaign, message, paused_order=order)
+
+
+def _pause(run: CampaignRun, campaign: Campaign, message: str, **fields: Any) -> None:
     _drop_unsent(campaign)
-    _finish_campaign(campaign, CampaignStatus.PAUSED, message, paused_order=order)
+    _finish_campaign(campaign, CampaignStatus.PAUSED, message, **fields)
     run.message = message
     save_progress(run, "sent", "unknown", "failed", "message")
 
@@ -347,12 +443,12 @@ def _pause_unsent(
 ) -> None:
     """Pause before a recipient that could not be sent to (Giftly turning sends away, an empty
     balance): its order stays NEW, so Resume sends it and the rest."""
-    message = f"paused before recipient {recipient} (order {order.transaction_id}, not sent): {reason}"
-    _drop_unsent(campaign)
-    _finish_campaign(campaign, CampaignStatus.PAUSED, message)
     run.add_error(recipient=str(recipient), order=order.transaction_id, error=order.supplier_message)
-    run.message = message
-    save_progress(run, "sent", "unknown", "failed", "message")
+    _pause(
+        run,
+        campaign,
+        f"paused before recipient {recipient} (order {order.transaction_id}, not sent): {reason}",
+    )
 
 
 def _finish_campaign(campaign: Campaign, status: str, message: str, **fields: Any) -> None:
@@ -385,4 +481,4 @@ def _user(user: Any) -> Any:
     return user if getattr(user, "pk", None) else None
 
 
-CAMPAIGN: RunKind[CampaignRun] = RunKind(model=CampaignRun, work=send_campaign, rivals=_rivals)
+CAMPAIGN: RunKind[CampaignRun] = RunKind(model=CampaignRun, work=send_chunk, rivals=_rivals)
