@@ -697,7 +697,7 @@ def _fastpaths(conn: Any, vendor: str, partner: Any, key: str, items: list[dict[
         return PartnerApiKey.objects.select_related("partner").get(key_hash=hash_key(key), revoked_at=None)
 
     figure = paired(orm_lookup, lookup, rounds=ROUNDS, inner=200)
-    lines.append(_fast_line("key_lookup", figure, "hand-built instances / select_related().get()"))
+    lines.append(_fast_line("key_lookup", figure, "hand SQL + Model.from_db / select_related().get()"))
     return lines
 
 

@@ -24,8 +24,10 @@ from django.contrib.messages import middleware as messages
 from django.contrib.sessions import middleware as sessions
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.middleware import locale
+from django.utils import translation
 
 EXTERNAL_PREFIX = "/external/"
+PARTNER_API_LANGUAGE = "en"
 _JSON = "application/json"
 
 
@@ -216,8 +218,15 @@ class SessionMiddleware(StaffSiteOnly, sessions.SessionMiddleware):
     pass
 
 
-class LocaleMiddleware(StaffSiteOnly, locale.LocaleMiddleware):
-    pass
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's for the staff site. The partner API answers machine-read messages in one language
+    (English) whatever Accept-Language says, and varies on neither it nor a language cookie."""
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _is_external(request):
+            with translation.override(PARTNER_API_LANGUAGE):
+                return self.get_response(request)
+        return super().__call__(request)
 
 
 class AuthenticationMiddleware(StaffSiteOnly, auth.AuthenticationMiddleware):

@@ -20,13 +20,13 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     """request.user = the key's Partner, request.auth = the PartnerApiKey."""
 
     def authenticate(self, request):
-        header = request._request.META.get("HTTP_AUTHORIZATION", "")  # WSGI: a latin-1 str
+        header = request.META.get("HTTP_AUTHORIZATION", "")  # WSGI: a latin-1 str
         if isinstance(header, bytes):
             header = header.decode("latin-1")
         header = header.strip()
         if not header:
             return None
-        address = client_address(request._request.META)
+        address = client_address(request.META)
         keyword, _, plain_key = header.partition(" ")
         well_formed = keyword.lower() == KEYWORD.lower() and bool(plain_key.strip())
         # Checked before the key is: over the limit, a right guess must look exactly like a wrong one.

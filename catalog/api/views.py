@@ -9,11 +9,10 @@ import orjson
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
-from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
-from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from catalog.api import schema
@@ -22,7 +21,7 @@ from catalog.api.parsers import OrjsonParser
 from catalog.api.throttling import PartnerKeyRateThrottle
 from catalog.gift_fields import ORJSON_OPTIONS
 from catalog.selectors import GiftListFilter, gift_wire
-from catalog.services import api_keys, gift_input
+from catalog.services import gift_input
 from catalog.services import gifts as gift_services
 
 _ERRORS = {
@@ -54,14 +53,21 @@ def _validation_response(exc: Exception) -> HttpResponse:
     return json_response(exc.errors, status=400)
 
 
+class JsonOnly(DefaultContentNegotiation):
+    """Always JSON, whatever Accept says: partners' HTTP clients send all sorts, and the spec's wire
+    format has one representation. Parsers are chosen as DRF chooses them."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class PartnerApiView(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasPartnerKey]
     throttle_classes = [PartnerKeyRateThrottle]
     parser_classes = [OrjsonParser]
     renderer_classes = [JSONRenderer]
-    _renderer = JSONRenderer()  # stateless: one for every request
-    _permissions = (HasPartnerKey(),)  # stateless too (throttles are not: they keep the wait)
+    content_negotiation_class = JsonOnly
 
     @classmethod
     def as_view(cls, **initkwargs):
@@ -70,68 +76,8 @@ class PartnerApiView(APIView):
         # The writes open their own transactions (catalog.services.gifts).
         return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
-    def dispatch(self, request, *args, **kwargs):
-        # One language for machine-read error messages, whatever Accept-Language says.
-        with translation.override("en"):
-            return super().dispatch(request, *args, **kwargs)
-
-    # Always JSON, whatever Accept says (partners' HTTP clients send all sorts); and per-request work DRF
-    # redoes for answers that never vary (a few percent of a short list's time).
-    def perform_content_negotiation(self, request, force=False):
-        return self._renderer, self._renderer.media_type
-
-    def get_permissions(self):
-        return self._permissions
-
-    def initialize_request(self, request, *args, **kwargs):
-        # APIView's, with its stateless parser, authenticator and negotiator made once per view class
-        # instead of on every request.
-        cls = type(self)
-        parts = cls.__dict__.get("_request_parts")
-        if parts is None:
-            parts = (
-                tuple(self.get_parsers()),
-                tuple(self.get_authenticators()),
-                self.get_content_negotiator(),
-            )
-            cls._request_parts = parts
-        parsers, authenticators, negotiator = parts
-        context = {"view": self, "args": args, "kwargs": kwargs}
-        return Request(
-            request,
-            parsers=parsers,
-            authenticators=authenticators,
-            negotiator=negotiator,
-            parser_context=context,
-        )
-
-    def initial(self, request, *args, **kwargs):
-        # APIView.initial without format suffixes and versioning (these routes use neither).
-        self.format_kwarg = None
-        request.accepted_renderer, request.accepted_media_type = self._renderer, self._renderer.media_type
-        request.version, request.versioning_scheme = None, None
-        self.perform_authentication(request)
-        self.check_permissions(request)
-        self.check_throttles(request)
-
-    @property
-    def default_response_headers(self) -> dict[str, str]:
-        cls = type(self)
-        if "_allow_header" not in cls.__dict__:
-            cls._allow_header = ", ".join(self.allowed_methods)
-        return {"Allow": cls._allow_header}
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        due = getattr(request.auth, "touch_due", None)
-        if due is not None:
-            # After the body is sent (the WSGI server closes the response): never inside a read.
-            key_id = request.auth.pk
-            response._resource_closers.append(lambda: api_keys.touch_api_key(key_id=key_id, when=due))
-        return response
-
     def media_prefix(self) -> str:
-        return gift_wire.media_url_prefix(request=self.request._request)
+        return gift_wire.media_url_prefix(request=self.request)
 
     def bulk_write(self, service: Any, *, status: int, **kwargs: Any) -> HttpResponse:
         """Run a bulk service on the request body; answer the written gifts in input order, or the
@@ -159,7 +105,7 @@ _EVERY_GIFT = GiftListFilter(servable_only=True)
 
 
 def _parse_list_params(request: Any) -> tuple[GiftListFilter, dict[str, list[str]]]:
-    if not request._request.META.get("QUERY_STRING"):  # the common poll: no QueryDict to build
+    if not request.META.get("QUERY_STRING"):  # the common poll: no QueryDict to build
         return _EVERY_GIFT, {}
     query = request.query_params
     params: dict[str, Any] = dict(_NO_LIST_PARAMS)
@@ -233,7 +179,7 @@ class GiftListView(PartnerApiView):
         page = gift_wire.gift_list_page(
             gift_filter,
             media_prefix=self.media_prefix(),
-            if_none_match=request._request.META.get("HTTP_IF_NONE_MATCH"),
+            if_none_match=request.META.get("HTTP_IF_NONE_MATCH"),
         )
         headers = {"ETag": page.etag}
         if page.total is not None:

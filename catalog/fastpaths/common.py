@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db.models import Model
-from django.db.models.base import ModelState
 from django.utils import timezone
 
 from catalog.gift_fields import DEFAULT_LANGUAGE, TRANSLATED_FIELDS, WRITABLE_KEYS, db_column
 from catalog.models import Gift, Partner, PartnerApiKey
-
-M = TypeVar("M", bound=Model)
 
 
 def executemany_update(
@@ -88,37 +84,18 @@ def key_lookup_sql(connection: Any) -> str:
     return sql
 
 
-def _loaded(model: type[M], alias: str, values: dict[str, Any]) -> M:
-    """An instance of a row read by hand, as Model.from_db() would make it (fields not given are
-    deferred), built the way unpickling builds one: every API request makes two, and Model.__init__
-    costs more than the key lookup's SQL (the "fastpath key_lookup" figure above includes it)."""
-    instance = model.__new__(model)
-    instance.__dict__.update(values)
-    state = instance._state = ModelState()
-    state.adding, state.db = False, alias
-    return instance
-
-
 def key_from_row(row: Any, *, key_hash: str, alias: str) -> PartnerApiKey:
-    """The active key (its partner attached) from a row of key_lookup_sql()."""
+    """The active key (its partner attached) from a row of key_lookup_sql(), made by Model.from_db as
+    the ORM makes a loaded instance (the columns not read, created_at, are deferred)."""
     key_id, partner_id, label, prefix, can_write, last_used_at, partner_name = row
     if last_used_at is not None and last_used_at.tzinfo is None:
         last_used_at = last_used_at.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-    partner = _loaded(Partner, alias, {"id": partner_id, "name": partner_name})
-    # The hash matched and it is not revoked; created_at (not read) loads lazily if ever asked for.
-    api_key = _loaded(
-        PartnerApiKey,
+    partner = Partner.from_db(alias, ["id", "name"], [partner_id, partner_name])
+    # The hash matched and it is not revoked.
+    api_key = PartnerApiKey.from_db(
         alias,
-        {
-            "id": key_id,
-            "partner_id": partner_id,
-            "name": label,
-            "prefix": prefix,
-            "key_hash": key_hash,
-            "can_write": bool(can_write),
-            "revoked_at": None,
-            "last_used_at": last_used_at,
-        },
+        ["id", "partner_id", "name", "prefix", "key_hash", "can_write", "revoked_at", "last_used_at"],
+        [key_id, partner_id, label, prefix, key_hash, bool(can_write), None, last_used_at],
     )
     PartnerApiKey.partner.field.set_cached_value(api_key, partner)
     return api_key

@@ -6,6 +6,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,9 @@ from giftoffice.db import prepared_cursor
 
 logger = logging.getLogger(__name__)
 KEY_SCHEME = "gk"  # keys look like gk_<8 hex prefix>_<43 url-safe chars>
+# The key use a read left to record once its answer is sent: (key id, when). A context variable, so each
+# request thread has its own.
+_deferred_touch: ContextVar[tuple[int, datetime] | None] = ContextVar("deferred_key_touch", default=None)
 
 
 @dataclass(frozen=True)
@@ -80,36 +84,50 @@ def revoke_api_key(*, api_key: PartnerApiKey) -> bool:
 def authenticate_api_key(*, plain_key: str, defer_touch: bool = False) -> PartnerApiKey | None:
     """The active key matching `plain_key` (its partner attached), or None.
 
-    One indexed lookup in plain SQL (every API request pays it; an ORM query costs several times more
-    to build than to run). last_used_at is written at most every PARTNER_KEY_TOUCH_SECONDS. With
-    `defer_touch` (reads) it is not written here: the key's `touch_due` is set and the caller runs
-    touch_api_key() after the answer is sent, so a read never waits on SQLite's write lock.
+    One indexed lookup in plain SQL (catalog/fastpaths/common.py; every API request pays it), or with
+    GIFT_FAST_PATHS off the plain ORM query it replaces. last_used_at is written at most every
+    PARTNER_KEY_TOUCH_SECONDS. With `defer_touch` (reads) it is not written here but once the answer has
+    been sent (`touch_deferred_key`, on Django's request_finished), so a read never waits on SQLite's
+    write lock.
     """
     if not plain_key or len(plain_key) > 200:
         return None
+    key_hash = hash_key(plain_key)
+    if not settings.GIFT_FAST_PATHS:
+        api_key = (
+            PartnerApiKey.objects.select_related("partner").filter(key_hash=key_hash, revoked_at=None).first()
+        )
+        return _touched(api_key, defer_touch=defer_touch)
     alias = PartnerApiKey.objects.db
     connection = connections[alias]
     with prepared_cursor(connection) as cursor:
-        key_hash = hash_key(plain_key)
         cursor.execute(fastpaths.key_lookup_sql(connection), [key_hash])
         row = cursor.fetchone()
-    return _key_of_row(row, key_hash=key_hash, alias=alias, defer_touch=defer_touch)
-
-
-def _key_of_row(row: Any, *, key_hash: str, alias: str, defer_touch: bool) -> PartnerApiKey | None:
     if row is None:
         return None
-    api_key = fastpaths.key_from_row(row, key_hash=key_hash, alias=alias)
+    return _touched(fastpaths.key_from_row(row, key_hash=key_hash, alias=alias), defer_touch=defer_touch)
+
+
+def _touched(api_key: PartnerApiKey | None, *, defer_touch: bool) -> PartnerApiKey | None:
+    if api_key is None:
+        return None
     last_used_at = api_key.last_used_at
     now = timezone.now()
-    api_key.touch_due = None
     if last_used_at is None or (now - last_used_at).total_seconds() >= settings.PARTNER_KEY_TOUCH_SECONDS:
         if defer_touch:
-            api_key.touch_due = now
+            _deferred_touch.set((api_key.pk, now))
         else:
             touch_api_key(key_id=api_key.pk, when=now)
         api_key.last_used_at = now
     return api_key
+
+
+def touch_deferred_key(**_signal: Any) -> None:
+    """Django's request_finished (the response was sent and closed): record the use a read deferred."""
+    deferred = _deferred_touch.get()
+    if deferred is not None:
+        _deferred_touch.set(None)
+        touch_api_key(key_id=deferred[0], when=deferred[1])
 
 
 def touch_api_key(*, key_id: int, when: datetime) -> None:

@@ -287,3 +287,48 @@ def test_the_fast_update_stores_what_the_plain_orm_update_stores(settings):
     plain = list(Gift.objects.filter(pk__in=plain_ids).order_by("pk").values_list(*columns))
     assert len(fast) == len(TRICKY_TEXTS)
     assert fast == plain
+
+
+def _key_state(api_key) -> tuple:
+    if api_key is None:
+        return (None,)
+    return (
+        api_key.pk,
+        api_key.partner_id,
+        api_key.name,
+        api_key.prefix,
+        api_key.key_hash,
+        api_key.can_write,
+        api_key.revoked_at,
+        api_key.last_used_at,
+        api_key.created_at,  # not read by the fast path: deferred, loaded on first use
+        api_key.partner.name,
+        api_key.partner.created_at,
+        api_key._state.adding,
+        api_key._state.db,
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("used", [False, True])
+def test_the_fast_key_lookup_gives_the_key_the_plain_orm_lookup_gives(settings, monkeypatch, used):
+    from django.utils import timezone
+
+    from catalog.models import PartnerApiKey
+    from catalog.services.api_keys import authenticate_api_key, revoke_api_key
+
+    plain_key = issue_key(can_write=True)
+    revoked_key = issue_key()
+    revoke_api_key(api_key=PartnerApiKey.objects.order_by("-pk").first())
+    if used:
+        PartnerApiKey.objects.filter(revoked_at=None).update(last_used_at=timezone.now())
+    now = timezone.now()  # an unused key's use is due: both paths note the same "now" on it
+    monkeypatch.setattr("catalog.services.api_keys.timezone.now", lambda: now)
+
+    fast = [authenticate_api_key(plain_key=k, defer_touch=True) for k in (plain_key, revoked_key, "gk_x_y")]
+    settings.GIFT_FAST_PATHS = False
+    plain = [authenticate_api_key(plain_key=k, defer_touch=True) for k in (plain_key, revoked_key, "gk_x_y")]
+
+    assert [_key_state(k) for k in fast] == [_key_state(k) for k in plain]
+    assert fast[0] is not None
+    assert fast[1:] == [None, None]

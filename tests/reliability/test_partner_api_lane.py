@@ -55,3 +55,26 @@ def test_a_partner_path_without_its_slash_is_redirected_by_the_common_middleware
 
     assert response.status_code == 301
     assert response["Location"] == "/external/gift/"
+
+
+def test_a_partner_error_is_english_whatever_accept_language_says(client):
+    auth = f"Api-Key {issue_key()}"
+    answers = {
+        lang: client.delete("/external/gift/", HTTP_AUTHORIZATION=auth, HTTP_ACCEPT_LANGUAGE=lang)
+        for lang in ("ro", "ru", "uk", "en")
+    }
+
+    # DRF's own message, which its catalogs translate into each of these languages
+    assert {lang: answer.json() for lang, answer in answers.items()} == {
+        lang: {"detail": 'Method "DELETE" not allowed.'} for lang in answers
+    }
+
+
+def test_a_read_records_its_key_use_only_once_its_answer_is_sent(client):
+    from catalog.models import PartnerApiKey
+
+    key = issue_key()
+    response = client.get("/external/gift/", HTTP_AUTHORIZATION=f"Api-Key {key}")
+
+    assert response.status_code == 200
+    assert PartnerApiKey.objects.get().last_used_at is not None  # the test client closed the response
