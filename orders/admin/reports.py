@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -127,8 +128,32 @@ class PurchaseReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             )
 
 
+class ExchangeRateForm(forms.ModelForm):
+    """The admin's rate: currency codes held to the import's rule (three ASCII letters, ISO 4217's form),
+    so a rate typed by hand is found by the same lookups as an imported one."""
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["from_currency", "to_currency", "rate", "valid_from"]
+
+    def _code(self, name: str) -> str:
+        value = self.cleaned_data[name].strip()
+        if not rates.CURRENCY_CODE.fullmatch(value):
+            raise forms.ValidationError(
+                _("%(code)s is not a currency code: three letters A-Z (ISO 4217)"), params={"code": value}
+            )
+        return value.upper()
+
+    def clean_from_currency(self) -> str:
+        return self._code("from_currency")
+
+    def clean_to_currency(self) -> str:
+        return self._code("to_currency")
+
+
 @admin.register(ExchangeRate)
 class ExchangeRateAdmin(admin.ModelAdmin):
+    form = ExchangeRateForm
     list_display = ["from_currency", "to_currency", "rate", "valid_from", "created_at"]
     list_filter = ["from_currency", "to_currency"]
     date_hierarchy = "valid_from"

@@ -150,6 +150,35 @@ def test_exchange_rates_are_listed_and_added_in_the_admin(admin_client, django_c
     assert admin_client.get(en("admin:orders_exchangerate_changelist")).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("code", "language", "message"),
+    [
+        ("USД", "en", "USД is not a currency code: three letters A-Z (ISO 4217)"),  # noqa: RUF001
+        ("ＵＳＤ", "en", "ＵＳＤ is not a currency code: three letters A-Z (ISO 4217)"),  # noqa: RUF001
+        ("USDT", "ro", "USDT nu este un cod de monedă: trei litere A-Z (ISO 4217)"),
+    ],
+)
+def test_the_rate_admin_refuses_what_the_import_refuses_and_saves_nothing(
+    admin_client, code, language, message
+):
+    with translation.override(language):
+        url = reverse("admin:orders_exchangerate_add")
+    response = admin_client.post(
+        url,
+        {
+            "from_currency": code,
+            "to_currency": "TON",
+            "rate": "0.0031",
+            "valid_from_0": "2026-02-01",
+            "valid_from_1": "00:00:00",
+        },
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert ExchangeRate.objects.count() == 0
+
+
 # --- the Sale admin's pieces -----------------------------------------------------------------------------
 
 
