@@ -153,7 +153,7 @@ def test_exchange_rates_are_listed_and_added_in_the_admin(admin_client, django_c
 @pytest.mark.parametrize(
     ("code", "language", "message"),
     [
-        ("USД", "en", "USД is not a currency code: three letters A-Z (ISO 4217)"),  # noqa: RUF001
+        ("USД", "en", "USД is not a currency code: three letters A-Z (ISO 4217)"),
         ("ＵＳＤ", "en", "ＵＳＤ is not a currency code: three letters A-Z (ISO 4217)"),  # noqa: RUF001
         ("USDT", "ro", "USDT nu este un cod de monedă: trei litere A-Z (ISO 4217)"),
     ],
