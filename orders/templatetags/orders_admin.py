@@ -4,6 +4,7 @@ page renders (orders.services.balance reads them in the background)."""
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
 
 from orders.selectors.balances import balance_status
 from orders.services.balance import BalanceInfo, low_balance_threshold
@@ -23,6 +24,8 @@ def gamesdrop_balance_box(context) -> dict:
         "status": status,
         "reading": reading,
         "info": BalanceInfo.from_reading(reading) if reading else None,
+        # Django's timesince says "0 minutes" below a minute
+        "just_now": reading is not None and (timezone.now() - reading.read_at).total_seconds() < 60,
         "can_refresh": request.user.has_perm("orders.view_balancereading"),
         "next": request.get_full_path(),
     }

@@ -15,6 +15,7 @@ from catalog.services.offers import sync_offers
 from catalog.services.products import sync_products
 from giftoffice import demo
 from giftoffice.sandbox.models import Fault
+from orders.services.balance import refresh_balances
 from tests.api.factories import PartnerFactory, issue_key
 from tests.browser.conftest import ARTIFACTS, WINDOW, save_artifacts
 from tests.gamesdrop.factories import SyncRunFactory
@@ -34,6 +35,7 @@ def demo_admin(logged_in, settings):
     push_gifts(site=PartnerSite.objects.get(), gift_ids=None)
     issue_key(partner=PartnerFactory(name="Shop of gifts"))
     SyncRunFactory(status="failed", trigger="schedule", message="gamesdrop: [SERVICE_UNAVAILABLE] (HTTP 503)")
+    refresh_balances()  # what the schedule does: the index shows the balance read
     Fault.objects.create(provider="gamesdrop", path="api/v1/offers/sync", kind="http_503", remaining=2)
     return logged_in
 

@@ -130,6 +130,16 @@ def test_the_index_says_since_when_the_balance_is_not_read(root):
 
 
 @pytest.mark.django_db
+def test_a_balance_read_less_than_a_minute_ago_was_read_just_now(root):
+    reading(minutes_ago=0.2)
+
+    text = root.get(INDEX).content.decode()
+
+    assert "just now" in text
+    assert "0\xa0minutes" not in text
+
+
+@pytest.mark.django_db
 def test_the_index_says_when_the_balance_was_never_read(root):
     text = root.get(INDEX).content.decode()
 
