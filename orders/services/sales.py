@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import OrderStatus, Sale, SupplierOrder
-from orders.services import reports
+from orders.services import report_outbox
 from orders.services.errors import Refusal
 
 __all__ = ["SaleInputError", "complete_sale_if_done", "on_sale_completed", "parse_paid"]
@@ -75,7 +75,7 @@ def on_sale_completed(
     Idempotent, unless `first_completion` says the caller has just set completed_at (then no report
     can exist yet and none is looked for). `orders`: every order of the sale, if the caller has them.
     """
-    reports.record_sale_report(sale=sale, orders=orders, first_completion=first_completion)
+    report_outbox.record_sale_report(sale=sale, orders=orders, first_completion=first_completion)
 
 
 def complete_sale_if_done(*, sale: Sale, completed: SupplierOrder | None = None) -> bool:

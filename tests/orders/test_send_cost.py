@@ -23,7 +23,7 @@ PER_SEND = [
 
 def statements_of_a_campaign(teddy, recipients: list[str]) -> int:
     preview = campaigns.preview_campaign(telegram_gift=teddy, recipients=recipients)
-    run = campaigns.create_campaign(preview=preview, enqueue=False)
+    run = campaigns.create_campaign(preview=preview)
     with CaptureQueriesContext(connection) as ctx, running(run, claimed_by=this_process()):
         campaigns.send_campaign(run)
     # The sandbox answers in this process on SQLite's shared test connection: its statements are not ours.
