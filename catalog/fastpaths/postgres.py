@@ -7,7 +7,7 @@ from typing import Any
 
 
 def copy_insert(
-    cursor: Any, *, table: str, pk: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    connection: Any, *, table: str, pk: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> list[int]:
     """Insert rows with COPY; their new ids, in input order. Runs inside the caller's transaction.
 
@@ -21,12 +21,13 @@ def copy_insert(
 
     `table`, `pk` and `columns` are quoted identifiers.
     """
-    cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-        [table.strip('"'), pk.strip('"'), len(rows)],
-    )
-    ids = [row[0] for row in cursor.fetchall()]
-    with cursor.copy(f"COPY {table} ({pk}, {', '.join(columns)}) FROM STDIN") as copy:
-        for gift_id, row in zip(ids, rows, strict=True):
-            copy.write_row((gift_id, *row))
-    return ids
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table.strip('"'), pk.strip('"'), len(rows)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        with cursor.copy(f"COPY {table} ({pk}, {', '.join(columns)}) FROM STDIN") as copy:
+            for gift_id, row in zip(ids, rows, strict=True):
+                copy.write_row((gift_id, *row))
+        return ids
