@@ -2,9 +2,9 @@
 
 A send writes a handful of single rows (the claim's event, the move, its event, the sale's completion,
 the report). Through the ORM each costs its query compilation (`Model.objects.create`,
-`QuerySet.filter(...).update(...)`: 0.4-0.9 ms apiece on the bench machine), several times the
-statement itself; `make bench` (bench/purchases.py) times a send against a bare HTTP loop, and those
-compilations were most of our side. Here the SQL text of each (model, columns) shape is built once
+`QuerySet.filter(...).update(...)`), several times the statement itself; `make bench`
+(bench/purchases.py) times a send against a bare HTTP loop, and those compilations were most of our
+side (figures: docs/perf.md). Here the SQL text of each (model, columns) shape is built once
 from the model's metadata and cached; every value still goes through its field's own `pre_save` and
 `get_db_prep_save`, exactly the conversions the ORM's compilers apply (JSON, Decimal, datetimes,
 encrypted fields, foreign keys), so the row stored is the row `save()` would store. Nothing here

@@ -63,8 +63,8 @@ def executemany_update(
     that did not send a column keeps its current value (read under lock in the same transaction).
 
     Replaces the plain ORM `Gift.objects.bulk_update(gifts, [changed fields..., "updated_at"])`, which
-    builds one CASE WHEN per column per row. Used on SQLite and PostgreSQL alike. `make bench`
-    "fastpath update_1000" (SQLite, BENCH_ROUNDS=3): 0.02x the plain path (10 ms vs 607 ms).
+    builds one CASE WHEN per column per row. Used on SQLite and PostgreSQL alike. Bench line
+    "fastpath update_1000" (figures: docs/perf.md).
     """
     qn = connection.ops.quote_name
     sent_anywhere = set().union(*(values.keys() for _id, values in updates))
@@ -108,8 +108,7 @@ def key_lookup_sql(connection: Any) -> str:
 
     With key_from_row() it replaces the plain
     `PartnerApiKey.objects.select_related("partner").get(key_hash=..., revoked_at=None)`; every API
-    request pays it. `make bench` "fastpath key_lookup": 0.33x that on SQLite, 0.61x on PostgreSQL
-    (docs/perf.md).
+    request pays it. Bench line "fastpath key_lookup" (figures: docs/perf.md).
     """
     cache_key = (connection.alias, connection.vendor)
     sql = _lookup_sql.get(cache_key)

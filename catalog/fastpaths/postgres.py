@@ -16,8 +16,7 @@ def copy_insert(
     gifts), which psycopg rewrites and the server parses again on every call. COPY returns no ids, so
     they are taken from the column's sequence first, in one
     query; nextval() never hands the same value twice, so concurrent inserts cannot collide.
-    Bench (`make bench-postgres`, docs/perf.md): "fastpath insert_1000" 0.11x the plain path; through
-    the whole request, bulk_create went from 6.4x to 1.6x the fastest raw psycopg insert + answer.
+    Bench lines "fastpath insert_1000" and "bulk_create" of `make bench-postgres` (figures: docs/perf.md).
 
     `table`, `pk` and `columns` are quoted identifiers.
     """

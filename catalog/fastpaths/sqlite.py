@@ -13,7 +13,7 @@ def json_object_sql(keys: Sequence[str], parts: Sequence[str]) -> str:
 
     Replaces, per row, the plain path still used where the database does not write the JSON: the same
     columns fetched into Python, zipped into dicts and dumped by orjson (gift_wire._wire_dicts).
-    Bench (`make bench`, docs/perf.md): "fastpath list_json" 0.43x that path for 10,000 gifts.
+    Bench line "fastpath list_json" of `make bench` (figures: docs/perf.md).
     """
     parts = [*parts[:-1], f"CASE WHEN {parts[-1]} THEN json('true') ELSE json('false') END"]
     pairs = ", ".join(f"'{key}', {part}" for key, part in zip(keys, parts, strict=True))
@@ -29,8 +29,8 @@ def executemany_insert(
 
     Replaces the plain `Gift.objects.bulk_create(gifts)` (services.gifts._insert_rows_plain: model
     instances, then multi-row INSERTs of at most 999 parameters, about 35 rows each).
-    Bench (`make bench`, docs/perf.md): "fastpath insert_1000" 0.05x the plain path. `table`, `pk`
-    and `columns` are quoted identifiers.
+    Bench line "fastpath insert_1000" of `make bench` (figures: docs/perf.md). `table`, `pk` and
+    `columns` are quoted identifiers.
     """
     assert connection.in_atomic_block, "the new ids are read back under the write lock"
     with connection.cursor() as cursor:
