@@ -1,9 +1,8 @@
 """django-q2 entry points and the functions that queue them: a few lines each, the work is in services.
 
 Each is safe to run twice. The services never import this module (docs/architecture.md, "Queueing one
-level up"): a door that records work and queues it imports it from above (`orders.services.queue`,
-`orders.services.selling`, the admin); a campaign run's work hands its next chunk back to its task,
-which queues it.
+level up"): a door that records work and queues it imports it from above (`orders.services.queue`);
+a campaign run's work hands its next chunk back to its task, which queues it.
 """
 
 from django.db import transaction
