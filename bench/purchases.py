@@ -178,7 +178,7 @@ def _giftly(settings, session) -> dict:
 
     def ours(r: int) -> None:  # the whole campaign: check, create, send (one CampaignRun per round)
         preview = campaigns.preview_campaign(telegram_gift=gift, recipients=[str(n) for n in our_rounds[r]])
-        run = campaigns.create_campaign(preview=preview, enqueue=False)
+        run = campaigns.create_campaign(preview=preview)
         with running(run, claimed_by=this_process()):
             campaigns.send_campaign(run)
         runs.append(run)
@@ -213,7 +213,7 @@ def _gamesdrop(settings, session, headers) -> dict:
 
     def ours(r: int) -> None:
         for _ in range(sizes[r]):
-            order = gamesdrop.submit(order=gamesdrop.place_order(check=check, enqueue=False), client=client)
+            order = gamesdrop.submit(order=gamesdrop.place_order(check=check), client=client)
             statuses[order.status] = statuses.get(order.status, 0) + 1
 
     bare_s, ours_s = _alternate(len(sizes), bare, ours)

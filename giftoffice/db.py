@@ -68,6 +68,13 @@ def retry_on_conflict(
     return decorate
 
 
+def advisory_xact_lock(connection: Any, *, key: int) -> None:
+    """PostgreSQL: wait for the transaction-scoped advisory lock `key`, held until the transaction ends
+    (one writer at a time for work no row lock covers, such as planning a whole catalog sync)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 def prepared_cursor(connection: Any) -> Any:
     """A cursor for a hand-written hot statement of the partner API.
 

@@ -121,8 +121,8 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-# Persistent connections outside DEBUG: a new PostgreSQL connection per request costs up to 3x the
-# throughput of a page of 100 (issue 13). Health checks make a connection the server dropped (restart,
+# Persistent connections outside DEBUG: a new PostgreSQL connection per request cost most of the
+# throughput of a page of 100 (docs/perf.md). Health checks make a connection the server dropped (restart,
 # idle timeout) cost one retry instead of a 500. DEBUG keeps runserver's connection-per-request default.
 DATABASES = {
     "default": dj_database_url.parse(

@@ -2,14 +2,54 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from django.utils import timezone
 
-from catalog.gift_fields import DEFAULT_LANGUAGE, TRANSLATED_FIELDS, WRITABLE_KEYS, db_column
+from catalog.gift_fields import DEFAULT_LANGUAGE, ID_CHUNK, TRANSLATED_FIELDS, WRITABLE_KEYS, db_column
 from catalog.models import Gift, Partner, PartnerApiKey
+from giftoffice.db import prepared_cursor
+
+
+def locked_gift_rows(connection: Any, *, ids: list[int], keys: Iterable[str]) -> dict[int, dict[str, Any]]:
+    """Current values of `keys` (plus owner and time window) of the gifts, as the database hands them
+    back (datetimes on SQLite: the stored text, so rows that keep them write them back untouched; see
+    services.gifts._utc()), locked for the rest of the transaction (SELECT ... FOR UPDATE where
+    supported). Both update paths read through it (the ORM's `select_for_update().values()` would
+    convert every datetime the update may never touch)."""
+    qn = connection.ops.quote_name
+    names = [
+        "id",
+        "owner_id",
+        "start_time",
+        "removal_time",
+        *(k for k in keys if k not in ("start_time", "removal_time")),
+    ]
+    sqlite = connection.vendor == "sqlite"
+    columns = []
+    for name in names:
+        column = qn(name if name == "owner_id" else db_column(name))
+        # SQLite: read datetimes as text (the driver's converter is far slower, and they may not be needed).
+        columns.append(
+            f"CAST({column} AS TEXT)" if sqlite and name in ("start_time", "removal_time") else column
+        )
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    current: dict[int, dict[str, Any]] = {}
+    with connection.cursor() as cursor:
+        for i in range(0, len(ids), ID_CHUNK):
+            chunk = ids[i : i + ID_CHUNK]
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM {qn(Gift._meta.db_table)} "  # noqa: S608  identifiers only
+                # ORDER BY id: every writer locks rows in the same order, so two bulk updates of the
+                # same gifts queue instead of deadlocking (without it, rows are locked in scan order).
+                f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(chunk))}) ORDER BY {qn('id')}{lock}",
+                chunk,
+            )
+            for row in cursor.fetchall():
+                current[row[0]] = dict(zip(names, row))  # noqa: B905  same length by construction
+    return current
 
 
 def executemany_update(
@@ -23,8 +63,8 @@ def executemany_update(
     that did not send a column keeps its current value (read under lock in the same transaction).
 
     Replaces the plain ORM `Gift.objects.bulk_update(gifts, [changed fields..., "updated_at"])`, which
-    builds one CASE WHEN per column per row. Used on SQLite and PostgreSQL alike. `make bench`
-    "fastpath update_1000" (SQLite, BENCH_ROUNDS=3): 0.02x the plain path (10 ms vs 607 ms).
+    builds one CASE WHEN per column per row. Used on SQLite and PostgreSQL alike. Bench line
+    "fastpath update_1000" (figures: docs/perf.md).
     """
     qn = connection.ops.quote_name
     sent_anywhere = set().union(*(values.keys() for _id, values in updates))
@@ -68,8 +108,7 @@ def key_lookup_sql(connection: Any) -> str:
 
     With key_from_row() it replaces the plain
     `PartnerApiKey.objects.select_related("partner").get(key_hash=..., revoked_at=None)`; every API
-    request pays it. `make bench` "fastpath key_lookup": 0.33x that on SQLite, 0.61x on PostgreSQL
-    (docs/perf.md).
+    request pays it. Bench line "fastpath key_lookup" (figures: docs/perf.md).
     """
     cache_key = (connection.alias, connection.vendor)
     sql = _lookup_sql.get(cache_key)
@@ -82,6 +121,15 @@ def key_lookup_sql(connection: Any) -> str:
         sql = f"SELECT {columns} FROM {joined} WHERE {matches}"  # noqa: S608
         _lookup_sql[cache_key] = sql
     return sql
+
+
+def lookup_key(connection: Any, *, key_hash: str) -> PartnerApiKey | None:
+    """The active key with this hash, its partner attached, or None: one prepared statement
+    (key_lookup_sql) made into instances by key_from_row."""
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(key_lookup_sql(connection), [key_hash])
+        row = cursor.fetchone()
+    return None if row is None else key_from_row(row, key_hash=key_hash, alias=connection.alias)
 
 
 def key_from_row(row: Any, *, key_hash: str, alias: str) -> PartnerApiKey:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connections
-
 
 def json_object_sql(keys: Sequence[str], parts: Sequence[str]) -> str:
     """SQLite's json_object() over the wire expressions (the last one a boolean): one JSON object per
@@ -15,7 +13,7 @@ def json_object_sql(keys: Sequence[str], parts: Sequence[str]) -> str:
 
     Replaces, per row, the plain path still used where the database does not write the JSON: the same
     columns fetched into Python, zipped into dicts and dumped by orjson (gift_wire._wire_dicts).
-    Bench (`make bench`, docs/perf.md): "fastpath list_json" 0.43x that path for 10,000 gifts.
+    Bench line "fastpath list_json" of `make bench` (figures: docs/perf.md).
     """
     parts = [*parts[:-1], f"CASE WHEN {parts[-1]} THEN json('true') ELSE json('false') END"]
     pairs = ", ".join(f"'{key}', {part}" for key, part in zip(keys, parts, strict=True))
@@ -23,7 +21,7 @@ def json_object_sql(keys: Sequence[str], parts: Sequence[str]) -> str:
 
 
 def executemany_insert(
-    cursor: Any, *, table: str, pk: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    connection: Any, *, table: str, pk: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> list[int]:
     """Insert rows with one executemany; their new ids, in input order. Runs inside the caller's
     transaction, which must hold SQLite's write lock (BEGIN IMMEDIATE, settings.py): AUTOINCREMENT ids
@@ -31,16 +29,18 @@ def executemany_insert(
 
     Replaces the plain `Gift.objects.bulk_create(gifts)` (services.gifts._insert_rows_plain: model
     instances, then multi-row INSERTs of at most 999 parameters, about 35 rows each).
-    Bench (`make bench`, docs/perf.md): "fastpath insert_1000" 0.05x the plain path. `table`, `pk`
-    and `columns` are quoted identifiers.
+    Bench line "fastpath insert_1000" of `make bench` (figures: docs/perf.md). `table`, `pk` and
+    `columns` are quoted identifiers.
     """
-    assert connections[cursor.db.alias].in_atomic_block, "the new ids are read back under the write lock"
-    cursor.execute(f"SELECT MAX({pk}) FROM {table}", None)  # noqa: S608
-    (before,) = cursor.fetchone()
-    placeholders = ", ".join(["%s"] * len(columns))
-    cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)  # noqa: S608
-    cursor.execute(f"SELECT {pk} FROM {table} WHERE {pk} > %(before)s ORDER BY {pk}", {"before": before or 0})  # noqa: S608
-    ids = [row[0] for row in cursor.fetchall()]
-    if len(ids) != len(rows):
-        raise RuntimeError(f"Inserted {len(rows)} gifts but found {len(ids)} new ids.")
-    return ids
+    assert connection.in_atomic_block, "the new ids are read back under the write lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX({pk}) FROM {table}", None)  # noqa: S608
+        (before,) = cursor.fetchone()
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)  # noqa: S608
+        new_ids = f"SELECT {pk} FROM {table} WHERE {pk} > %(before)s ORDER BY {pk}"  # noqa: S608
+        cursor.execute(new_ids, {"before": before or 0})
+        ids = [row[0] for row in cursor.fetchall()]
+        if len(ids) != len(rows):
+            raise RuntimeError(f"Inserted {len(rows)} gifts but found {len(ids)} new ids.")
+        return ids

@@ -96,7 +96,7 @@ def gift_list_stats_sql(
         # The whole list (servable or not): each aggregate its own subquery, so the two MAX() are index
         # lookups (updated_at's index, the primary key) and the COUNT an index-only scan (of the partial
         # index catalog_gift_servable_id for the servable list); one aggregate over all three read every
-        # row of the table. A 304 on 100,000 gifts: 32 -> 5 ms on PostgreSQL, 40 -> 27 ms on SQLite.
+        # row of the table (docs/perf.md, Decisions).
         sql = (
             f"SELECT (SELECT COUNT(*) FROM {table}{where}), (SELECT {newest} FROM {table}{where}), "  # noqa: S608
             f"(SELECT MAX({qn('id')}) FROM {table}{where})"

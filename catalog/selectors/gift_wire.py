@@ -168,7 +168,7 @@ def _wire_select(connection: Any) -> _WireSelect:
     # The fast path (the database writes each JSON object) where there is one; `columns` is the plain
     # path beside it (Python dicts + orjson), used elsewhere and measured against it by the bench.
     # PostgreSQL has none: its JSON text built in SQL (to_json per value, concatenated) measured slower
-    # than these columns + orjson (100 gifts: about 3 ms against 1 ms; 10,000: no better).
+    # than these columns + orjson (docs/perf.md).
     json_sql = None
     if builds_json and fast:
         json_sql = "SELECT " + fast_sqlite.json_object_sql(WIRE_KEYS, parts)

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from catalog.fastpaths import common as fastpaths
 from catalog.models import Partner, PartnerApiKey
-from giftoffice.db import prepared_cursor
 
 logger = logging.getLogger(__name__)
 KEY_SCHEME = "gk"  # keys look like gk_<8 hex prefix>_<43 url-safe chars>
@@ -98,14 +97,8 @@ def authenticate_api_key(*, plain_key: str, defer_touch: bool = False) -> Partne
             PartnerApiKey.objects.select_related("partner").filter(key_hash=key_hash, revoked_at=None).first()
         )
         return _touched(api_key, defer_touch=defer_touch)
-    alias = PartnerApiKey.objects.db
-    connection = connections[alias]
-    with prepared_cursor(connection) as cursor:
-        cursor.execute(fastpaths.key_lookup_sql(connection), [key_hash])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return _touched(fastpaths.key_from_row(row, key_hash=key_hash, alias=alias), defer_touch=defer_touch)
+    api_key = fastpaths.lookup_key(connections[PartnerApiKey.objects.db], key_hash=key_hash)
+    return None if api_key is None else _touched(api_key, defer_touch=defer_touch)
 
 
 def _touched(api_key: PartnerApiKey | None, *, defer_touch: bool) -> PartnerApiKey | None:

@@ -15,7 +15,6 @@ from django.utils import timezone
 from catalog.fastpaths import common, postgres, sqlite
 from catalog.gift_fields import (
     DEFAULT_LANGUAGE,
-    ID_CHUNK,
     MAX_ID,
     REQUIRED_ON_CREATE,
     TRANSLATED_FIELDS,
@@ -88,14 +87,13 @@ def _insert_rows(rows: list[dict[str, Any]], *, owner_id: int | None) -> list[in
                 *tail,
             ]
         )
-    with connection.cursor() as cursor:
-        return fast(
-            cursor,
-            table=qn(Gift._meta.db_table),
-            pk=qn(db_column("id")),
-            columns=[qn(c) for c in columns],
-            rows=params_rows,
-        )
+    return fast(
+        connection,
+        table=qn(Gift._meta.db_table),
+        pk=qn(db_column("id")),
+        columns=[qn(c) for c in columns],
+        rows=params_rows,
+    )
 
 
 def _insert_rows_plain(rows: list[dict[str, Any]], *, owner_id: int | None) -> list[int]:
@@ -148,48 +146,10 @@ def bulk_create_gifts(*, items: object, owner: Partner | None, media_prefix: str
 
 
 def _utc(value: datetime | str) -> datetime:
-    """A datetime as _fetch_current read it (SQLite: Django's UTC text) -> aware UTC datetime."""
+    """A datetime as common.locked_gift_rows read it (SQLite: Django's UTC text) -> aware UTC datetime."""
     if isinstance(value, str):
         return datetime.fromisoformat(value + "+00:00")
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _fetch_current(ids: list[int], keys: Iterable[str]) -> dict[int, dict[str, Any]]:
-    """Current values of `keys` (plus owner and time window) of the gifts, as the database hands them
-    back (datetimes on SQLite: the stored text, so rows that keep them write them back untouched; see
-    _utc()), locked for the rest of the transaction (SELECT ... FOR UPDATE where supported)."""
-    connection = connections[Gift.objects.db]
-    qn = connection.ops.quote_name
-    names = [
-        "id",
-        "owner_id",
-        "start_time",
-        "removal_time",
-        *(k for k in keys if k not in ("start_time", "removal_time")),
-    ]
-    sqlite = connection.vendor == "sqlite"
-    columns = []
-    for name in names:
-        column = qn(name if name == "owner_id" else db_column(name))
-        # SQLite: read datetimes as text (the driver's converter is far slower, and they may not be needed).
-        columns.append(
-            f"CAST({column} AS TEXT)" if sqlite and name in ("start_time", "removal_time") else column
-        )
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    current: dict[int, dict[str, Any]] = {}
-    with connection.cursor() as cursor:
-        for i in range(0, len(ids), ID_CHUNK):
-            chunk = ids[i : i + ID_CHUNK]
-            cursor.execute(
-                f"SELECT {', '.join(columns)} FROM {qn(Gift._meta.db_table)} "  # noqa: S608  identifiers only
-                # ORDER BY id: every writer locks rows in the same order, so two bulk updates of the
-                # same gifts queue instead of deadlocking (without it, rows are locked in scan order).
-                f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(chunk))}) ORDER BY {qn('id')}{lock}",
-                chunk,
-            )
-            for row in cursor.fetchall():
-                current[row[0]] = dict(zip(names, row))  # noqa: B905  same length by construction
-    return current
 
 
 def _update_rows(updates: list[tuple[int, dict[str, Any]]], current: dict[int, dict[str, Any]]) -> None:
@@ -261,7 +221,19 @@ def bulk_update_gifts(*, items: object, acting_partner: Partner | None, media_pr
     owner_id = acting_partner.pk if acting_partner is not None else None
     with transaction.atomic():
         sent = {key for values in cleaned for key in values}
-        current = _fetch_current(sorted(gift_id for gift_id in counts if gift_id <= MAX_ID), sent)
+        known = sorted(gift_id for gift_id in counts if gift_id <= MAX_ID)
+        current = common.locked_gift_rows(connections[Gift.objects.db], ids=known, keys=sent)
+        for position, gift_id in enumerate(ids):
+            if gift_id is not None and counts[gift_id] > 1:
+                errors[position]["id"] = [f"Gift {gift_id} appears more than once in this request."]
+    owner_id = acting_partner.pk if acting_partner is not None else None
+    with transaction.atomic():
+        sent = {key for values in cleaned for key in values}
+        current = common.locked_gift_rows(
+            connections[Gift.objects.db],
+            ids=sorted(gift_id for gift_id in counts if gift_id <= MAX_ID),
+            keys=sent,
+        )
         for position, gift_id in enumerate(ids):
             item_errors = errors[position]
             if gift_id is None or "id" in item_errors:

@@ -29,8 +29,10 @@ from django.utils.translation import gettext
 
 from catalog.models import Offer, OfferFeedState, OfferPriceChange, SyncRun, SyncSource
 from catalog.models.offers import PRICE_PLACES
+from catalog.selectors.offer_sync import offer_rows
 from catalog.services.progress import ProgressCallback
 from catalog.services.sync_runs import mark_removed, record_counts, tracked_run, update_in_chunks
+from giftoffice.db import advisory_xact_lock
 from giftoffice.integrations import gamesdrop
 from giftoffice.integrations.base import (
     AuthError,
@@ -39,6 +41,7 @@ from giftoffice.integrations.base import (
     RejectedError,
     fetch_snapshot,
 )
+from giftoffice.rows import insert_many, update_many
 
 # Supplier-owned columns, in the order of the comparison tuples below.
 SUPPLIER_FIELDS = (
@@ -181,18 +184,13 @@ def fetch_feed(
 def _existing() -> dict[int, tuple]:
     """offer_group_id -> (pk, removed?, *SUPPLIER_FIELDS), read with one plain SELECT (the ORM's
     per-value converters cost more than the rest of an unchanged sync)."""
-    columns = ", ".join(_col(f) for f in SUPPLIER_FIELDS)
-    table = _q(Offer._meta.db_table)
-    sql = f"SELECT id, offer_group_id, removed_at IS NOT NULL, {columns} FROM {table}"  # noqa: S608
     price = 3 + PRICE
     result: dict[int, tuple] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        for row in cursor.fetchall():
-            value = row[price]
-            if type(value) is not Decimal:  # SQLite hands back float/int
-                value = Decimal(repr(value))
-            result[row[1]] = (row[0], bool(row[2]), *row[3:price], value, *row[price + 1 :])
+    for row in offer_rows(fields=SUPPLIER_FIELDS):
+        value = row[price]
+        if type(value) is not Decimal:  # SQLite hands back float/int
+            value = Decimal(repr(value))
+        result[row[1]] = (row[0], bool(row[2]), *row[3:price], value, *row[price + 1 :])
     return result
 
 
@@ -289,30 +287,21 @@ def _plan(feed: Feed, *, full: bool) -> OfferSyncPlan:
 # --- writing --------------------------------------------------------------------------------------
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def _col(name: str) -> str:
-    return _q(Offer._meta.get_field(name).column)
-
-
 def _apply(plan: OfferSyncPlan, *, run: SyncRun | None, now) -> None:
-    table = _q(Offer._meta.db_table)
     stamp = connection.ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
-        if plan.creates:
-            names = ["offer_group_id", *SUPPLIER_FIELDS, "price_alert", "created_at", "updated_at"]
-            sql = (
-                f"INSERT INTO {table} ({', '.join(_col(n) for n in names)}) "  # noqa: S608
-                f"VALUES ({', '.join(['%s'] * len(names))})"
-            )
-            cursor.executemany(sql, [(*values, False, stamp, stamp) for values in plan.creates])
-        if plan.updates:
-            sets = ", ".join(f"{_col(n)} = %s" for n in (*SUPPLIER_FIELDS, "removed_at", "updated_at"))
-            sql = f"UPDATE {table} SET {sets} WHERE id = %s"  # noqa: S608
-            cursor.executemany(sql, [(*u.new, None, stamp, u.pk) for u in plan.updates])
-        mark_removed(Offer.objects.all(), field="pk", values=[r.pk for r in plan.removals], now=now)
+    if plan.creates:
+        insert_many(
+            Offer,
+            fields=["offer_group_id", *SUPPLIER_FIELDS, "price_alert", "created_at", "updated_at"],
+            rows=[(*values, False, stamp, stamp) for values in plan.creates],
+        )
+    if plan.updates:
+        update_many(
+            Offer,
+            fields=[*SUPPLIER_FIELDS, "removed_at", "updated_at"],
+            rows=[(*u.new, None, stamp, u.pk) for u in plan.updates],
+        )
+    mark_removed(Offer.objects.all(), field="pk", values=[r.pk for r in plan.removals], now=now)
     _record_price_changes([u for u in plan.updates if u.price_changed], run=run, now=now, source="sync")
 
 
@@ -351,8 +340,7 @@ def _lock_catalog() -> None:
     """One sync writes at a time. SQLite's IMMEDIATE transactions already queue writers; PostgreSQL
     takes a transaction-scoped advisory lock, so a second sync plans against the first one's result."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(b"catalog.sync_offers")])
+        advisory_xact_lock(connection, key=zlib.crc32(b"catalog.sync_offers"))
 
 
 # --- the service ----------------------------------------------------------------------------------

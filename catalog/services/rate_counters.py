@@ -3,7 +3,8 @@ written once per counted event.
 
 - `REDIS_URL` set: Redis, `INCR` and `EXPIRE` in one MULTI, on a key that names its window.
 - Otherwise the `catalog_ratecounter` table through Django's connection: one
-  `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` per event, a row lock on one key and nothing wider.
+  `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` per event (`giftoffice.rows.count_in_window`), a
+  row lock on one key and nothing wider.
   The partner API's views run outside any request-wide transaction (catalog.api.views), so a counter
   commits as it counts and is never rolled back with a failed request. On PostgreSQL the table is
   unlogged (migration 0024), so that commit waits for no WAL flush.
@@ -20,19 +21,10 @@ from dataclasses import dataclass
 
 import redis
 from django.conf import settings
-from django.db import connection
 
 from catalog.models import RateCounter
+from giftoffice.rows import count_in_window
 
-_TABLE = RateCounter._meta.db_table
-_HIT_SQL = (
-    f"INSERT INTO {_TABLE} (counter_key, window_no, count, expires_at) VALUES (%s, %s, 1, %s) "  # noqa: S608
-    f"ON CONFLICT (counter_key) DO UPDATE SET count = CASE WHEN {_TABLE}.window_no = excluded.window_no "
-    f"THEN {_TABLE}.count + 1 ELSE 1 END, "
-    f"window_no = excluded.window_no, expires_at = excluded.expires_at RETURNING count"
-)
-_PEEK_SQL = f"SELECT count FROM {_TABLE} WHERE counter_key = %s AND window_no = %s"  # noqa: S608
-_PURGE_SQL = f"DELETE FROM {_TABLE} WHERE expires_at < %s"  # noqa: S608
 _REDIS_PREFIX = "giftoffice:rate:"
 
 
@@ -66,13 +58,11 @@ def hit(key: str, *, duration: int, now: float | None = None) -> Hit:
             pipe.expire(name, duration + 1)
             count, _expiry_set = pipe.execute()
         return Hit(count, wait)
-    with connection.cursor() as cursor:
-        cursor.execute(_HIT_SQL, [key, number, (number + 1) * duration])
-        (count,) = cursor.fetchone()
-        if count == 1:
-            # A new window for this key: drop counters whose window ended (a bounded table; once per key
-            # and window, so a few statements a minute).
-            cursor.execute(_PURGE_SQL, [now - 1])
+    count = count_in_window(RateCounter, key=key, window=number, expires_at=(number + 1) * duration)
+    if count == 1:
+        # A new window for this key: drop counters whose window ended (a bounded table; once per key
+        # and window, so a few statements a minute).
+        RateCounter.objects.filter(expires_at__lt=now - 1).delete()
     return Hit(count, wait)
 
 
@@ -82,10 +72,8 @@ def peek(key: str, *, duration: int, now: float | None = None) -> Hit:
     number, wait = _window(duration, now)
     if settings.REDIS_URL:
         return Hit(int(_redis(settings.REDIS_URL).get(f"{_REDIS_PREFIX}{key}:{number}") or 0), wait)
-    with connection.cursor() as cursor:
-        cursor.execute(_PEEK_SQL, [key, number])
-        row = cursor.fetchone()
-    return Hit(row[0] if row else 0, wait)
+    counts = RateCounter.objects.filter(counter_key=key, window_no=number).values_list("count", flat=True)
+    return Hit(next(iter(counts), 0), wait)
 
 
 def reset() -> None:

@@ -100,7 +100,6 @@ def _through_services() -> str:
         order=gamesdrop.place_order(
             check=gamesdrop.check_purchase(offer=Offer.objects.get(offer_group_id=999)),
             buyer_id=DEMO_BUYER_ID,
-            enqueue=False,
         )
     )
     top_up = gamesdrop.submit(
@@ -109,7 +108,6 @@ def _through_services() -> str:
                 offer=Offer.objects.get(offer_group_id=101), game_user_id=TOP_UP_PLAYER
             ),
             buyer_id=DEMO_BUYER_ID,
-            enqueue=False,
         )
     )
     top_up = gamesdrop.refresh(order=top_up)  # SUBMITTED -> PROCESSING; the schedule polls it on

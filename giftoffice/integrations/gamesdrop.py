@@ -135,7 +135,7 @@ class OfferInfo:
     returns_key: bool | None
 
 
-@dataclass(slots=True)  # not frozen: a frozen init costs 4x, and a sync builds 100,000 of these
+@dataclass(slots=True)  # not frozen: a frozen init costs several times more, and a sync builds 100,000
 class SyncRow:
     """One offer of the sync feed. Fields the guide does not document for sync are None when absent."""
 

@@ -19,7 +19,8 @@ owns its own flow (a sync service called by a command, a task or the admin), ins
 - every write after the claim is conditional on `claimed_by`: a worker that was presumed dead and
   replaced cannot overwrite its successor's record;
 - work longer than a task may carry on in the next task: `hand_off(run)` leaves the run RUNNING, claimed
-  by a one-time token, and the work raises `RunHandedOff`; the task given the token claims it with
+  by a one-time token, and the work raises `RunHandedOff(token)`, which `execute`'s `on_hand_off` turns
+  into the next task; the task given the token claims it with
   `execute(..., token=token)`. A second delivery of that task finds the token spent and does nothing;
   a token no task ever claims goes silent like a dead worker and the run is claimed again as dead.
 
@@ -60,7 +61,12 @@ class RunLost(RunFailed):
 
 
 class RunHandedOff(Exception):
-    """Raised by the work after `hand_off`: this task's share is done, the run goes on in the next task."""
+    """Raised by the work after `hand_off`, with its token: this task's share is done, the run goes on in
+    the next task (which `execute`'s `on_hand_off` queues)."""
+
+    def __init__(self, token: str = "") -> None:
+        self.token = token
+        super().__init__(token)
 
 
 def one_line(exc: BaseException, *, limit: int = 500) -> str:
@@ -335,12 +341,28 @@ def running(
         finish(run)
 
 
-def execute(kind: RunKind[R], *, run_id: int, claimed_by: str, token: str = "") -> R:
+def execute(
+    kind: RunKind[R],
+    *,
+    run_id: int,
+    claimed_by: str,
+    token: str = "",
+    on_hand_off: Callable[..., None] | None = None,
+) -> R:
     """Claim the run and carry out its kind's work; a run finished or held by someone else is returned
-    as it is. Safe to call twice (a redelivered task). `token`: the run was handed off to this task."""
+    as it is. Safe to call twice (a redelivered task). `token`: the run was handed off to this task.
+
+    `on_hand_off(run=…, token=…)` queues the next task when the work hands the run off: the task
+    passes it, so the work never imports the task that runs it (docs/architecture.md).
+    """
     run = claim(kind, run_id=run_id, claimed_by=claimed_by, token=token)
     if run is None:
         return kind.model.objects.get(pk=run_id)
     with running(run, claimed_by=claimed_by, stopped_message=kind.stopped_message):
-        kind.work(run)
+        try:
+            kind.work(run)
+        except RunHandedOff as handed:
+            if on_hand_off is not None:
+                on_hand_off(run=run, token=handed.token)
+            raise
     return run

@@ -27,7 +27,7 @@ from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from giftoffice.runs.admin import RunAdminMixin
 from orders.admin.orders import CONFIRMATION, confirmed_already, posted_again
 from orders.models import Campaign, CampaignRun, PollRun, PurchaseKind
-from orders.services import campaigns, giftly, purchase_keys, reports
+from orders.services import campaigns, giftly, purchase_keys, queue, report_outbox
 from orders.services.sales import SaleInputError
 
 SEND_PERM = "orders.add_campaign"
@@ -84,7 +84,7 @@ class TelegramGiftWithSendAdmin(TelegramGiftAdmin):
     def save_model(self, request: HttpRequest, obj: TelegramGift, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if "marketplace_name" in form.changed_data and obj.report_gift_name:
-            reports.reevaluate_waiting_on_commit()  # reports waiting for this name go out now
+            report_outbox.wake_waiting_reports()  # reports waiting for this name go out now
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.send_view)
@@ -143,7 +143,7 @@ class TelegramGiftWithSendAdmin(TelegramGiftAdmin):
                             key=token,
                             kind=SEND,
                             user=request.user,
-                            make=lambda: campaigns.create_campaign(preview=preview, user=request.user),
+                            make=lambda: queue.create_campaign(preview=preview, user=request.user),
                         )
                     except SaleInputError as exc:
                         # Shown on the confirmation page again, with a fresh token.
@@ -269,7 +269,7 @@ class CampaignAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def _resume(self, request: HttpRequest, campaign: Campaign) -> CampaignRun | None:
         try:
-            run = campaigns.resume_campaign(campaign=campaign, user=request.user)
+            run = queue.resume_campaign(campaign=campaign, user=request.user)
         except campaigns.CampaignError as exc:
             self.message_user(request, exc.localized(), messages.WARNING)
             return None

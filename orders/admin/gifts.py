@@ -23,7 +23,7 @@ from catalog.models import Gift
 from giftoffice.integrations.base import IntegrationError
 from orders.admin.orders import BUY_PERM, CONFIRMATION, BuyForm, confirmed_already, posted_again
 from orders.models import PurchaseKind, Supplier
-from orders.services import gamesdrop, giftly, purchase_keys, selling
+from orders.services import gamesdrop, giftly, purchase_keys, queue, selling
 from orders.services.recipients import parse_telegram_id
 from orders.services.sales import SaleInputError, parse_paid
 
@@ -121,7 +121,7 @@ class GiftWithSellAdmin(GiftAdmin):
                     key=token,
                     kind=SELL,
                     user=request.user,
-                    make=lambda: selling.sell_telegram_gift(
+                    make=lambda: queue.sell_telegram_gift(
                         gift=gift,
                         recipient_id=data["recipient"],
                         text=data["text"] or None,
@@ -178,7 +178,7 @@ class GiftWithSellAdmin(GiftAdmin):
                         key=token,
                         kind=SELL,
                         user=request.user,
-                        make=lambda: gamesdrop.place_order(
+                        make=lambda: queue.place_order(
                             check=check,
                             user=request.user,
                             override_margin=bool(data.get("override_margin")),

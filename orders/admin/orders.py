@@ -21,7 +21,7 @@ from giftoffice.admin_mixins import ReadOnlyAdminMixin, SecretFieldsAdminMixin
 from giftoffice.integrations.base import IntegrationError
 from orders.admin.reports import PurchaseReportInline, SaleReportStatusMixin
 from orders.models import OrderEvent, OrderStatus, PurchaseKey, PurchaseKind, Sale, SupplierOrder
-from orders.services import actions, gamesdrop, purchase_keys
+from orders.services import actions, gamesdrop, purchase_keys, queue
 from orders.services.recipients import parse_telegram_id
 from orders.services.sales import SaleInputError, parse_paid
 
@@ -502,7 +502,7 @@ class OfferWithBuyAdmin(OfferAdmin):
                         key=token,
                         kind=BUY,
                         user=request.user,
-                        make=lambda: gamesdrop.place_order(
+                        make=lambda: queue.place_order(
                             check=check,
                             user=request.user,
                             override_margin=bool(data.get("override_margin")),

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from orders.models import ExchangeRate, PurchaseReport, ReportStatus, Sale
 from orders.selectors.reports import STATUS_COLOURS, report_status_for_sale
-from orders.services import rates, reports
+from orders.services import report_outbox, reports
 
 
 def status_badge_html(status: str, label: str) -> str:
@@ -102,7 +102,7 @@ class PurchaseReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def retry(self, request: HttpRequest, queryset: QuerySet[PurchaseReport]) -> None:
         retried = skipped = 0
         for report in queryset:
-            if report.status == ReportStatus.FAILED and reports.retry_report(report=report):
+            if report.status == ReportStatus.FAILED and report_outbox.retry_report(report=report):
                 retried += 1
             else:
                 skipped += 1
@@ -161,7 +161,7 @@ class ExchangeRateAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ExchangeRate, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        rates.wake_waiting_reports()
+        report_outbox.wake_waiting_reports()
 
 
 # --- for the Sale admin ---------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 
 `preview_campaign` checks everything staff typed and says what a send would do (count, total supplier
 cost, rejected ids) without creating anything. `create_campaign` records the campaign and its first
-queued `CampaignRun`; the run's work (`CAMPAIGN.work`) sends one sale per recipient with
-`orders.services.giftly.send_gift`, the single-send service, so every exactly-once rule of a single
-send holds for each recipient:
+`CampaignRun` (queued by `orders.services.queue.create_campaign`); the run's work (`CAMPAIGN.work`)
+sends one sale per recipient with `orders.services.giftly.send_gift`, the single-send service, so
+every exactly-once rule of a single send holds for each recipient:
 
 - the run is sent by short tasks, one chunk each (`chunk_budget`: a number of sends, or a quarter of
   the task timeout, checked between sends): a chunk with recipients left hands the run to the next
@@ -18,9 +18,9 @@ send holds for each recipient:
 - a run skips every recipient already handled, whatever their outcome: an unknown send stays for staff
   to resolve and is never a reason to pause again;
 - a run resumed after its worker died (claimed again as dead, queued again by the poll schedule's
-  sweep, `resume_stranded_runs`) finds each recipient's sale by position: a sale still NEW is sent,
-  one left SUBMITTING may have left, so it becomes OUTCOME_UNKNOWN and the campaign pauses; nothing is
-  sent twice.
+  sweep, `orders.tasks.resume_stranded_runs`) finds each recipient's sale by position: a sale still NEW
+  is sent, one left SUBMITTING may have left, so it becomes OUTCOME_UNKNOWN and the campaign pauses;
+  nothing is sent twice.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django_q.tasks import async_task
 
 from catalog.models import TelegramGift
 from giftoffice.integrations.giftly import GiftlyClient
@@ -72,13 +71,12 @@ __all__ = [
     "CampaignPreview",
     "campaign_counts",
     "create_campaign",
-    "enqueue_run",
     "is_resumable",
     "preview_campaign",
     "resume_campaign",
-    "resume_stranded_runs",
     "send_campaign",
     "send_chunk",
+    "stranded_run_ids",
 ]
 
 CREATE_AHEAD = 100  # sales written ahead of their sends, in one transaction (see _new_orders)
@@ -140,9 +138,10 @@ def preview_campaign(
 
 
 def create_campaign(
-    *, preview: CampaignPreview, user: Any = None, trigger: str = RunTrigger.ADMIN, enqueue: bool = True
+    *, preview: CampaignPreview, user: Any = None, trigger: str = RunTrigger.ADMIN
 ) -> CampaignRun:
-    """The campaign and its first run, queued on commit (`enqueue=False`: the caller runs it itself)."""
+    """The campaign and its first run, not queued: `orders.services.queue.create_campaign` queues it on
+    commit; a command runs it itself."""
     with transaction.atomic():
         campaign = Campaign.objects.create(
             telegram_gift=preview.telegram_gift,
@@ -157,40 +156,26 @@ def create_campaign(
         run = CampaignRun.objects.create(
             campaign=campaign, trigger=trigger, triggered_by=_user(user), total=len(preview.recipients)
         )
-        if enqueue:
-            enqueue_run(run=run)
     return run
 
 
-def enqueue_run(*, run: CampaignRun, token: str = "") -> None:
-    """Queue the run's task on commit; `token`: the run was handed off to that task (its next chunk)."""
-    # Imported here: orders.tasks imports this module (as orders.services.queue does for submit_order).
-    from orders.tasks import run_campaign
-
-    pk = run.pk
-    transaction.on_commit(
-        lambda: async_task(run_campaign, pk, token, task_name=f"campaign-run-{pk}", group="campaigns")
-    )
-
-
-def resume_stranded_runs() -> list[int]:
-    """Queue again the task of every campaign run whose worker died (no heartbeat: killed, or its next
-    chunk's task lost) while its campaign is still sending; the task claims the dead run and the send
-    goes on where it stopped. Safe to repeat: a run already taken over is alive and left alone."""
-    ids = list(
+def stranded_run_ids() -> list[int]:
+    """The campaign runs whose worker died (no heartbeat: killed, or its next chunk's task lost) while
+    their campaign is still sending: queued again by the poll schedule's sweep
+    (`orders.tasks.resume_stranded_runs`), their task claims the dead run and the send goes on where it
+    stopped. A run already taken over is alive and not listed."""
+    return list(
         CampaignRun.objects.filter(dead_q(), campaign__status=CampaignStatus.SENDING)
         .order_by("id")
         .values_list("pk", flat=True)
     )
-    for pk in ids:
-        enqueue_run(run=CampaignRun(pk=pk))
-    return ids
 
 
 def resume_campaign(*, campaign: Campaign, user: Any = None) -> CampaignRun:
-    """A paused campaign sends on: a new queued run for the recipients not yet handled. So does one
-    still "sending" with no live run (its queued task was lost, or its worker died and was not
-    replaced): the new run finds where the last one stopped."""
+    """A paused campaign sends on: a new run for the recipients not yet handled (queued on commit by
+    `orders.services.queue.resume_campaign`). So does one still "sending" with no live run (its queued
+    task was lost, or its worker died and was not replaced): the new run finds where the last one
+    stopped."""
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if not is_resumable(locked):
@@ -211,7 +196,6 @@ def resume_campaign(*, campaign: Campaign, user: Any = None) -> CampaignRun:
             triggered_by=_user(user),
             total=len(locked.recipients) - handled,
         )
-        enqueue_run(run=run)
     campaign.refresh_from_db()
     return run
 
@@ -278,11 +262,9 @@ def send_campaign(
 
 def send_chunk(run: CampaignRun, *, client: GiftlyClient | None = None) -> None:
     """The work of a campaign run's task: one chunk of sends (`chunk_budget`); if recipients remain,
-    the run is handed to the next chunk's task, queued on commit, and stays RUNNING."""
+    the run is handed off and stays RUNNING: the task queues the next chunk's task on commit."""
     if _send(run, client=client, on_sent=None, budget=chunk_budget()):
-        token = hand_off(run, "sent", "unknown", "failed")
-        enqueue_run(run=run, token=token)
-        raise RunHandedOff
+        raise RunHandedOff(hand_off(run, "sent", "unknown", "failed"))
 
 
 def _send(

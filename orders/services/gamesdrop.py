@@ -42,7 +42,6 @@ from giftoffice.rows import insert
 from giftoffice.transitions import InvalidTransition
 from orders.models import OrderStatus, Sale, Supplier, SupplierOrder
 from orders.services.errors import Refusal
-from orders.services.queue import enqueue_submit
 from orders.services.rates import NoRateError, convert
 from orders.services.sales import SaleInputError
 from orders.services.status import ConcurrentMove, claim_for_submission, set_status
@@ -353,10 +352,11 @@ def place_order(
     buyer_id: int | None = None,
     amount_paid: Decimal | None = None,
     currency: str = "",
-    enqueue: bool = True,
+    queued: bool = False,
     gift: Any = None,
 ) -> SupplierOrder:
-    """Create the sale and its NEW GamesDrop order from a passed check; queue the send on commit.
+    """Create the sale and its NEW GamesDrop order from a passed check. `queued`: the caller queues its
+    send in the same transaction (`orders.services.queue.place_order`), so the poller's fallback is set.
 
     The margin guard is here, at the last step: a supplier cost above our retail price is refused
     unless `override_margin` is asked for by someone allowed to (the override permission).
@@ -424,12 +424,10 @@ def place_order(
                 request=request,
                 # If the queued send is lost, the poller sends it after this (the claim keeps it to one).
                 next_poll_at=timezone.now() + timedelta(seconds=settings.ORDERS_SUBMITTING_STALE_SECONDS)
-                if enqueue
+                if queued
                 else None,
             )
         )
-        if enqueue:
-            enqueue_submit(order=order)
     return order
 
 

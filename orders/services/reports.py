@@ -1,6 +1,6 @@
 """Telegram purchase reports (reportGiftPurchase) through an outbox.
 
-- `record_sale_report` runs inside the transaction that completes a sale (via
+- `report_outbox.record_sale_report` runs inside the transaction that completes a sale (via
   orders.services.sales.on_sale_completed): it writes the report row, with its payload frozen at once
   when it can be built, or the reason it waits (no rate, a gift without a marketplace name) or cannot
   be reported (no buyer id: final).
@@ -40,7 +40,6 @@ from giftoffice.integrations.base import (
     UnavailableError,
 )
 from giftoffice.integrations.telegram import GiftPurchaseReport, ReportOutcome, TelegramClient
-from giftoffice.rows import insert
 from giftoffice.transitions import check_transition
 from orders.models import (
     REPORT_TRANSITIONS,
@@ -62,14 +61,13 @@ __all__ = [
     "build_report",
     "claim_sender_wakeup",
     "drain_outbox",
+    "evaluate",
     "preview_pending_reports",
-    "record_sale_report",
     "reevaluate_open_reports",
-    "reevaluate_waiting_on_commit",
     "release_sender_wakeup",
     "request_walk",
-    "retry_report",
     "run_sender",
+    "sale_orders",
     "send_pending_reports",
     "wire_body",
 ]
@@ -99,7 +97,7 @@ class NotReportable(WaitingForData):
     """The sale itself lacks what Telegram requires (a buyer id, a positive amount)."""
 
 
-def _orders(sale: Sale) -> list[Any]:
+def sale_orders(sale: Sale) -> list[Any]:
     # Every order of the sale with its Telegram gift, in one query: the report needs both the gifts and
     # whether every item completed (a campaign completes thousands of sales, each writes its row).
     return list(sale.orders.select_related("telegram_gift").order_by("pk"))
@@ -119,7 +117,7 @@ def build_report(
     waits: list[str] = []
     if sale.completed_at is None:
         raise ValueError(f"sale {sale.transaction_id} is not completed")
-    every = _orders(sale) if orders is None else orders
+    every = sale_orders(sale) if orders is None else orders
     orders = [o for o in every if o.telegram_gift_id is not None]
     if not orders:
         raise ValueError(f"sale {sale.transaction_id} has no Telegram gifts")
@@ -177,7 +175,7 @@ def build_report(
         raise NotReportable([str(exc)]) from exc
 
 
-def _evaluate(sale: Sale, orders: list[Any] | None = None) -> tuple[str, str, dict[str, Any] | None]:
+def evaluate(sale: Sale, orders: list[Any] | None = None) -> tuple[str, str, dict[str, Any] | None]:
     """(status, reason, payload) for a report not yet frozen."""
     try:
         report = build_report(sale=sale, orders=orders)
@@ -186,54 +184,6 @@ def _evaluate(sale: Sale, orders: list[Any] | None = None) -> tuple[str, str, di
     except WaitingForData as exc:
         return S.WAITING, str(exc), None
     return S.PENDING, "", report.to_parameters()
-
-
-# --- writing the outbox row ---------------------------------------------------------------------------
-
-
-def record_sale_report(
-    *, sale: Sale, orders: list[Any] | None = None, first_completion: bool = False
-) -> PurchaseReport | None:
-    """Write the sale's report row (in the caller's transaction: the one completing the sale).
-
-    Idempotent: a second call returns the row the first wrote. Sales without Telegram gifts are not
-    reported (None). `orders`: every order of the sale with its Telegram gift, if the caller has them;
-    `first_completion`: the caller has just completed the sale (completed_at was empty until this
-    transaction), so no report can exist yet (one is written only here) and none is looked for.
-    """
-    orders = _orders(sale) if orders is None else orders
-    if not any(order.telegram_gift_id is not None for order in orders):
-        return None
-    if not first_completion:
-        existing = PurchaseReport.objects.filter(sale=sale).first()
-        if existing is not None:
-            return existing
-    status, reason, payload = _evaluate(sale, orders)
-    report = insert(
-        PurchaseReport(
-            sale=sale, transaction_id=sale.transaction_id, status=status, reason=reason, payload=payload
-        )
-    )
-    if status == S.PENDING:
-        _enqueue_on_commit()
-    return report
-
-
-def _enqueue_on_commit() -> None:
-    """Wake the sender once the rows are committed (a worker must find them). Each completion registers
-    its own callback: the sender row's compare-and-set, not this transaction, keeps it to one task."""
-    from orders import tasks_reports
-
-    transaction.on_commit(tasks_reports.enqueue_send_reports)
-
-
-def reevaluate_waiting_on_commit() -> None:
-    """What waiting reports wait for has changed (a gift's marketplace name set): once committed, the
-    sender walks every waiting row, then sends those that became sendable."""
-    from orders import tasks_reports
-
-    if PurchaseReport.objects.filter(status=S.WAITING).exists():
-        transaction.on_commit(tasks_reports.enqueue_reevaluation)
 
 
 def _waiting_page(*, after: int, size: int) -> list[PurchaseReport]:
@@ -249,7 +199,7 @@ def _waiting_page(*, after: int, size: int) -> list[PurchaseReport]:
 
 def _reevaluate(reports: list[PurchaseReport], counts: Counter[str]) -> None:
     for report in reports:
-        status, reason, payload = _evaluate(report.sale, report.sale.report_orders)
+        status, reason, payload = evaluate(report.sale, report.sale.report_orders)
         if (status, reason) == (report.status, report.reason):
             counts[status] += 1
             continue
@@ -639,17 +589,6 @@ def wire_body(payload: dict[str, Any]) -> dict[str, Any]:
     return {"method": "reportGiftPurchase", "parameters": parameters}
 
 
-def retry_report(*, report: PurchaseReport) -> bool:
-    """FAILED -> PENDING (staff fixed the cause): the same frozen payload goes out on the next send."""
-    _check(report.status, S.PENDING)
-    moved = PurchaseReport.objects.filter(pk=report.pk, status=S.FAILED).update(
-        status=S.PENDING, next_attempt_at=None, updated_at=timezone.now()
-    )
-    if moved:
-        _enqueue_on_commit()
-    return bool(moved)
-
-
 def preview_pending_reports() -> list[dict[str, Any]]:
     """The sendCustomRequest bodies a send would post now (due rows, and waiting rows that would become
     sendable), changing nothing."""
@@ -663,7 +602,7 @@ def preview_pending_reports() -> list[dict[str, Any]]:
     after = 0
     while page := _waiting_page(after=after, size=settings.TELEGRAM_REPORT_WALK_PAGE_SIZE):
         for report in page:
-            status, _reason, payload = _evaluate(report.sale, report.sale.report_orders)
+            status, _reason, payload = evaluate(report.sale, report.sale.report_orders)
             if status == S.PENDING:
                 bodies.append(wire_body(payload))
         after = page[-1].pk

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from giftoffice.rows import update_unless_related
 from orders.models import OrderStatus, Sale, SupplierOrder
-from orders.services import reports
+from orders.services import report_outbox
 from orders.services.errors import Refusal
 
 __all__ = ["SaleInputError", "complete_sale_if_done", "on_sale_completed", "parse_paid"]
@@ -75,7 +76,7 @@ def on_sale_completed(
     Idempotent, unless `first_completion` says the caller has just set completed_at (then no report
     can exist yet and none is looked for). `orders`: every order of the sale, if the caller has them.
     """
-    reports.record_sale_report(sale=sale, orders=orders, first_completion=first_completion)
+    report_outbox.record_sale_report(sale=sale, orders=orders, first_completion=first_completion)
 
 
 def complete_sale_if_done(*, sale: Sale, completed: SupplierOrder | None = None) -> bool:
@@ -113,24 +114,8 @@ def complete_sale_if_done(*, sale: Sale, completed: SupplierOrder | None = None)
 
 
 def _complete_single(*, sale_id: int, order_id: int, now: Any) -> bool:
-    """completed_at set iff it was empty and `order_id` is the sale's only order, in one statement.
-
-    The ORM's form, `Sale.objects.filter(pk=sale_id, completed_at__isnull=True).exclude(Exists(
-    SupplierOrder.objects.filter(sale_id=OuterRef("pk")).exclude(pk=order_id))).update(completed_at=now)`,
-    costs more to compile than to run (bench/purchases.py: one per send); this is its SQL, names taken
-    from the models, values bound.
-    """
-    connection = transaction.get_connection()
-    quote = connection.ops.quote_name
-    sale, order = Sale._meta, SupplierOrder._meta
-    sale_fk = quote(order.get_field("sale").column)
-    sql = (
-        f"UPDATE {quote(sale.db_table)} SET {quote(sale.get_field('completed_at').column)} = %s "  # noqa: S608 (names from the models, values bound)
-        f"WHERE {quote(sale.pk.column)} = %s AND {quote(sale.get_field('completed_at').column)} IS NULL "
-        f"AND NOT EXISTS (SELECT 1 FROM {quote(order.db_table)} WHERE {sale_fk} = %s "
-        f"AND {quote(order.pk.column)} <> %s)"
+    """completed_at set iff it was empty and `order_id` is the sale's only order, in one statement
+    (giftoffice.rows.update_unless_related names the ORM form it replaces)."""
+    return update_unless_related(
+        Sale, pk=sale_id, unset="completed_at", value=now, related=SupplierOrder, link="sale", but=order_id
     )
-    stamp = sale.get_field("completed_at").get_db_prep_value(now, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [stamp, sale_id, sale_id, order_id])
-        return cursor.rowcount == 1

@@ -9,13 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Gift
 from orders.models import Supplier, SupplierOrder
 from orders.services.giftly import create_gift_orders
-from orders.services.queue import enqueue_submit
 from orders.services.sales import SaleInputError
 
 __all__ = ["fulfilling_supplier", "sell_telegram_gift"]
@@ -43,21 +41,20 @@ def sell_telegram_gift(
     currency: str = "",
     user: Any = None,
 ) -> SupplierOrder:
-    """A sale of our gift fulfilled by its Telegram gift; the send is queued on commit (sent once)."""
+    """A sale of our gift fulfilled by its Telegram gift, its order NEW; its send is queued on commit
+    (sent once) by `orders.services.queue.sell_telegram_gift`."""
     if fulfilling_supplier(gift) != Supplier.GIFTLY:
         raise SaleInputError(
             _("gift %(gift)s is fulfilled by a GamesDrop offer, not a Telegram gift"), gift=gift
         )
-    with transaction.atomic():
-        (order,) = create_gift_orders(
-            telegram_gift=gift.telegram_gift,
-            recipient_ids=[recipient_id],
-            text=text,
-            buyer_id=buyer_id,
-            amount_paid=amount_paid,
-            currency=currency,
-            user=user,
-            gift=gift,
-        )
-        enqueue_submit(order=order)
+    (order,) = create_gift_orders(
+        telegram_gift=gift.telegram_gift,
+        recipient_ids=[recipient_id],
+        text=text,
+        buyer_id=buyer_id,
+        amount_paid=amount_paid,
+        currency=currency,
+        user=user,
+        gift=gift,
+    )
     return order

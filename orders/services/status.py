@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from giftoffice.rows import insert, update_where
+from giftoffice.rows import insert, update_returning, update_where
 from giftoffice.transitions import check_transition
 from orders.models import ORDER_TRANSITIONS, OrderEvent, OrderStatus, SupplierOrder
 from orders.models.orders import FINAL_STATUSES
@@ -130,25 +130,13 @@ def claim_for_submission(*, order: SupplierOrder, actor: Any = None) -> bool:
 def _claim_row(*, pk: int, now: Any) -> tuple[int, int] | None:
     """The compare-and-set itself, returning the new attempt count and claim (None: not NEW any more).
 
-    UPDATE ... RETURNING (PostgreSQL, SQLite >= 3.35): the values another worker may have raised are
-    read in the same statement instead of a second SELECT.
+    UPDATE ... RETURNING (giftoffice.rows.update_returning): the values another worker may have raised
+    are read in the same statement instead of a second SELECT.
     """
-    meta = SupplierOrder._meta
-    connection = transaction.get_connection()
-    quote = connection.ops.quote_name
-    column = {
-        name: quote(meta.get_field(name).column)
-        for name in ("status", "attempts", "claim", "submitted_at", "updated_at")
-    }
-    stamp = meta.get_field("submitted_at").get_db_prep_value(now, connection)
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {column['status']} = %s, "  # noqa: S608 (names from the model, values bound)
-        f"{column['attempts']} = {column['attempts']} + 1, {column['claim']} = {column['claim']} + 1, "
-        f"{column['submitted_at']} = %s, {column['updated_at']} = %s "
-        f"WHERE {quote(meta.pk.column)} = %s AND {column['status']} = %s "
-        f"RETURNING {column['attempts']}, {column['claim']}"
+    return update_returning(
+        SupplierOrder,
+        where={"pk": pk, "status": OrderStatus.NEW},
+        values={"status": OrderStatus.SUBMITTING, "submitted_at": now, "updated_at": now},
+        increment=("attempts", "claim"),
+        returning=("attempts", "claim"),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [OrderStatus.SUBMITTING, stamp, stamp, pk, OrderStatus.NEW])
-        row = cursor.fetchone()
-    return None if row is None else (row[0], row[1])

@@ -152,8 +152,10 @@ def test_a_plain_list_and_a_conditional_one_agree_on_the_etag(client, settings, 
     assert conditional["X-Total-Count"] == plain["X-Total-Count"] == str(len(orjson.loads(b"".join(plain))))
 
 
+@pytest.mark.perf
 @pytest.mark.django_db
 def test_the_list_reads_in_a_constant_number_of_queries_and_bulk_writes_too(client):
+    """Statement counts (perf: pins how the fast paths read and write, may be re-baselined with them)."""
     auth = {"HTTP_AUTHORIZATION": f"Api-Key {issue_key(partner=PartnerFactory())}"}
     client.get("/external/gift/", **auth)  # the key's first use is recorded once
     # and its first write of the window starts the write counter's window (which purges ended ones)

@@ -49,7 +49,9 @@ def test_walking_the_list_with_after_gives_every_gift_once_in_id_order(client, a
     assert pages == 3
 
 
+@pytest.mark.perf
 def test_a_keyset_page_and_its_304_run_no_count(client, auth):
+    """Statement counts (perf: may be re-baselined when the fast paths change)."""
     for _ in range(3):
         GiftFactory()
     client.get("/external/gift/?after=0&limit=2", **auth)  # the key's first use is behind us
@@ -95,7 +97,9 @@ def test_a_bad_after_is_a_400(client, auth, value):
     assert orjson.loads(response.content) == {"after": ["Expected a whole number >= 0."]}
 
 
+@pytest.mark.perf
 def test_a_long_plain_list_streams_each_row_once_in_keyset_chunks(client, auth, settings):
+    """Statement counts (perf: may be re-baselined when the fast paths change)."""
     settings.GIFT_LIST_CHUNK_SIZE = 2
     gifts = [GiftFactory() for _ in range(5)]
     client.get("/external/gift/?limit=1", **auth)
@@ -134,9 +138,11 @@ def test_a_read_records_the_key_use_only_after_its_answer(rf):
     assert PartnerApiKey.objects.get().last_used_at is not None
 
 
+@pytest.mark.perf
 def test_a_plain_list_reads_its_etag_stats_once_not_once_per_row(client, auth):
     """The count / newest / highest id ride along every row of a plain list; the planner must not
-    compute them again per row (a fresh table without statistics made PostgreSQL nest the aggregate)."""
+    compute them again per row (a fresh table without statistics made PostgreSQL nest the aggregate).
+    Perf: reads the plan's node names, may be re-baselined when the fast paths change."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's plan (SQLite materializes an aggregate subquery by itself)")
     for _ in range(30):
@@ -172,9 +178,11 @@ def test_a_plain_list_and_a_conditional_request_agree_on_the_etag(client, auth):
     assert client.get("/external/gift/", HTTP_IF_NONE_MATCH=etag, **auth).status_code == 200
 
 
+@pytest.mark.perf
 def test_a_whole_list_counts_its_servable_gifts_from_the_partial_index_not_the_table():
     """A 304 on the whole list reads the stats alone: each aggregate its own subquery, the COUNT an
-    index-only scan of catalog_gift_servable_id (a read of every wide row took 32 ms at 100,000)."""
+    index-only scan of catalog_gift_servable_id (a read of every wide row was far slower; docs/perf.md).
+    Perf: reads the plan's node names, may be re-baselined when the fast paths change."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's plan")
     for n in range(30):

@@ -23,7 +23,9 @@ def _prepared_statements() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+@pytest.mark.perf
 def test_a_hot_statement_is_prepared_on_its_first_run_and_reused(client):
+    """Perf: pins that the statement is prepared (a speed detail), may be re-baselined with the fast paths."""
     plain = issue_key()
 
     for _ in range(3):

@@ -5,9 +5,18 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F
 
-from catalog.models import TelegramGift
-from giftoffice.rows import insert, update_where
+from catalog.models import RateCounter, TelegramGift
+from giftoffice.rows import (
+    count_in_window,
+    insert,
+    insert_many,
+    update_many,
+    update_returning,
+    update_unless_related,
+    update_where,
+)
 from orders.models import OrderEvent, OrderStatus, PurchaseReport, Sale, SupplierOrder
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +136,76 @@ def test_update_where_matches_null_with_none(gift):
         == 0
     )
     assert SupplierOrder.objects.get(pk=order.pk).attempts == 3
+
+
+def test_update_returning_claims_like_an_f_update_and_reads_the_raised_counts_back(gift):
+    ours, plain = insert(new_order(gift)), insert(new_order(gift))
+    when = datetime(2026, 12, 7, 10, 30, 15, 123456, tzinfo=UTC)
+    claim = {
+        "where": {"pk": ours.pk, "status": OrderStatus.NEW},
+        "values": {"status": OrderStatus.SUBMITTING, "submitted_at": when, "updated_at": when},
+        "increment": ("attempts", "claim"),
+        "returning": ("attempts", "claim"),
+    }
+
+    assert update_returning(SupplierOrder, **claim) == (1, 1)
+    SupplierOrder.objects.filter(pk=plain.pk, status=OrderStatus.NEW).update(
+        status=OrderStatus.SUBMITTING,
+        submitted_at=when,
+        updated_at=when,
+        attempts=F("attempts") + 1,
+        claim=F("claim") + 1,
+    )
+    assert comparable(SupplierOrder.objects.get(pk=ours.pk)) | {
+        "sale_id": None,
+        "request": None,
+    } == comparable(SupplierOrder.objects.get(pk=plain.pk)) | {"sale_id": None, "request": None}
+    assert update_returning(SupplierOrder, **claim) is None  # no longer NEW: nothing changes
+
+
+def test_update_unless_related_completes_a_sale_only_while_its_one_order_is_the_only_one(gift):
+    single = insert(new_order(gift))
+    pair = insert(new_order(gift))
+    other = new_order(gift)
+    other.sale = pair.sale
+    insert(other)
+    when = datetime(2026, 12, 7, 10, 30, 15, 123456, tzinfo=UTC)
+
+    def complete(order) -> bool:
+        return update_unless_related(
+            Sale,
+            pk=order.sale_id,
+            unset="completed_at",
+            value=when,
+            related=SupplierOrder,
+            link="sale",
+            but=order.pk,
+        )
+
+    assert complete(single) is True
+    assert Sale.objects.get(pk=single.sale_id).completed_at == when
+    assert complete(single) is False  # completed already
+    assert complete(pair) is False  # another order of the sale
+    assert Sale.objects.get(pk=pair.sale_id).completed_at is None
+
+
+def test_count_in_window_counts_one_row_per_key_and_starts_again_in_a_new_window():
+    assert [count_in_window(RateCounter, key="k", window=7, expires_at=80.0) for _ in range(3)] == [1, 2, 3]
+    assert count_in_window(RateCounter, key="other", window=7, expires_at=80.0) == 1
+    assert count_in_window(RateCounter, key="k", window=8, expires_at=90.0) == 1
+    assert list(RateCounter.objects.order_by("pk").values_list("pk", "window_no", "count", "expires_at")) == [
+        ("k", 8, 1, 90.0),
+        ("other", 7, 1, 80.0),
+    ]
+
+
+def test_insert_many_and_update_many_store_what_bulk_create_and_bulk_update_store():
+    fields = ["counter_key", "window_no", "count", "expires_at"]
+    insert_many(RateCounter, fields=fields, rows=[("a", 1, 1, 10.0), ("b", 2, 5, 20.5)])
+    RateCounter.objects.bulk_create([RateCounter("c", 1, 1, 10.0), RateCounter("d", 2, 5, 20.5)])
+    update_many(RateCounter, fields=["count", "expires_at"], rows=[(9, 30.0, "a"), (8, 40.0, "b")])
+    plain = [RateCounter("c", 1, 9, 30.0), RateCounter("d", 2, 8, 40.0)]
+    RateCounter.objects.bulk_update(plain, ["count", "expires_at"])
+
+    rows = list(RateCounter.objects.order_by("pk").values_list("window_no", "count", "expires_at"))
+    assert rows[:2] == rows[2:] == [(1, 9, 30.0), (2, 8, 40.0)]

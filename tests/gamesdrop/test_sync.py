@@ -77,9 +77,11 @@ def test_unchanged_feed_compared_row_by_row_also_touches_no_row(gd):
     assert snapshot() == before
 
 
+@pytest.mark.perf
 def test_clearing_price_alerts_is_one_update_that_keeps_the_repeat_sync_shortcut(
     gd, django_assert_num_queries
 ):
+    """Perf: a statement count, may be re-baselined when the sync's writes change."""
     # given a synced catalog with two offers flagged
     sync_offers()
     Offer.objects.filter(offer_group_id__in=[999, 1001]).update(price_alert=True)

@@ -168,7 +168,7 @@ def test_buy_shows_the_check_then_places_the_order_on_confirm(django_user_model,
         queued.append(task_path(func))
         return func(*args)
 
-    monkeypatch.setattr("orders.services.queue.async_task", run_now)
+    monkeypatch.setattr("orders.tasks.async_task", run_now)
     offer = offers(101)
     offer.retail_price = Decimal("1.50")
     offer.save()

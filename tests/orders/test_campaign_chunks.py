@@ -9,8 +9,9 @@ from django.utils import timezone
 from giftoffice.runs.models import RunStatus
 from giftoffice.sandbox import faults
 from giftoffice.sandbox.models import GiftlySentGift
+from orders import tasks as order_tasks
 from orders.models import Campaign, CampaignRun, CampaignStatus, OrderStatus, SupplierOrder
-from orders.services import campaigns, giftly
+from orders.services import campaigns, giftly, queue
 from orders.tasks import poll_open_orders, run_campaign
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,14 +21,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def queued(monkeypatch) -> list[tuple]:
     """The campaign tasks queued (django-q2 is not running here): their arguments, in order."""
     tasks: list[tuple] = []
-    monkeypatch.setattr(campaigns, "async_task", lambda func, *args, **kwargs: tasks.append(args))
+    monkeypatch.setattr(order_tasks, "async_task", lambda func, *args, **kwargs: tasks.append(args))
     return tasks
 
 
 def new_campaign(gift, count: int, *, first: int = 101) -> CampaignRun:
     recipients = [str(first + n) for n in range(count)]
     preview = campaigns.preview_campaign(telegram_gift=gift, recipients=recipients)
-    return campaigns.create_campaign(preview=preview)
+    return queue.create_campaign(preview=preview)
 
 
 def sent_to() -> list[str]:
@@ -159,13 +160,13 @@ def test_resume_with_two_unresolved_unknowns_sends_every_other_recipient_in_one_
     run = new_campaign(teddy, 50)
     run_campaign(run.pk)  # paused at the first recipient's unknown send
     faults.arm(provider="giftly", kind="commit_then_drop", path="buyGift")
-    second = campaigns.resume_campaign(campaign=run.campaign)
+    second = queue.resume_campaign(campaign=run.campaign)
     run_campaign(second.pk)  # paused at the second recipient's
     campaign = Campaign.objects.get()
     assert campaign.status == CampaignStatus.PAUSED
     assert SupplierOrder.objects.filter(status=OrderStatus.OUTCOME_UNKNOWN).count() == 2
 
-    third = campaigns.resume_campaign(campaign=campaign)
+    third = queue.resume_campaign(campaign=campaign)
     run_campaign(third.pk)
 
     third.refresh_from_db()
@@ -217,7 +218,7 @@ def test_a_send_refused_account_wide_pauses_the_campaign_with_the_reason_and_res
     assert campaigns.campaign_counts(campaign)["not_sent"] == 2
     assert calls[("giftly", "buyGift")] == 1
 
-    resumed = campaigns.resume_campaign(campaign=campaign)
+    resumed = queue.resume_campaign(campaign=campaign)
     run_campaign(resumed.pk)
 
     resumed.refresh_from_db()

@@ -18,8 +18,9 @@ from django.db import connection
 from giftoffice.runs.models import RunStatus
 from giftoffice.sandbox import faults
 from giftoffice.sandbox.models import GiftlySentGift
+from orders import tasks
 from orders.models import Campaign, CampaignRun, CampaignStatus, OrderStatus, Sale, SupplierOrder
-from orders.services import campaigns
+from orders.services import campaigns, queue
 from tests.conftest import poll_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -106,7 +107,7 @@ def recipients(count: int) -> list[str]:
 
 def start_campaign(gift, ids: list[str]) -> CampaignRun:
     preview = campaigns.preview_campaign(telegram_gift=gift, recipients=ids)
-    return campaigns.create_campaign(preview=preview)  # its first task queued on commit
+    return queue.create_campaign(preview=preview)  # its first task queued on commit
 
 
 def status_of(campaign: Campaign) -> str:
@@ -143,7 +144,7 @@ def test_a_campaign_longer_than_the_task_timeout_sends_every_recipient_once(clus
 def resume_if_paused(campaign: Campaign) -> None:
     # Paused at the send in flight at a kill (now OUTCOME_UNKNOWN): staff resume, as they would.
     if status_of(campaign) == CampaignStatus.PAUSED:
-        campaigns.resume_campaign(campaign=campaign)
+        queue.resume_campaign(campaign=campaign)
 
 
 def recover(campaign: Campaign) -> bool:
@@ -153,7 +154,7 @@ def recover(campaign: Campaign) -> bool:
         return True
     if CampaignRun.objects.filter(campaign=campaign, status=RunStatus.QUEUED).exists():
         return True
-    return bool(campaigns.resume_stranded_runs())  # the poll schedule's sweep of dead runs
+    return bool(tasks.resume_stranded_runs())  # the poll schedule's sweep of dead runs
 
 
 def test_kill_9_of_the_cluster_mid_campaign_never_sends_twice_and_the_rest_are_sent(cluster, teddy):

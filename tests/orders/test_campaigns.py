@@ -25,7 +25,7 @@ from orders.models import (
     Sale,
     SupplierOrder,
 )
-from orders.services import campaigns
+from orders.services import campaigns, queue
 from orders.services.status import claim_for_submission
 from orders.tasks import run_campaign
 
@@ -174,7 +174,7 @@ def test_confirming_queues_a_run_that_sends_one_sale_per_recipient_then_shows_it
 
 
 def test_the_run_page_refreshes_itself_while_the_campaign_is_queued(promo, teddy):
-    run = campaigns.create_campaign(preview=preview(teddy), enqueue=False)
+    run = campaigns.create_campaign(preview=preview(teddy))
 
     page = promo.get(f"/en/admin/orders/campaignrun/{run.pk}/change/").content.decode()
 
@@ -183,7 +183,7 @@ def test_the_run_page_refreshes_itself_while_the_campaign_is_queued(promo, teddy
 
 
 def test_a_refused_send_is_counted_failed_and_the_campaign_goes_on(sandbox, teddy):
-    run = run_here(campaigns.create_campaign(preview=preview(teddy, [101, 1000404, 103]), enqueue=False))
+    run = run_here(campaigns.create_campaign(preview=preview(teddy, [101, 1000404, 103])))
 
     assert (run.status, run.sent, run.failed, run.unknown) == (RunStatus.PARTLY_FAILED, 2, 1, 0)
     assert run.errors[0]["recipient"] == "1000404"
@@ -194,7 +194,7 @@ def test_commit_then_drop_pauses_at_the_first_unknown_outcome_and_resume_sends_t
     sandbox, teddy, calls, django_user_model
 ):
     faults.arm(provider="giftly", kind="commit_then_drop", path="buyGift")
-    run = campaigns.create_campaign(preview=preview(teddy, [101, 102, 103]))
+    run = queue.create_campaign(preview=preview(teddy, [101, 102, 103]))
 
     run_campaign(run.pk)  # the queued task, as the worker runs it
     run.refresh_from_db()
@@ -232,7 +232,7 @@ def test_commit_then_drop_pauses_at_the_first_unknown_outcome_and_resume_sends_t
 
 
 def test_an_auth_error_stops_the_campaign_and_it_cannot_be_resumed(sandbox, teddy, calls):
-    run = campaigns.create_campaign(preview=preview(teddy, [101, 102, 103]), enqueue=False)
+    run = campaigns.create_campaign(preview=preview(teddy, [101, 102, 103]))
 
     run = run_here(run, client=GiftlyClient(token="not-ours"))
 
@@ -243,7 +243,7 @@ def test_an_auth_error_stops_the_campaign_and_it_cannot_be_resumed(sandbox, tedd
     assert calls[("giftly", "buyGift")] == 1
     assert Sale.objects.count() == 1
     with pytest.raises(campaigns.CampaignError, match="only a paused campaign can be resumed"):
-        campaigns.resume_campaign(campaign=run.campaign)
+        queue.resume_campaign(campaign=run.campaign)
 
 
 @pytest.fixture
@@ -261,7 +261,7 @@ def test_giftly_429s_pause_the_campaign_with_the_reason_and_resume_sends_the_res
         if recipient == 101:
             faults.arm(provider="giftly", kind="http_429", path="buyGift", count=3, retry_after=2)
 
-    run = campaigns.create_campaign(preview=preview(teddy, [101, 102, 103]), enqueue=False)
+    run = campaigns.create_campaign(preview=preview(teddy, [101, 102, 103]))
 
     run = run_here(run, on_sent=turned_away_after_the_first)
 
@@ -281,7 +281,7 @@ def test_giftly_429s_pause_the_campaign_with_the_reason_and_resume_sends_the_res
     assert campaigns.campaign_counts(campaign)["not_sent"] == 2
     assert campaigns.is_resumable(campaign)
 
-    second = campaigns.resume_campaign(campaign=campaign)
+    second = queue.resume_campaign(campaign=campaign)
     run_campaign(second.pk)
 
     second.refresh_from_db()
@@ -303,7 +303,7 @@ def test_an_empty_giftly_balance_pauses_the_campaign_cancels_no_one_and_resume_a
     sandbox, teddy, calls
 ):
     GiftlyAccount.objects.create(pk=1, balance_rub=Decimal(20))  # one 🧸 of 15, not two
-    run = campaigns.create_campaign(preview=preview(teddy, [101, 102, 103, 104]), enqueue=False)
+    run = campaigns.create_campaign(preview=preview(teddy, [101, 102, 103, 104]))
 
     run = run_here(run)
 
@@ -320,7 +320,7 @@ def test_an_empty_giftly_balance_pauses_the_campaign_cancels_no_one_and_resume_a
     assert calls[("giftly", "buyGift")] == 2
 
     GiftlyAccount.objects.filter(pk=1).update(balance_rub=Decimal(1000))  # the top-up
-    second = campaigns.resume_campaign(campaign=campaign)
+    second = queue.resume_campaign(campaign=campaign)
     run_campaign(second.pk)
 
     second.refresh_from_db()
@@ -334,7 +334,7 @@ def test_an_empty_giftly_balance_pauses_the_campaign_cancels_no_one_and_resume_a
 def test_a_run_whose_worker_died_mid_send_is_resumed_without_sending_that_recipient_again(
     sandbox, teddy, calls
 ):
-    run = campaigns.create_campaign(preview=preview(teddy, [101, 102]), enqueue=False)
+    run = campaigns.create_campaign(preview=preview(teddy, [101, 102]))
     # The dead worker's state: it created both sales ahead, claimed the first order, and died before
     # the answer.
     ahead = campaigns._new_orders(run.campaign, 0, {}, None)
@@ -355,7 +355,7 @@ def test_a_run_whose_worker_died_mid_send_is_resumed_without_sending_that_recipi
 
 
 def test_a_second_delivery_of_the_same_task_sends_nothing(sandbox, teddy, calls):
-    run = campaigns.create_campaign(preview=preview(teddy, [101, 102]), enqueue=False)
+    run = campaigns.create_campaign(preview=preview(teddy, [101, 102]))
     execute(campaigns.CAMPAIGN, run_id=run.pk, claimed_by="task 1@here")
 
     again = execute(campaigns.CAMPAIGN, run_id=run.pk, claimed_by="task 2@here")
@@ -388,7 +388,7 @@ def test_the_send_action_leads_to_the_page_for_one_gift(promo, teddy):
 
 
 def test_resume_needs_its_permission(django_user_model, teddy):
-    run = campaigns.create_campaign(preview=preview(teddy), enqueue=False)
+    run = campaigns.create_campaign(preview=preview(teddy))
     Campaign.objects.filter(pk=run.campaign_id).update(status=CampaignStatus.PAUSED)
     viewer = client_for(staff(django_user_model, "view_campaign"))
 
@@ -402,7 +402,7 @@ def test_resume_needs_its_permission(django_user_model, teddy):
 def test_confirm_and_resume_are_refused_without_the_csrf_token(django_user_model, teddy):
     user = staff(django_user_model, "view_telegramgift", "add_campaign", "view_campaign", "resume_campaign")
     client = client_for(user, csrf=True)
-    run = campaigns.create_campaign(preview=preview(teddy), enqueue=False)
+    run = campaigns.create_campaign(preview=preview(teddy))
     Campaign.objects.filter(pk=run.campaign_id).update(status=CampaignStatus.PAUSED)
 
     assert client.post(send_url(teddy), {**form("101"), "confirm": "yes"}).status_code == 403
@@ -412,11 +412,11 @@ def test_confirm_and_resume_are_refused_without_the_csrf_token(django_user_model
 
 
 def test_a_campaign_whose_queued_task_was_lost_can_be_resumed_and_sends_once(sandbox, teddy, calls, settings):
-    run = campaigns.create_campaign(preview=preview(teddy, [101, 102]), enqueue=False)  # the task never runs
+    run = campaigns.create_campaign(preview=preview(teddy, [101, 102]))  # the task never runs
     assert not campaigns.is_resumable(run.campaign)  # its run still holds its place in the queue
     CampaignRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(hours=1))
 
-    second = campaigns.resume_campaign(campaign=run.campaign)
+    second = queue.resume_campaign(campaign=run.campaign)
     run_campaign(second.pk)
 
     second.refresh_from_db()
@@ -426,14 +426,14 @@ def test_a_campaign_whose_queued_task_was_lost_can_be_resumed_and_sends_once(san
 
 def test_who_may_send_may_follow_the_progress_page(django_user_model, teddy):
     sender = client_for(staff(django_user_model, "view_telegramgift", "add_campaign"))
-    run = campaigns.create_campaign(preview=preview(teddy), enqueue=False)
+    run = campaigns.create_campaign(preview=preview(teddy))
 
     assert sender.get(f"/en/admin/orders/campaignrun/{run.pk}/change/").status_code == 200
     assert sender.get(f"{CAMPAIGNS}{run.campaign_id}/change/").status_code == 200
 
 
 def test_sales_created_ahead_and_not_yet_sent_count_as_not_sent(teddy):
-    run = campaigns.create_campaign(preview=preview(teddy, [101, 102, 103]), enqueue=False)
+    run = campaigns.create_campaign(preview=preview(teddy, [101, 102, 103]))
 
     ahead = campaigns._new_orders(run.campaign, 0, {}, None)
 

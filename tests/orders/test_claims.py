@@ -29,7 +29,7 @@ def moves(order) -> list[tuple[str, str]]:
 
 def stale_submission(offer) -> SupplierOrder:
     """A GamesDrop order whose worker claimed it and died before sending: GamesDrop has no such order."""
-    order = place_order(check=check_purchase(offer=offer), enqueue=False)
+    order = place_order(check=check_purchase(offer=offer))
     assert claim_for_submission(order=order)
     SupplierOrder.objects.filter(pk=order.pk).update(updated_at=timezone.now() - timedelta(hours=1))
     return SupplierOrder.objects.get(pk=order.pk)

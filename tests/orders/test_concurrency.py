@@ -41,7 +41,7 @@ def race(order_pk: int) -> list[str]:
 
 
 def test_concurrent_triggers_of_one_gamesdrop_order_make_one_create_order_call(offers, calls, postgres_only):
-    order = place_order(check=check_purchase(offer=offers(999)), enqueue=False)
+    order = place_order(check=check_purchase(offer=offers(999)))
 
     race(order.pk)
 

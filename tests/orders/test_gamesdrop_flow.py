@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def buy(offer, **fields) -> SupplierOrder:
     check = check_purchase(offer=offer, **fields)
-    order = place_order(check=check, enqueue=False)
+    order = place_order(check=check)
     return gamesdrop.submit(order=order)
 
 
@@ -94,7 +94,7 @@ def test_out_of_stock_at_create_order_cancels_and_is_not_retried(offers, calls):
     check = check_purchase(offer=offer)
     gamesdrop_state.set_offer(999, in_stock=False)
 
-    order = gamesdrop.submit(order=place_order(check=check, enqueue=False))
+    order = gamesdrop.submit(order=place_order(check=check))
 
     assert order.status == OrderStatus.CANCELED
     assert "OUT_OF_STOCK" in order.supplier_message
@@ -107,7 +107,7 @@ def test_wrong_price_cancels_stores_the_new_price_and_says_from_what_to_what(off
     check = check_purchase(offer=offer)
     gamesdrop_state.set_offer(999, price=Decimal("25.00"))
 
-    order = gamesdrop.submit(order=place_order(check=check, enqueue=False))
+    order = gamesdrop.submit(order=place_order(check=check))
 
     assert order.status == OrderStatus.CANCELED
     assert order.supplier_message == (
@@ -129,7 +129,7 @@ def test_final_refusals_cancel_with_the_code_and_are_never_retried(offers, calls
     check = check_purchase(offer=offers(1001))
     setup()
 
-    order = gamesdrop.submit(order=place_order(check=check, enqueue=False))
+    order = gamesdrop.submit(order=place_order(check=check))
 
     assert order.status == OrderStatus.CANCELED
     assert code in order.supplier_message
@@ -143,7 +143,7 @@ def test_invalid_token_cancels_and_is_not_retried(offers, settings, calls):
     check = check_purchase(offer=offers(999))
     wrong = GamesDropClient(base_url=settings.GAMESDROP_BASE_URL, token="wrong-token")
 
-    order = gamesdrop.submit(order=place_order(check=check, enqueue=False), client=wrong)
+    order = gamesdrop.submit(order=place_order(check=check), client=wrong)
 
     assert order.status == OrderStatus.CANCELED
     assert "INVALID_TOKEN" in order.supplier_message
@@ -193,7 +193,7 @@ def test_retryable_failure_before_commit_is_looked_up_then_resent_with_the_same_
 
 def test_transaction_duplicate_is_looked_up_and_adopted(offers):
     offer = offers(999)
-    order = place_order(check=check_purchase(offer=offer), enqueue=False)
+    order = place_order(check=check_purchase(offer=offer))
     # GamesDrop already has our transaction id (a first send whose answer we lost).
     from giftoffice.integrations import gamesdrop as api
 
@@ -210,7 +210,7 @@ def test_transaction_duplicate_is_looked_up_and_adopted(offers):
 def test_a_redelivered_task_after_the_worker_died_looks_up_and_never_sends_twice(offers, calls):
     from orders.tasks import submit_order
 
-    order = place_order(check=check_purchase(offer=offers(999)), enqueue=False)
+    order = place_order(check=check_purchase(offer=offers(999)))
     # The first worker claimed and sent, then died before recording the answer.
     from orders.services.status import claim_for_submission
 
@@ -267,7 +267,7 @@ def test_server_is_required_chosen_from_the_servers_list_by_label_or_id(offers):
         check_purchase(offer=offers(960), game_user_id="52357322414", game_server_id="mars")
 
     check = check_purchase(offer=offers(960), game_user_id="52357322414", game_server_id="Europe")
-    order = gamesdrop.submit(order=place_order(check=check, enqueue=False))
+    order = gamesdrop.submit(order=place_order(check=check))
 
     assert check.game_server_id == "os_euro"
     assert order.status == OrderStatus.SUBMITTED
@@ -276,7 +276,7 @@ def test_server_is_required_chosen_from_the_servers_list_by_label_or_id(offers):
 
 def test_stars_resolve_the_username_to_an_id_and_complete(offers):
     check = check_purchase(offer=offers(951), telegram_username="@igoryan34")
-    order = gamesdrop.submit(order=place_order(check=check, enqueue=False))
+    order = gamesdrop.submit(order=place_order(check=check))
 
     assert check.game_user_id == "143594291"
     assert order.status == OrderStatus.COMPLETED
@@ -299,13 +299,13 @@ def test_margin_guard_refuses_a_cost_above_retail_without_the_override(offers, d
     clerk = django_user_model.objects.create_user("clerk", is_staff=True)
 
     with pytest.raises(PurchaseRefused, match="above our retail price"):
-        place_order(check=check, user=clerk, enqueue=False)
+        place_order(check=check, user=clerk)
     with pytest.raises(PurchaseRefused, match="override permission"):
-        place_order(check=check, user=clerk, override_margin=True, enqueue=False)
+        place_order(check=check, user=clerk, override_margin=True)
     assert SupplierOrder.objects.count() == 0
 
     boss = django_user_model.objects.create_superuser("boss")
-    assert place_order(check=check, user=boss, override_margin=True, enqueue=False).status == "NEW"
+    assert place_order(check=check, user=boss, override_margin=True).status == "NEW"
 
 
 def test_balance_below_the_cost_is_refused_before_sending(offers):
@@ -326,7 +326,7 @@ def test_removed_offer_is_refused(offers):
 
 def test_invalid_request_body_cancels_with_the_supplier_message(offers):
     # 3000 Stars: our check refuses it; placed anyway, GamesDrop's own refusal ends it the same.
-    order = place_order(check=check_purchase(offer=offers(999)), enqueue=False)
+    order = place_order(check=check_purchase(offer=offers(999)))
     stars = offers(956)
     SupplierOrder.objects.filter(pk=order.pk).update(
         offer=stars,

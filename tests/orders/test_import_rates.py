@@ -76,9 +76,11 @@ def big_file(rows: int, *, rate: str = "0.0109", last: str = "") -> str:
     return HEADER + "\n".join(lines) + "\n" + last
 
 
+@pytest.mark.perf
 def test_a_big_file_loads_in_a_few_statements_and_a_second_time_changes_nothing(
     tmp_path, django_assert_max_num_queries
 ):
+    """Perf: statement counts, may be re-baselined when the import's batches change."""
     # Batches of rows, not a statement per row (SQLite's 999 parameters make its batches 199 rows).
     with django_assert_max_num_queries(40):
         first = import_file(tmp_path, big_file(5000))

@@ -56,7 +56,7 @@ def test_a_supplier_price_in_a_new_currency_above_retail_is_refused_without_the_
     check = check_purchase(offer=offer)
 
     with pytest.raises(PurchaseRefused) as refused:
-        place_order(check=check, enqueue=False)
+        place_order(check=check)
     assert str(refused.value) == (
         "GamesDrop's price 9 USD (900.00 RUB at the current rate) is above our retail price 700.00 RUB: "
         "buying would lose money"
@@ -70,7 +70,7 @@ def test_a_supplier_price_in_a_new_currency_above_retail_is_refused_without_the_
     assert (check.cost, check.margin, check.above_retail) == (Decimal("900.00"), Decimal("-200.00"), True)
     assert SupplierOrder.objects.count() == 0
     boss = django_user_model.objects.create_superuser("boss")
-    assert place_order(check=check, user=boss, override_margin=True, enqueue=False).currency == "USD"
+    assert place_order(check=check, user=boss, override_margin=True).currency == "USD"
 
 
 def test_a_supplier_price_in_a_new_currency_below_retail_is_bought(offers):
@@ -80,7 +80,7 @@ def test_a_supplier_price_in_a_new_currency_below_retail_is_bought(offers):
     check = check_purchase(offer=offer)
 
     assert (check.cost, check.margin, check.above_retail) == (Decimal("630.00"), Decimal("70.00"), False)
-    assert place_order(check=check, enqueue=False).price == Decimal("9")
+    assert place_order(check=check).price == Decimal("9")
 
 
 def test_without_a_rate_between_the_currencies_the_purchase_is_refused(offers):

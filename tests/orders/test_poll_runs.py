@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def open_orders(offer, count: int) -> list[SupplierOrder]:
     orders = []
     for _ in range(count):
-        order = gamesdrop.submit(order=place_order(check=check_purchase(offer=offer), enqueue=False))
+        order = gamesdrop.submit(order=place_order(check=check_purchase(offer=offer)))
         orders.append(order)
     SupplierOrder.objects.update(next_poll_at=timezone.now() - timedelta(seconds=1))
     return orders

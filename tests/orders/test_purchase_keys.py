@@ -54,7 +54,7 @@ def clerk(django_user_model):
 @pytest.fixture
 def run_queued_now(monkeypatch):
     """A queued submit runs as soon as it is enqueued (after the commit), as the worker would."""
-    monkeypatch.setattr("orders.services.queue.async_task", lambda func, *args, **kwargs: func(*args))
+    monkeypatch.setattr("orders.tasks.async_task", lambda func, *args, **kwargs: func(*args))
 
 
 def messages_of(response) -> list[str]:

@@ -83,7 +83,7 @@ def test_retry_puts_failed_reports_back_and_leaves_the_others(admin_client, monk
     failed = failed_report()
     pending = report_for()
     enqueued = []
-    monkeypatch.setattr("orders.services.reports._enqueue_on_commit", lambda: enqueued.append(1))
+    monkeypatch.setattr("orders.services.report_outbox._enqueue_on_commit", lambda: enqueued.append(1))
 
     response = admin_client.post(
         en("admin:orders_purchasereport_changelist"),

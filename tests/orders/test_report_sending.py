@@ -14,7 +14,7 @@ from giftoffice.sandbox import faults
 from giftoffice.sandbox.models import TelegramPurchaseReport
 from orders import tasks_reports
 from orders.models import PurchaseReport, ReportResult, ReportStatus
-from orders.services import reports
+from orders.services import report_outbox, reports
 from orders.services.sales import on_sale_completed
 from tests.orders.report_factories import sale_of
 
@@ -170,7 +170,7 @@ def test_another_refusal_fails_with_telegrams_description_and_staff_can_retry_it
     )
     assert reports.send_pending_reports().reported == 0  # failed rows wait for staff
 
-    assert reports.retry_report(report=report) is True
+    assert report_outbox.retry_report(report=report) is True
     reports.send_pending_reports()
 
     assert state(report) == (ReportStatus.REPORTED, ReportResult.ACCEPTED, 2)

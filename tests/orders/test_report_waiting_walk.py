@@ -25,7 +25,7 @@ from orders.models import (
     SupplierOrder,
 )
 from orders.services import reports
-from orders.services.rates import import_rates_csv
+from orders.services.rate_import import import_rates_csv
 from orders.services.sales import on_sale_completed
 from tests.orders.report_factories import ExchangeRateFactory, sale_of
 from tests.orders.report_queue import queued_funcs, run_next_task, run_queued_tasks

@@ -44,7 +44,7 @@ def run_queued_now(monkeypatch):
         queued.append(f"{func.__module__}.{func.__name__}")
         return func(*args)
 
-    monkeypatch.setattr("orders.services.queue.async_task", run_now)
+    monkeypatch.setattr("orders.tasks.async_task", run_now)
     return queued
 
 

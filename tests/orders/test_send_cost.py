@@ -1,5 +1,8 @@
 """What one campaign send costs in SQL statements on our side (bench/purchases.py measures the time).
 
+Perf: statement counts pin how the purchase path writes, not what it does; they may be re-baselined
+when the hot paths change (docs/perf.md).
+
 The exactly-once steps stay: the claim with its event (committed before the call), the move with its
 event, the sale's completion and its report row (one transaction). The sale rows are written a chunk
 ahead (campaigns.CREATE_AHEAD sales in one transaction of three INSERTs), so a send adds none of its own.
@@ -13,7 +16,7 @@ from giftoffice.runs.services import running, this_process
 from orders.models import OrderEvent, OrderStatus, PurchaseReport, SupplierOrder
 from orders.services import campaigns
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.perf]
 
 PER_SEND = [
     "BEGIN", "UPDATE claim RETURNING attempts", "INSERT event", "COMMIT",
@@ -23,7 +26,7 @@ PER_SEND = [
 
 def statements_of_a_campaign(teddy, recipients: list[str]) -> int:
     preview = campaigns.preview_campaign(telegram_gift=teddy, recipients=recipients)
-    run = campaigns.create_campaign(preview=preview, enqueue=False)
+    run = campaigns.create_campaign(preview=preview)
     with CaptureQueriesContext(connection) as ctx, running(run, claimed_by=this_process()):
         campaigns.send_campaign(run)
     # The sandbox answers in this process on SQLite's shared test connection: its statements are not ours.

@@ -65,9 +65,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"warning: {warning}")
 
             def place() -> SupplierOrder:
-                return gamesdrop.place_order(
-                    check=check, override_margin=options["override_margin"], enqueue=False
-                )
+                return gamesdrop.place_order(check=check, override_margin=options["override_margin"])
 
             if key is None:
                 order = place()

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from orders.services.rates import CSV_HEADER, RateImportError, import_rates_csv
+from orders.services.rate_import import CSV_HEADER, RateImportError, import_rates_csv
 
 
 class Command(BaseCommand):

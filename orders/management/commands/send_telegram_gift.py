@@ -55,7 +55,7 @@ class Command(BaseCommand):
 
         def create() -> CampaignRun:
             # The same campaign service as the admin's "Send to Telegram users…", run in this process.
-            return create_campaign(preview=preview, trigger=RunTrigger.COMMAND, enqueue=False)
+            return create_campaign(preview=preview, trigger=RunTrigger.COMMAND)
 
         if key is None:
             run = create()
