@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from giftoffice.admin_mixins import ReadOnlyAdminMixin
 from orders.models import ExchangeRate, PurchaseReport, ReportStatus, Sale
 from orders.selectors.reports import STATUS_COLOURS, report_status_for_sale
-from orders.services import report_outbox, reports
+from orders.services import rate_import, report_outbox, reports
 
 
 def status_badge_html(status: str, label: str) -> str:
@@ -138,7 +138,7 @@ class ExchangeRateForm(forms.ModelForm):
 
     def _code(self, name: str) -> str:
         value = self.cleaned_data[name].strip()
-        if not rates.CURRENCY_CODE.fullmatch(value):
+        if not rate_import.CURRENCY_CODE.fullmatch(value):
             raise forms.ValidationError(
                 _("%(code)s is not a currency code: three letters A-Z (ISO 4217)"), params={"code": value}
             )
